@@ -1,0 +1,509 @@
+"""A realistic, seeded B2B receivables book: customers with payment behaviours, invoices, payments, credits.
+
+Used for demos (``optimar demo``, the bench demo site), for tests, and to check that risk models find
+behaviour that is known to be there. Everything is deterministic for a given seed.
+
+Each customer gets one **archetype** (share of customers in brackets):
+
+- ``on_time`` (35%): pays by the due date about 95% of the time, sometimes a few days early.
+- ``chronic_late`` (20%): pays 10-20 days after the due date.
+- ``payment_run`` (15%): pays only on its accounts-payable run days (``payment_run_rule``: ``"15,EOM"``
+  = the 15th and the last day of the month, ``"FRI"`` = every Friday, ``"EOM"`` = the last day of the
+  month), several invoices in one payment; it pays in the first run on or after two days before the due
+  date and sometimes misses a run.
+- ``deteriorating`` (10%): on time at the start, later and later month after month (by 40-80 days at the
+  end, growing faster as time goes on); in the last quarter of the period it stops paying about a third
+  of its invoices, so by the end some are very late.
+- ``disputer`` (10%): disputes about 30% of its invoices; a credit note for 5-40% of the amount follows
+  2-6 weeks after posting, then the rest is paid late. An invoice whose dispute is raised but not yet
+  settled by a credit note at ``end`` has ``disputed`` = True.
+- ``partial_payer`` (10%): pays most invoices in 2-3 instalments, the last one after the due date.
+
+Seasonality: invoice volume follows a monthly multiplier (high in March and September to December, low
+in January and August), and payments due around the year end (15 December - 10 January) slip by a few
+days. Amounts are lognormal around a per-customer typical amount; invoices are posted on business days.
+All amounts are whole cents, so ``grand_total − payments − credit notes == outstanding`` exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+ARCHETYPE_SHARES: dict[str, float] = {
+	"on_time": 0.35,
+	"chronic_late": 0.20,
+	"payment_run": 0.15,
+	"deteriorating": 0.10,
+	"disputer": 0.10,
+	"partial_payer": 0.10,
+}
+ARCHETYPES: tuple[str, ...] = tuple(ARCHETYPE_SHARES)
+
+SEASONALITY: dict[int, float] = {
+	1: 0.80,
+	2: 0.95,
+	3: 1.15,
+	4: 1.00,
+	5: 1.00,
+	6: 1.05,
+	7: 0.95,
+	8: 0.80,
+	9: 1.10,
+	10: 1.15,
+	11: 1.20,
+	12: 1.10,
+}
+"""Invoice volume multiplier by calendar month."""
+
+RUN_RULES: tuple[str, ...] = ("15,EOM", "FRI", "EOM")
+TERMS_DAYS: tuple[int, ...] = (15, 30, 45, 60)
+
+_PREFIXES = (
+	"Northwind", "Blue Ridge", "Summit", "Cedar", "Harbor", "Ironwood", "Silverline", "Redstone", "Keystone",
+	"Brightwater", "Oakmont", "Pinecrest", "Granite", "Riverbend", "Lakeshore", "Westfield", "Eastgate",
+	"Highland", "Meridian", "Pioneer", "Sterling", "Atlas", "Beacon", "Crescent", "Evergreen", "Falcon",
+	"Frontier", "Golden Gate", "Horizon", "Liberty", "Maple", "Mountainview", "Nova", "Orion", "Pacific",
+	"Prairie", "Quantum", "Sapphire", "Sequoia", "Stonebridge", "Sunrise", "Trident", "Union", "Vanguard",
+	"Willow", "Apex", "Bluewave", "Copperfield", "Driftwood", "Elmhurst", "Fairview", "Greenfield",
+	"Hawthorne", "Ivory", "Juniper", "Kingsley", "Lighthouse", "Magnolia", "Newport", "Oceanic",
+)  # fmt: skip
+_CORES = (
+	"Logistics", "Foods", "Manufacturing", "Supply", "Systems", "Engineering", "Distribution", "Textiles",
+	"Pharma", "Electronics", "Builders", "Packaging", "Retail", "Motors", "Plastics", "Analytics",
+	"Hospitality", "Healthcare", "Energy", "Agritech", "Metals", "Furniture", "Printing", "Chemicals",
+	"Software", "Medical Devices", "Beverages", "Paper", "Freight", "Industrial",
+)  # fmt: skip
+_SUFFIXES = {
+	"United States": ("Inc.", "LLC", "Corp.", "Co."),
+	"India": ("Pvt. Ltd.", "Ltd.", "Industries"),
+	"United Kingdom": ("Ltd", "PLC", "Group"),
+	"Canada": ("Inc.", "Ltd."),
+	"Germany": ("GmbH", "AG"),
+	"Australia": ("Pty Ltd", "Group"),
+}
+_COUNTRIES = ("United States", "India", "United Kingdom", "Canada", "Germany", "Australia")
+_COUNTRY_P = (0.55, 0.20, 0.08, 0.07, 0.05, 0.05)
+_TERRITORY = {"United States": "United States", "India": "India"}  # others: "Rest Of The World"
+_GROUPS = ("Commercial", "Government", "Non Profit", "Individual")
+_GROUP_P = (0.85, 0.07, 0.05, 0.03)
+_FIRST = (
+	"James", "Maria", "Robert", "Priya", "Michael", "Linda", "David", "Ananya", "William", "Elizabeth",
+	"Rahul", "Susan", "Thomas", "Karen", "Daniel", "Nancy", "Arjun", "Lisa", "Mark", "Sandra", "Paul",
+	"Emily", "Steven", "Neha", "Andrew", "Laura", "Kevin", "Sophie", "Brian", "Fatima",
+)  # fmt: skip
+_LAST = (
+	"Smith", "Johnson", "Sharma", "Williams", "Brown", "Patel", "Jones", "Garcia", "Miller", "Davis",
+	"Iyer", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Reddy", "Martin", "Jackson", "Clark",
+	"Lewis", "Walker", "Gupta", "Hall", "Allen", "Young", "King", "Wright", "Scott", "Green",
+)  # fmt: skip
+_DISPUTE_REASONS = ("Pricing difference", "Short shipment", "Damaged goods", "Quality issue", "PO mismatch")
+
+
+@dataclass
+class Book:
+	"""A simulated receivables book, as of ``end``.
+
+	- ``customers``: customer, customer_name, archetype, email, contact_name, country, customer_group,
+	  territory, payment_terms_days, credit_limit, typical_amount, invoices_per_month,
+	  payment_run_rule ("" unless archetype is payment_run), channel.
+	- ``invoices``: the engine invoice table (see :mod:`optimar_erp.engine.schema`) plus
+	  ``payment_terms_days`` and ``archetype``; ids ``SIM-INV-00001``… in posting order; ``outstanding``
+	  and ``settled_date`` as of ``end`` (open invoices have NaT).
+	- ``payments``: one row per allocation: payment_id, customer, posting_date, amount (the whole
+	  payment), reference, invoice, allocated_amount. A payment-run payment has several rows.
+	- ``credit_notes``: credit_note, customer, invoice (the one it is a return against), posting_date,
+	  amount (positive = reduction of the invoice), reason.
+	"""
+
+	customers: pd.DataFrame
+	invoices: pd.DataFrame
+	payments: pd.DataFrame
+	credit_notes: pd.DataFrame
+	start: dt.date
+	end: dt.date
+	seed: int
+	currency: str
+	company: str
+
+	def events(self) -> pd.DataFrame:
+		"""The analytics events table: +grand_total at posting, −payments and −credit notes on their dates."""
+		inv, pay, cn = self.invoices, self.payments, self.credit_notes
+		return pd.concat(
+			[
+				pd.DataFrame(
+					{
+						"invoice": inv["invoice"],
+						"customer": inv["customer"],
+						"date": inv["posting_date"],
+						"amount": inv["grand_total"],
+					}
+				),
+				pd.DataFrame(
+					{
+						"invoice": pay["invoice"],
+						"customer": pay["customer"],
+						"date": pay["posting_date"],
+						"amount": -pay["allocated_amount"],
+					}
+				),
+				pd.DataFrame(
+					{
+						"invoice": cn["invoice"],
+						"customer": cn["customer"],
+						"date": cn["posting_date"],
+						"amount": -cn["amount"],
+					}
+				),
+			],
+			ignore_index=True,
+		)
+
+
+def run_days(rule: str, start: dt.date, end: dt.date) -> list[dt.date]:
+	"""The payment-run days of ``rule`` ("15,EOM", "FRI", "EOM") from ``start`` to ``end`` inclusive."""
+	if rule not in RUN_RULES:
+		raise ValueError(f"unknown payment run rule {rule!r} (known: {', '.join(RUN_RULES)})")
+	return [dt.date.fromordinal(o) for o in _run_ordinals(rule, start.toordinal(), end.toordinal())]
+
+
+def is_run_day(rule: str, day: dt.date) -> bool:
+	"""True when ``day`` is one of the payment-run days of ``rule``."""
+	return bool(run_days(rule, day, day))
+
+
+def _run_ordinals(rule: str, first: int, last: int) -> list[int]:
+	"""Run days of ``rule`` between two ordinals, as ordinals."""
+	days = np.arange(first, last + 1)
+	weekday = (days - 1) % 7  # date.fromordinal(1) is a Monday
+	dates = _ordinals_to_datetime(days)
+	month_end = dates.is_month_end
+	if rule == "FRI":
+		mask = weekday == 4
+	elif rule == "EOM":
+		mask = month_end
+	else:
+		mask = month_end | (dates.day == 15)
+	return [int(d) for d in days[np.asarray(mask)]]
+
+
+def _alloc_counts(n: int) -> dict[str, int]:
+	"""Customers per archetype for a book of ``n`` (largest remainder, so small books have every kind)."""
+	raw = {k: v * n for k, v in ARCHETYPE_SHARES.items()}
+	counts = {k: int(math.floor(v)) for k, v in raw.items()}
+	for k in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[: n - sum(counts.values())]:
+		counts[k] += 1
+	return counts
+
+
+def _slug(name: str) -> str:
+	"""An e-mail domain label from a company name: "Summit Foods Inc." → "summit-foods-inc"."""
+	return "-".join("".join(ch for ch in word.lower() if ch.isalnum()) for word in name.split()).strip("-")
+
+
+def _customers(rng: np.random.Generator, n: int, rate: tuple[float, float]) -> pd.DataFrame:
+	"""The customer master: ids, unique believable names and e-mails, archetype, terms, amounts."""
+	counts = _alloc_counts(n)
+	archetype = rng.permutation(np.repeat(list(counts), list(counts.values())))
+	country = rng.choice(_COUNTRIES, size=n, p=_COUNTRY_P)
+	combos = [(p, c) for p in _PREFIXES for c in _CORES]
+	order = rng.permutation(len(combos))
+	names, seen_slugs, emails = [], set(), []
+	for i in range(n):
+		prefix, core = combos[order[i % len(combos)]]
+		suffixes = _SUFFIXES[country[i]]
+		name = f"{prefix} {core} {suffixes[int(rng.integers(len(suffixes)))]}"
+		if i >= len(combos):
+			name = f"{prefix} {core} {i // len(combos) + 1} {suffixes[0]}"
+		slug = _slug(name)
+		while slug in seen_slugs:
+			slug += "-x"
+		seen_slugs.add(slug)
+		names.append(name)
+		emails.append(f"ap@{slug}.example")
+	terms = rng.choice(TERMS_DAYS, size=n, p=(0.15, 0.5, 0.2, 0.15))
+	typical = np.clip(np.round(rng.lognormal(np.log(2500), 0.9, size=n), -1), 150, 250_000)
+	lo, hi = rate
+	per_month = np.exp(rng.uniform(np.log(lo), np.log(hi), size=n))
+	credit_limit = np.ceil(typical * per_month * (terms / 30 + 1) * 1.5 / 1000) * 1000
+	run_rule = np.where(archetype == "payment_run", rng.choice(RUN_RULES, size=n, p=(0.5, 0.3, 0.2)), "")
+	channel = np.where((country == "India") & (rng.random(n) < 0.4), "WhatsApp", "Email")
+	contact = [f"{_FIRST[int(a)]} {_LAST[int(b)]}" for a, b in rng.integers(0, 30, size=(n, 2))]
+	return pd.DataFrame(
+		{
+			"customer": [f"CUST-{i + 1:04d}" for i in range(n)],
+			"customer_name": names,
+			"archetype": archetype,
+			"email": emails,
+			"contact_name": contact,
+			"country": country,
+			"customer_group": rng.choice(_GROUPS, size=n, p=_GROUP_P),
+			"territory": [_TERRITORY.get(c, "Rest Of The World") for c in country],
+			"payment_terms_days": terms.astype(int),
+			"credit_limit": credit_limit.astype(float),
+			"typical_amount": typical.astype(float),
+			"invoices_per_month": np.round(per_month, 3),
+			"payment_run_rule": run_rule,
+			"channel": channel,
+		}
+	)
+
+
+def _month_starts(end: dt.date, months: int) -> list[dt.date]:
+	"""First days of the ``months`` calendar months ending with the month of ``end``."""
+	y, m = end.year, end.month
+	out = []
+	for _ in range(months):
+		out.append(dt.date(y, m, 1))
+		y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+	return out[::-1]
+
+
+def _business_days(first: dt.date, last: dt.date) -> np.ndarray:
+	"""Monday-Friday ordinals from ``first`` to ``last``."""
+	days = np.arange(first.toordinal(), last.toordinal() + 1)
+	return days[(days - 1) % 7 < 5]
+
+
+def _is_year_end(ordinal: int) -> bool:
+	"""True from 15 December to 10 January, when payments slow down."""
+	d = dt.date.fromordinal(ordinal)
+	return (d.month == 12 and d.day >= 15) or (d.month == 1 and d.day <= 10)
+
+
+def _holiday_run(ordinal: int) -> bool:
+	"""True for run days skipped over the holidays (20-31 December): payment runs slip to January."""
+	d = dt.date.fromordinal(ordinal)
+	return d.month == 12 and d.day >= 20
+
+
+def _weekday_back(ordinal: int, floor: int) -> int:
+	"""Move a weekend day back to Friday (forward to Monday if Friday would be before ``floor``)."""
+	wd = (ordinal - 1) % 7
+	if wd < 5:
+		return ordinal
+	back = ordinal - (wd - 4)
+	return back if back >= floor else ordinal + (7 - wd)
+
+
+def simulate_book(
+	seed: int = 7,
+	n_customers: int = 300,
+	months: int = 18,
+	end: dt.date | None = None,
+	currency: str = "USD",
+	company: str = "Demo Company",
+	invoices_per_customer_month: tuple[float, float] = (0.3, 3.0),
+) -> Book:
+	"""Simulate ``months`` calendar months of invoicing (ending with the month of ``end``, default today)
+	for ``n_customers`` customers, and their payments and credit notes up to ``end``.
+
+	Each customer invoices at its own rate, drawn log-uniformly from ``invoices_per_customer_month``,
+	times the month's seasonality. Deterministic for a given seed.
+	"""
+	if n_customers < 1 or months < 1:
+		raise ValueError("simulate_book needs at least one customer and one month")
+	end = end or dt.date.today()
+	if isinstance(end, dt.datetime):
+		end = end.date()
+	rng = np.random.default_rng(seed)
+	customers = _customers(rng, n_customers, invoices_per_customer_month)
+	starts = _month_starts(end, months)
+	start = starts[0]
+	end_o = end.toordinal()
+
+	# --- invoices: Poisson count per customer-month, on random business days of the month
+	rate = customers["invoices_per_month"].to_numpy()
+	cust_idx, month_idx, post = [], [], []
+	for mi, m0 in enumerate(starts):
+		m1 = (starts[mi + 1] - dt.timedelta(days=1)) if mi + 1 < len(starts) else end
+		bdays = _business_days(m0, min(m1, end))
+		if not len(bdays):
+			continue
+		full = len(_business_days(m0, (pd.Timestamp(m0) + pd.offsets.MonthEnd(0)).date()))
+		lam = rate * SEASONALITY[m0.month] * len(bdays) / full
+		k = rng.poisson(lam)
+		ci = np.repeat(np.arange(n_customers), k)
+		cust_idx.append(ci)
+		month_idx.append(np.full(len(ci), mi))
+		post.append(bdays[rng.integers(0, len(bdays), size=len(ci))])
+	cust_idx = np.concatenate(cust_idx)
+	month_idx = np.concatenate(month_idx)
+	post = np.concatenate(post)
+	order = np.lexsort((cust_idx, post))
+	cust_idx, month_idx, post = cust_idx[order], month_idx[order], post[order]
+	n_inv = len(post)
+	terms = customers["payment_terms_days"].to_numpy()[cust_idx]
+	due = post + terms
+	typical = customers["typical_amount"].to_numpy()[cust_idx]
+	cents = np.maximum(np.round(typical * rng.lognormal(0.0, 0.45, size=n_inv) * 100), 5000).astype(np.int64)
+
+	# --- settlement: one pass over the invoices with pre-drawn random numbers
+	u = rng.random((n_inv, 8))
+	arch = customers["archetype"].to_numpy()[cust_idx]
+	run_rule = customers["payment_run_rule"].to_numpy()
+	cust_slope = rng.uniform(40, 80, size=n_customers)
+	run_cache = {
+		rule: _run_ordinals(rule, start.toordinal() - 31, end_o + 400)
+		for rule in RUN_RULES
+		if rule in set(run_rule)
+	}
+	pay_rows: list[tuple[int, int, int]] = []  # (invoice position, ordinal, cents)
+	cn_rows: list[tuple[int, int, int, int]] = []  # (invoice position, ordinal, cents, reason index)
+	disputed = np.zeros(n_inv, dtype=bool)
+	span = max(months - 1, 1)
+	for i in range(n_inv):
+		a, p, d, total, r = arch[i], int(post[i]), int(due[i]), int(cents[i]), u[i]
+		if a == "on_time":
+			pay = d - int(r[1] ** 2 * 8) if r[0] < 0.95 else d + 1 + int(r[1] * 10)
+			if _is_year_end(pay):
+				pay += int(r[2] * 6)
+			pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
+		elif a == "chronic_late":
+			pay = d + 10 + int(r[1] * 11)
+			if _is_year_end(pay):
+				pay += 3 + int(r[2] * 8)
+			pay_rows.append((i, _weekday_back(pay, p + 1), total))
+		elif a == "payment_run":
+			runs = run_cache[run_rule[cust_idx[i]]]
+			k = bisect.bisect_left(runs, max(d - 2, p + 1))
+			if r[1] < 0.1:
+				k += 1
+			while _holiday_run(runs[k]):
+				k += 1
+			pay_rows.append((i, runs[k], total))
+		elif a == "deteriorating":
+			frac = month_idx[i] / span
+			if frac > 0.75 and r[3] < 0.3:
+				continue  # stopped paying: stays open
+			late = round(-3 + frac**1.5 * cust_slope[cust_idx[i]] + (r[1] - 0.5) * 8)
+			pay = d + late + (4 + int(r[2] * 6) if _is_year_end(d + late) else 0)
+			pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
+		elif a == "disputer":
+			if r[0] < 0.30:
+				raised = p + 3 + int(r[1] * 12)
+				cn_day = _weekday_back(max(p + 14 + int(r[2] * 29), raised + 1), raised + 1)
+				cn_cents = int(round(total * (0.05 + r[3] * 0.35)))
+				cn_rows.append((i, cn_day, cn_cents, int(r[5] * len(_DISPUTE_REASONS))))
+				disputed[i] = raised <= end_o < cn_day
+				if total - cn_cents > 0:
+					pay = max(d, cn_day) + 5 + int(r[4] * 21)
+					pay_rows.append((i, _weekday_back(pay, cn_day), total - cn_cents))
+			else:
+				pay = d - 3 + int(r[1] * 13)
+				pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
+		else:  # partial_payer
+			if r[0] < 0.85:
+				if r[1] < 0.6:
+					shares = [0.3 + r[2] * 0.3]
+				else:
+					shares = [0.25 + r[2] * 0.15, 0.2 + r[3] * 0.15]
+				parts = [int(round(total * s / 100.0)) * 100 for s in shares]
+				parts.append(total - sum(parts))
+				day = max(d - 5 + int(r[4] * 10), p + 1)
+				for j, part in enumerate(parts):
+					if j == len(parts) - 1:
+						day = max(day, d + 3)
+					pay_rows.append((i, _weekday_back(day, p + 1), part))
+					day += 10 + int(r[5 + min(j, 2)] * 16)
+			else:
+				pay = d - 2 + int(r[1] * 10)
+				pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
+
+	# --- keep what happened by `end`, then derive outstanding and settled_date
+	pays = np.array(pay_rows, dtype=np.int64).reshape(-1, 3)
+	cns = np.array(cn_rows, dtype=np.int64).reshape(-1, 4)
+	pays = pays[pays[:, 1] <= end_o]
+	cns = cns[cns[:, 1] <= end_o]
+	reduced = np.bincount(pays[:, 0], weights=pays[:, 2], minlength=n_inv) + np.bincount(
+		cns[:, 0], weights=cns[:, 2], minlength=n_inv
+	)
+	out_cents = cents - reduced.astype(np.int64)
+	last = np.full(n_inv, -1, dtype=np.int64)
+	np.maximum.at(last, pays[:, 0], pays[:, 1])
+	np.maximum.at(last, cns[:, 0], cns[:, 1])
+	settled_o = np.where(out_cents == 0, last, -1)
+
+	inv_ids = np.array([f"SIM-INV-{k + 1:05d}" for k in range(n_inv)], dtype=object)
+	cust_ids = customers["customer"].to_numpy()[cust_idx]
+	to_ts = _ordinals_to_datetime
+	settled = to_ts(np.where(settled_o > 0, settled_o, 0))
+	invoices = pd.DataFrame(
+		{
+			"invoice": inv_ids,
+			"customer": cust_ids,
+			"posting_date": to_ts(post),
+			"due_date": to_ts(due),
+			"grand_total": cents / 100.0,
+			"outstanding": out_cents / 100.0,
+			"settled_date": settled,
+			"company": company,
+			"currency": currency,
+			"disputed": disputed,
+			"country": customers["country"].to_numpy()[cust_idx],
+			"channel": customers["channel"].to_numpy()[cust_idx],
+			"customer_name": customers["customer_name"].to_numpy()[cust_idx],
+			"payment_terms_days": terms.astype(int),
+			"archetype": arch,
+		}
+	)
+
+	# --- payments: payment-run customers pay all invoices of a run day in one payment
+	pay_df = pd.DataFrame({"pos": pays[:, 0], "day": pays[:, 1], "cents": pays[:, 2]})
+	pay_df["customer"] = cust_ids[pay_df["pos"].to_numpy()]
+	pay_df["invoice"] = inv_ids[pay_df["pos"].to_numpy()]
+	is_run = arch[pay_df["pos"].to_numpy()] == "payment_run"
+	pay_df["group"] = np.where(
+		is_run, pay_df["customer"] + "|" + pay_df["day"].astype(str), pay_df.index.astype(str)
+	)
+	pay_df = pay_df.sort_values(["day", "customer", "pos"], kind="stable")
+	group_no = pd.factorize(pay_df["group"])[0]
+	pay_df["payment_id"] = [f"SIM-PAY-{g + 1:05d}" for g in group_no]
+	pay_df["amount"] = pay_df.groupby("payment_id")["cents"].transform("sum") / 100.0
+	n_alloc = pay_df.groupby("payment_id")["cents"].transform("size").to_numpy()
+	day_text = to_ts(pay_df["day"].to_numpy()).strftime("%Y-%m-%d")
+	pay_df["reference"] = np.where(
+		n_alloc > 1,
+		"Payment run " + day_text + ": " + n_alloc.astype(str) + " invoices",
+		"Remittance for " + pay_df["invoice"],
+	)
+	payments = pd.DataFrame(
+		{
+			"payment_id": pay_df["payment_id"].to_numpy(),
+			"customer": pay_df["customer"].to_numpy(),
+			"posting_date": to_ts(pay_df["day"].to_numpy()),
+			"amount": pay_df["amount"].to_numpy(),
+			"reference": pay_df["reference"].to_numpy(),
+			"invoice": pay_df["invoice"].to_numpy(),
+			"allocated_amount": pay_df["cents"].to_numpy() / 100.0,
+		}
+	)
+	cn_order = np.lexsort((cns[:, 0], cns[:, 1]))
+	cns = cns[cn_order]
+	credit_notes = pd.DataFrame(
+		{
+			"credit_note": [f"SIM-CN-{k + 1:05d}" for k in range(len(cns))],
+			"customer": cust_ids[cns[:, 0]],
+			"invoice": inv_ids[cns[:, 0]],
+			"posting_date": to_ts(cns[:, 1]),
+			"amount": cns[:, 2] / 100.0,
+			"reason": np.array(_DISPUTE_REASONS, dtype=object)[cns[:, 3]],
+		}
+	)
+	return Book(customers, invoices, payments, credit_notes, start, end, seed, currency, company)
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _ordinals_to_datetime(ordinals: np.ndarray) -> pd.DatetimeIndex:
+	"""Proleptic ordinals as midnight timestamps; ordinals ≤ 0 become NaT."""
+	ordinals = np.asarray(ordinals, dtype=np.int64)
+	days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+	days = np.where(ordinals > 0, days, np.datetime64("NaT"))
+	return pd.DatetimeIndex(days.astype("datetime64[ns]"))
