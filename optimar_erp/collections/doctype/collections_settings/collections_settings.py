@@ -1,0 +1,124 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import pytz
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import get_time, get_time_str
+
+MAX_TOUCHES_LIMIT = 50
+MAX_GRACE_DAYS = 60
+
+
+class CollectionsSettings(Document):
+	def validate(self):
+		self.validate_send_window()
+		self.validate_touch_cap()
+		self.validate_grace_days()
+		self.validate_time_zone()
+		self.validate_channels()
+		self.validate_whatsapp()
+		self.validate_sms()
+		self.validate_default_sequence()
+
+	def validate_send_window(self):
+		if not (self.send_window_start and self.send_window_end):
+			frappe.throw(_("Set both the start and the end of the send window."), title=_("Send Window"))
+		if get_time(self.send_window_end) <= get_time(self.send_window_start):
+			frappe.throw(
+				_("The send window must end after it starts: {0} is not after {1}.").format(
+					get_time_str(self.send_window_end), get_time_str(self.send_window_start)
+				),
+				title=_("Send Window"),
+			)
+
+	def validate_touch_cap(self):
+		if not 1 <= (self.max_touches_per_week or 0) <= MAX_TOUCHES_LIMIT:
+			frappe.throw(
+				_("Max touches per customer in 7 days must be between 1 and {0}, not {1}.").format(
+					MAX_TOUCHES_LIMIT, self.max_touches_per_week or 0
+				),
+				title=_("Touch Cap"),
+			)
+
+	def validate_grace_days(self):
+		if not 0 <= (self.promise_grace_days or 0) <= MAX_GRACE_DAYS:
+			frappe.throw(
+				_("Promise grace days must be between 0 and {0}, not {1}.").format(
+					MAX_GRACE_DAYS, self.promise_grace_days
+				),
+				title=_("Promise Grace Days"),
+			)
+
+	def validate_time_zone(self):
+		if self.company_time_zone and self.company_time_zone not in pytz.all_timezones_set:
+			frappe.throw(
+				_(
+					"{0} is not a known time zone. Use a name such as Asia/Kolkata or America/New_York."
+				).format(frappe.bold(self.company_time_zone)),
+				title=_("Time Zone"),
+			)
+
+	def validate_channels(self):
+		if self.enabled and not (
+			self.email_enabled or self.sms_enabled or self.whatsapp_enabled or self.call_tasks_enabled
+		):
+			frappe.throw(
+				_("The collections engine is enabled but every channel is off. Enable at least one channel."),
+				title=_("Channels"),
+			)
+
+	def validate_whatsapp(self):
+		if not self.whatsapp_enabled:
+			return
+		missing = [
+			_(self.meta.get_label(fieldname))
+			for fieldname in ("whatsapp_phone_number_id", "whatsapp_access_token")
+			if not self.get(fieldname)
+		]
+		if missing:
+			frappe.throw(
+				_("WhatsApp is enabled but these Cloud API settings are missing: {0}.").format(
+					", ".join(missing)
+				),
+				title=_("WhatsApp"),
+			)
+
+	def validate_sms(self):
+		if not self.sms_enabled:
+			return
+		if self.sms_provider == "Frappe SMS Settings":
+			if not frappe.db.get_single_value("SMS Settings", "sms_gateway_url"):
+				frappe.throw(
+					_("SMS is enabled through Frappe SMS Settings, but no SMS Gateway URL is set there."),
+					title=_("SMS"),
+				)
+			return
+		required = {
+			"Twilio": ("twilio_account_sid", "twilio_auth_token", "twilio_from_number"),
+			"MSG91": ("msg91_auth_key", "sms_sender_id"),
+		}.get(self.sms_provider, ())
+		missing = [_(self.meta.get_label(fieldname)) for fieldname in required if not self.get(fieldname)]
+		if missing:
+			frappe.throw(
+				_("SMS through {0} needs: {1}.").format(self.sms_provider, ", ".join(missing)), title=_("SMS")
+			)
+
+	def validate_default_sequence(self):
+		if self.default_dunning_sequence and not frappe.db.get_value(
+			"Dunning Sequence", self.default_dunning_sequence, "enabled"
+		):
+			frappe.throw(
+				_("The default dunning sequence {0} is disabled.").format(
+					frappe.bold(self.default_dunning_sequence)
+				),
+				title=_("Default Dunning Sequence"),
+			)
+
+	def get_time_zone(self) -> str:
+		"""The time zone reminders are scheduled in: this setting, else the system's."""
+		from frappe.utils import get_system_timezone
+
+		return self.company_time_zone or get_system_timezone()

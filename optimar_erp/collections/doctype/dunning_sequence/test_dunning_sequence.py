@@ -1,0 +1,55 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+# Sequences are company-independent in these tests; don't build ERPNext's test companies for them.
+test_ignore = ["Company"]
+
+DEFAULT_STEPS = ((7, "Email", "Firm"), (-5, "Email", "Polite"), (1, "Email", "Friendly"))
+
+
+def make_sequence(name: str, steps=DEFAULT_STEPS, **fields):
+	"""Insert a sequence (replacing one of the same name) with (offset, channel, tone) steps."""
+	if frappe.db.exists("Dunning Sequence", name):
+		frappe.delete_doc("Dunning Sequence", name, force=True)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Dunning Sequence",
+			"sequence_name": name,
+			"steps": [
+				{"offset_days": o, "channel": c, "tone": t, "subject": f"Step {o}"} for o, c, t in steps
+			],
+			**fields,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+class TestDunningSequence(FrappeTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_steps_are_sorted_by_offset(self):
+		sequence = make_sequence("Sorted Sequence")
+		self.assertEqual([step.offset_days for step in sequence.steps], [-5, 1, 7])
+		self.assertEqual([step.idx for step in sequence.steps], [1, 2, 3])
+
+	def test_needs_a_step(self):
+		with self.assertRaises(frappe.ValidationError):
+			make_sequence("Empty Sequence", steps=())
+
+	def test_offset_out_of_range(self):
+		with self.assertRaises(frappe.ValidationError) as caught:
+			make_sequence("Far Sequence", steps=((400, "Email", "Final"),))
+		self.assertIn("between -90 and 365", str(caught.exception))
+
+	def test_same_offset_and_channel_twice(self):
+		with self.assertRaises(frappe.ValidationError) as caught:
+			make_sequence("Twice Sequence", steps=((1, "Email", "Polite"), (1, "Email", "Firm")))
+		self.assertIn("already sends", str(caught.exception))
+
+	def test_same_offset_on_two_channels_is_fine(self):
+		sequence = make_sequence("Two Channels", steps=((1, "Email", "Polite"), (1, "SMS", "Polite")))
+		self.assertEqual(len(sequence.steps), 2)

@@ -1,0 +1,21 @@
+app_name = "optimar_erp"
+app_title = "OptimAR ERP"
+app_publisher = "OptimAR ERP contributors"
+app_description = "B2B collections for ERPNext: automated dunning, promises, disputes, risk and AR analytics"
+app_email = "dev@optimar-erp.org"
+app_license = "GPL-3.0"
+app_icon = "octicon octicon-credit-card"
+app_color = "#2563eb"
+
+required_apps = ["frappe/erpnext"]
+
+# Installation
+# ------------
+
+after_install = "optimar_erp.setup.install.after_install"
+before_uninstall = "optimar_erp.setup.uninstall.before_uninstall"
+
+# Testing
+# -------
+
+before_tests = "optimar_erp.setup.bootstrap.before_tests"

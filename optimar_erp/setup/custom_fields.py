@@ -1,0 +1,169 @@
+"""Custom fields that OptimAR adds to ERPNext's own doctypes.
+
+Defined once here; applied by ``after_install`` and the ``sync_custom_fields`` patch and removed by
+``before_uninstall``. Computed fields are read-only and never copied to amendments or duplicates.
+"""
+
+RISK_BANDS = ("Low", "Medium", "High", "Critical")
+COLLECTION_STATES = ("Not Due", "Reminding", "Promised", "Disputed", "Escalated", "Paid", "Written Off")
+CHANNELS = ("Email", "SMS", "WhatsApp", "Phone", "Letter", "Portal")
+
+
+def _computed(field: dict) -> dict:
+	"""A field the app computes: read-only, editable after submit by the app, never copied."""
+	return {"read_only": 1, "no_copy": 1, "allow_on_submit": 1, "print_hide": 1, **field}
+
+
+CUSTOM_FIELDS = {
+	"Customer": [
+		{
+			"fieldname": "collections_tab",
+			"label": "Collections",
+			"fieldtype": "Tab Break",
+			"insert_after": "default_commission_rate",
+		},
+		{
+			"fieldname": "collector",
+			"label": "Collector",
+			"fieldtype": "Link",
+			"options": "User",
+			"insert_after": "collections_tab",
+			"in_standard_filter": 1,
+			"description": "The person who works this customer's overdue invoices",
+		},
+		{
+			"fieldname": "preferred_channel",
+			"label": "Preferred Channel",
+			"fieldtype": "Select",
+			"options": "\n" + "\n".join(CHANNELS),
+			"insert_after": "collector",
+		},
+		{
+			"fieldname": "dunning_sequence",
+			"label": "Dunning Sequence",
+			"fieldtype": "Link",
+			"options": "Dunning Sequence",
+			"insert_after": "preferred_channel",
+			"description": "Overrides the sequence chosen by the sequences' rules",
+		},
+		{
+			"fieldname": "do_not_contact",
+			"label": "Do Not Contact",
+			"fieldtype": "Check",
+			"insert_after": "dunning_sequence",
+			"description": "No reminder is sent to this customer on any channel",
+		},
+		{
+			"fieldname": "collections_column_break",
+			"fieldtype": "Column Break",
+			"insert_after": "do_not_contact",
+		},
+		_computed(
+			{
+				"fieldname": "risk_score",
+				"label": "Risk Score",
+				"fieldtype": "Int",
+				"insert_after": "collections_column_break",
+				"description": "0 (safe) to 100 (very likely to pay late), from the risk model",
+			}
+		),
+		_computed(
+			{
+				"fieldname": "risk_band",
+				"label": "Risk Band",
+				"fieldtype": "Select",
+				"options": "\n" + "\n".join(RISK_BANDS),
+				"insert_after": "risk_score",
+				"in_list_view": 1,
+				"in_standard_filter": 1,
+			}
+		),
+		{
+			"fieldname": "collections_hold",
+			"label": "Collections Hold",
+			"fieldtype": "Check",
+			"insert_after": "risk_band",
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"description": "New Sales Orders and Sales Invoices are blocked while the customer is on hold",
+		},
+		{
+			"fieldname": "collections_hold_reason",
+			"label": "Hold Reason",
+			"fieldtype": "Small Text",
+			"insert_after": "collections_hold",
+			"no_copy": 1,
+			"depends_on": "collections_hold",
+			"mandatory_depends_on": "collections_hold",
+		},
+	],
+	"Sales Invoice": [
+		{
+			"fieldname": "collections_section",
+			"label": "Collections",
+			"fieldtype": "Section Break",
+			"insert_after": "amended_from",
+			"collapsible": 1,
+			"depends_on": "eval:doc.docstatus == 1",
+		},
+		_computed(
+			{
+				"fieldname": "collection_state",
+				"label": "Collection State",
+				"fieldtype": "Select",
+				"options": "\n" + "\n".join(COLLECTION_STATES),
+				"insert_after": "collections_section",
+				"in_list_view": 1,
+				"in_standard_filter": 1,
+			}
+		),
+		_computed(
+			{
+				"fieldname": "last_reminder_step",
+				"label": "Last Reminder Step",
+				"fieldtype": "Data",
+				"insert_after": "collection_state",
+			}
+		),
+		_computed(
+			{
+				"fieldname": "last_reminder_date",
+				"label": "Last Reminder Date",
+				"fieldtype": "Date",
+				"insert_after": "last_reminder_step",
+			}
+		),
+		{
+			"fieldname": "collections_column_break",
+			"fieldtype": "Column Break",
+			"insert_after": "last_reminder_date",
+		},
+		_computed(
+			{
+				"fieldname": "risk_band",
+				"label": "Risk Band",
+				"fieldtype": "Select",
+				"options": "\n" + "\n".join(RISK_BANDS),
+				"insert_after": "collections_column_break",
+				"in_list_view": 1,
+				"in_standard_filter": 1,
+			}
+		),
+		_computed(
+			{
+				"fieldname": "late_probability",
+				"label": "Late Probability",
+				"fieldtype": "Percent",
+				"insert_after": "risk_band",
+			}
+		),
+		_computed(
+			{
+				"fieldname": "predicted_pay_date",
+				"label": "Predicted Pay Date",
+				"fieldtype": "Date",
+				"insert_after": "late_probability",
+			}
+		),
+	],
+}

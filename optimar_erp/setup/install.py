@@ -1,0 +1,40 @@
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
+from optimar_erp.setup.roles import ROLES
+
+
+def after_install():
+	create_roles()
+	apply_custom_fields()
+	initialise_settings()
+
+
+def create_roles():
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def apply_custom_fields():
+	"""Create or update the custom fields; safe to run again (the patch does)."""
+	create_custom_fields(CUSTOM_FIELDS, update=True)
+
+
+def initialise_settings():
+	"""Save the settings with their defaults, and the system time zone as the sending time zone so the
+	send window means local business hours."""
+	from frappe.utils import get_system_timezone
+	from frappe.utils.data import cast
+
+	settings = frappe.get_single("Collections Settings")
+	for df in settings.meta.fields:
+		# Frappe has already stored the current time in every Time field, whatever the default says;
+		# installing starts from a clean slate (uninstalling removes the values), so defaults win.
+		if df.default is not None:
+			settings.set(df.fieldname, cast(df.fieldtype, df.default))
+	settings.company_time_zone = settings.company_time_zone or get_system_timezone()
+	settings.save(ignore_permissions=True)

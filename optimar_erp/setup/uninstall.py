@@ -1,0 +1,46 @@
+import frappe
+
+from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
+from optimar_erp.setup.roles import ROLES
+
+SINGLE_DOCTYPES = ("Collections Settings",)
+
+
+def before_uninstall():
+	delete_custom_fields()
+	delete_roles()
+	delete_single_values()
+
+
+def delete_custom_fields():
+	"""Remove the custom fields, their property setters and their columns."""
+	for doctype, fields in CUSTOM_FIELDS.items():
+		fieldnames = [field["fieldname"] for field in fields]
+		for name in frappe.get_all(
+			"Custom Field", filters={"dt": doctype, "fieldname": ("in", fieldnames)}, pluck="name"
+		):
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+
+		columns = set(frappe.db.get_table_columns(doctype))
+		for fieldname in fieldnames:
+			if fieldname in columns:
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop column `{fieldname}`")
+		frappe.clear_cache(doctype=doctype)
+
+
+def delete_roles():
+	"""Remove the roles, their assignments to users and any permission rules that name them."""
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			continue
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+	frappe.clear_cache()
+
+
+def delete_single_values():
+	"""Frappe drops the tables of the app's doctypes but keeps the values of single doctypes."""
+	for doctype in SINGLE_DOCTYPES:
+		frappe.db.delete("Singles", {"doctype": doctype})
+		frappe.db.delete("__Auth", {"doctype": doctype})
