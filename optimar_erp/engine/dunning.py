@@ -1,0 +1,811 @@
+"""Dunning decisions: which reminders a run hands out now, and why the others wait.
+
+:func:`decide` is pure and deterministic: it reads plain tables describing today's state and returns a
+:class:`Decision`. The Frappe layer reads these tables from the site, calls it, writes one Collection
+Activity per action under its idempotency key (a unique index), then sends. Two concurrent runs compute
+the same keys, so the index lets only one of them hand a reminder out.
+
+Inputs
+------
+Missing optional columns take the default shown; a missing required column raises :class:`ValueError`
+naming it. Empty cells in optional columns take the default too. ``activities``, ``promises`` and
+``disputes`` may be ``None`` or a table with no rows (any columns).
+
+``invoices`` — the open book, one row per invoice:
+
+==================  ==========  =========  ==========================================================
+column              type        required   meaning
+==================  ==========  =========  ==========================================================
+``invoice``         str         yes        unique invoice id
+``customer``        str         yes        customer id
+``due_date``        date        yes        payment due date
+``outstanding``     float       yes        amount still owed; below 0.005 = paid / fully credited
+``grand_total``     float       yes        invoiced amount
+``sequence``        str         yes        dunning sequence of the invoice; empty/None = no dunning
+``currency``        str         no ("")    invoice currency
+``disputed``        bool        no (False) a dispute is open on the invoice (pauses it)
+==================  ==========  =========  ==========================================================
+
+``steps`` — the steps of every dunning sequence, one row per step:
+
+==================  ==========  =========  ==========================================================
+``sequence``        str         yes        sequence the step belongs to
+``step_id``         str         yes        unique over the whole table, e.g. ``"Standard B2B:+7"``
+``offset_days``     int         yes        days from the due date (negative = before it); several
+                                           steps of a sequence may share one (on different channels)
+``channel``         str         yes        ``Email``, ``SMS``, ``WhatsApp``, ``Call Task`` or ``Letter``
+``tone``            str         no ("")    message tone, passed through to the action
+``min_gap_days``    int         no (0)     the step waits until the customer's latest touch is at
+                                           least this many days old (>= 0)
+``escalation``      str         no ("")    ``""``, ``ToDo``, ``Notify Manager`` or ``Hold``, passed
+                                           through (the shell carries it out)
+``consolidate``     bool        no (False) sequence-level flag (the same on every row of a sequence):
+                                           one notice per customer and step listing all its invoices
+==================  ==========  =========  ==========================================================
+
+``activities`` — what earlier runs already handed out (Collection Activity):
+
+===================  ==========  =========  =========================================================
+``idempotency_key``  str         yes        key of the activity (see *Keys*)
+``customer``         str         yes        customer contacted
+``step_id``          str         yes        step it carried out
+``channel``          str         yes        channel used (``Call Task`` never counts as a touch)
+``status``           str         yes        ``Queued``, ``Sent``, ``Failed`` or ``Skipped``
+``at``               datetime    yes        when; naive values are taken as UTC
+``invoice``          str         no ("")    invoice of a per-invoice activity; empty for a notice
+``invoices``         list/str    no (())    invoices a consolidated notice covered: a list/tuple,
+                                            a comma-separated string or a JSON list
+===================  ==========  =========  =========================================================
+
+Queued, Sent and Failed rows all mean "this step was handed out for these invoices" (the shell retries
+a Failed one itself; it is never decided again). Skipped rows are not done. Touches (for the weekly cap
+and the minimum gap) are Queued/Sent rows on any channel but ``Call Task``.
+
+``customers`` — one row per customer (a customer absent from it gets every default):
+
+===================  ==========  =========  =========================================================
+``customer``         str         yes        customer id
+``do_not_contact``   bool        no (False) never contact (all channels, calls included)
+``on_hold``          bool        no (False) collections are on hold for the customer
+``email``            str         no ("")    recipient of Email and Letter
+``mobile``           str         no ("")    recipient of SMS and WhatsApp
+``whatsapp_opt_in``  bool        no (False) the contact opted in to WhatsApp
+``collector``        str         no ("")    user who gets Call Tasks
+``time_zone``        str         no ("")    IANA zone; empty = ``config.company_time_zone``
+===================  ==========  =========  =========================================================
+
+``promises`` — ``invoice``, ``promised_date`` (date), ``status`` (``Open`` or anything else): an Open
+promise with ``promised_date + grace_days >= today`` pauses its invoice.
+
+``disputes`` — ``invoice``, ``status`` (``Open``, ``Under Review``, ``Resolved``, ``Closed``): an Open or
+Under Review dispute pauses its invoice.
+
+Output
+------
+:class:`Decision` with two tables and the number of evaluated invoices:
+
+- ``actions`` (:data:`ACTION_COLUMNS`): ``idempotency_key``, ``customer``, ``invoices`` (sorted tuple),
+  ``step_id``, ``sequence``, ``channel``, ``tone``, ``escalation``, ``offset_days``, ``days_overdue``
+  (largest over its invoices), ``amount`` (their outstanding, summed), ``currency`` (their distinct
+  currencies, comma-joined), ``consolidated`` (bool), ``recipient`` (email for Email/Letter, mobile for
+  SMS/WhatsApp, collector for Call Task).
+- ``skipped`` (:data:`SKIPPED_COLUMNS`): ``customer``, ``invoices``, ``step_id``, ``sequence``,
+  ``channel``, ``offset_days``, ``reason_code`` (see :data:`REASON_CODES`), ``reason`` (a sentence) and
+  ``transient`` (True when the condition clears by itself and a later run will retry).
+
+Rules
+-----
+1. An invoice is *evaluated* when it owes at least 0.005 and has a sequence. Paused invoices (disputed,
+   or under an open promise) get no reminder.
+2. ``days_overdue = today − due_date``. The due step is the step of the invoice's sequence with the
+   largest ``offset_days <= days_overdue`` — only that one, no retroactive catch-up (when several steps
+   share that offset, e.g. an Email and a Call Task, each of them is due). A step is not done again once
+   handed out, and nothing is done when a step with a larger offset in the same sequence was.
+3. Keys: ``f"{invoice}|{step_id}"`` per invoice; ``f"{customer}|{step_id}|{today:%Y-%m-%d}"`` for a
+   consolidated notice (its ``invoices`` then mark each invoice done for the step). A key that exists
+   only as a Skipped activity is decided again under the same key: the shell updates that row.
+4. Guards, first match wins: ``do_not_contact``, ``on_hold``, ``channel_disabled``, ``no_recipient``,
+   ``invalid_time_zone`` (never transient), then ``consolidated_today`` (a notice with today's key
+   already exists; the rest goes tomorrow), ``outside_window``, ``min_gap``, ``weekly_cap`` (transient).
+5. Send window ``[window_start, window_end)`` in the customer's local time (``window_start >
+   window_end`` spans midnight). Call Tasks ignore it.
+6. Weekly cap: Queued/Sent touches since ``now − 7 days`` plus the messages this run already decided,
+   taken per customer in priority order (days overdue, then amount, largest first). Call Tasks neither
+   count nor are capped.
+7. Minimum gap: the customer's latest Queued/Sent touch in ``activities`` must be at least
+   ``min_gap_days`` old (touches decided in this same run are bounded by the cap, not the gap).
+8. A consolidating sequence gives one action per customer and step; otherwise one per invoice.
+9. Actions (and skipped rows) are ordered by customer, step offset descending, then first invoice.
+
+``skipped`` also lists paused invoices whose due step is still to go (``disputed``; ``promise_to_pay``,
+transient since the promise lapses by itself) and evaluated invoices whose sequence has no steps
+(``unknown_sequence``). Invoices with no due step yet, or whose due step is done, are not listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from optimar_erp.engine.schema import AMOUNT_TOLERANCE
+
+CHANNELS: tuple[str, ...] = ("Email", "SMS", "WhatsApp", "Call Task", "Letter")
+"""Channels a step may use."""
+CALL_TASK = "Call Task"
+ESCALATIONS: tuple[str, ...] = ("", "ToDo", "Notify Manager", "Hold")
+"""Escalations a step may carry."""
+DONE_STATUSES: tuple[str, ...] = ("Queued", "Sent", "Failed")
+"""Activity statuses meaning "this step was handed out"."""
+TOUCH_STATUSES: tuple[str, ...] = ("Queued", "Sent")
+"""Activity statuses that count as a touch (cap and minimum gap), on channels other than Call Task."""
+PAUSING_DISPUTES: tuple[str, ...] = ("Open", "Under Review")
+CAP_WINDOW = pd.Timedelta(days=7)
+
+INVOICE_REQUIRED = ("invoice", "customer", "due_date", "outstanding", "grand_total", "sequence")
+INVOICE_OPTIONAL: dict[str, object] = {"currency": "", "disputed": False}
+STEP_REQUIRED = ("sequence", "step_id", "offset_days", "channel")
+STEP_OPTIONAL: dict[str, object] = {"tone": "", "min_gap_days": 0, "escalation": "", "consolidate": False}
+ACTIVITY_REQUIRED = ("idempotency_key", "customer", "step_id", "channel", "status", "at")
+ACTIVITY_OPTIONAL: dict[str, object] = {"invoice": "", "invoices": ()}
+CUSTOMER_REQUIRED = ("customer",)
+CUSTOMER_OPTIONAL: dict[str, object] = {
+	"do_not_contact": False,
+	"on_hold": False,
+	"email": "",
+	"mobile": "",
+	"whatsapp_opt_in": False,
+	"collector": "",
+	"time_zone": "",
+}
+PROMISE_REQUIRED = ("invoice", "promised_date", "status")
+DISPUTE_REQUIRED = ("invoice", "status")
+
+ACTION_COLUMNS: tuple[str, ...] = (
+	"idempotency_key",
+	"customer",
+	"invoices",
+	"step_id",
+	"sequence",
+	"channel",
+	"tone",
+	"escalation",
+	"offset_days",
+	"days_overdue",
+	"amount",
+	"currency",
+	"consolidated",
+	"recipient",
+)
+"""Columns of :attr:`Decision.actions`."""
+SKIPPED_COLUMNS: tuple[str, ...] = (
+	"customer",
+	"invoices",
+	"step_id",
+	"sequence",
+	"channel",
+	"offset_days",
+	"reason_code",
+	"reason",
+	"transient",
+)
+"""Columns of :attr:`Decision.skipped`."""
+
+REASON_CODES: dict[str, bool] = {
+	"unknown_sequence": False,
+	"disputed": False,
+	"promise_to_pay": True,
+	"do_not_contact": False,
+	"on_hold": False,
+	"channel_disabled": False,
+	"no_recipient": False,
+	"invalid_time_zone": False,
+	"consolidated_today": True,
+	"outside_window": True,
+	"min_gap": True,
+	"weekly_cap": True,
+}
+"""Every reason code → whether it is transient (clears by itself on a later run)."""
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "on"}
+
+
+# ------------------------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class DunningConfig:
+	"""Settings of one dunning run."""
+
+	today: dt.date
+	"""The run's date (company calendar): days overdue and consolidated keys use it."""
+	now: dt.datetime
+	"""The run's instant, timezone-aware (converted to UTC): send window, cap and gap use it."""
+	company_time_zone: str
+	"""IANA zone used for customers without one."""
+	window_start: dt.time = dt.time(8, 0)
+	window_end: dt.time = dt.time(19, 0)
+	max_touches_per_7_days: int = 3
+	enabled_channels: frozenset[str] = field(default_factory=lambda: frozenset({"Email", "Call Task"}))
+	grace_days: int = 0
+	"""Days after a promised date during which the promise still pauses reminders."""
+
+	def __post_init__(self) -> None:
+		today = self.today.date() if isinstance(self.today, dt.datetime) else self.today
+		if not isinstance(today, dt.date):
+			raise ValueError(f"today must be a date, got {self.today!r}")
+		object.__setattr__(self, "today", today)
+		if not isinstance(self.now, dt.datetime) or self.now.utcoffset() is None:
+			raise ValueError(f"now must be a timezone-aware datetime, got {self.now!r}")
+		object.__setattr__(self, "now", self.now.astimezone(dt.timezone.utc))
+		_zone(self.company_time_zone, "company_time_zone")
+		if self.window_start == self.window_end:
+			raise ValueError("window_start and window_end must differ")
+		channels = frozenset(self.enabled_channels)
+		unknown = sorted(channels - set(CHANNELS))
+		if unknown:
+			raise ValueError(f"enabled_channels: unknown channel(s) {', '.join(unknown)}")
+		object.__setattr__(self, "enabled_channels", channels)
+		if self.max_touches_per_7_days < 0 or self.grace_days < 0:
+			raise ValueError("max_touches_per_7_days and grace_days must be >= 0")
+
+
+def _zone(name: str, what: str) -> ZoneInfo:
+	"""The zone called ``name`` or ValueError."""
+	try:
+		return ZoneInfo(str(name))
+	except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+		raise ValueError(f"{what}: unknown time zone {name!r}") from exc
+
+
+# ------------------------------------------------------------------------------------------- result
+
+
+@dataclass
+class Decision:
+	"""What a dunning run does now (:attr:`actions`) and what it leaves (:attr:`skipped`)."""
+
+	actions: pd.DataFrame
+	"""One row per message or task: see :data:`ACTION_COLUMNS`; ``invoices`` is a sorted tuple,
+	``days_overdue`` the largest over them, ``amount`` their outstanding summed, ``currency`` their
+	currencies (comma-joined when mixed), ``recipient`` the email (Email/Letter), mobile (SMS/WhatsApp)
+	or collector (Call Task)."""
+	skipped: pd.DataFrame
+	"""One row per reminder that is due but not handed out: see :data:`SKIPPED_COLUMNS`."""
+	evaluated: int = 0
+	"""Invoices evaluated: owing at least 0.005 and with a sequence."""
+
+	def summary(self) -> dict[str, object]:
+		"""Counts: evaluated invoices, actions (by channel), skipped (by reason code)."""
+		return {
+			"evaluated_invoices": int(self.evaluated),
+			"actions": len(self.actions),
+			"actions_by_channel": {
+				k: int(v) for k, v in self.actions["channel"].value_counts().sort_index().items()
+			},
+			"skipped": len(self.skipped),
+			"skipped_by_reason": {
+				k: int(v) for k, v in self.skipped["reason_code"].value_counts().sort_index().items()
+			},
+		}
+
+
+# ------------------------------------------------------------------------------------ normalisation
+
+
+def _table(
+	df: pd.DataFrame | None,
+	name: str,
+	required: tuple[str, ...],
+	optional: dict[str, object] | None = None,
+	may_be_empty: bool = False,
+) -> pd.DataFrame:
+	"""A copy of ``df`` with the required columns checked and the optional ones filled in."""
+	optional = optional or {}
+	columns = list(required) + list(optional)
+	if df is None or (may_be_empty and isinstance(df, pd.DataFrame) and len(df) == 0):
+		if not may_be_empty:
+			raise ValueError(f"{name}: a table is required")
+		return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+	if not isinstance(df, pd.DataFrame):
+		raise ValueError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}")
+	missing = [c for c in required if c not in df.columns]
+	if missing:
+		raise ValueError(f"{name} table is missing required column(s): {', '.join(missing)}")
+	out = df.reset_index(drop=True).copy()
+	for col, default in optional.items():
+		if col not in out.columns:
+			out[col] = [default] * len(out) if isinstance(default, tuple) else default
+	return out
+
+
+def _text(series: pd.Series) -> pd.Series:
+	"""Strings, stripped; blanks (None/NaN) become "". Each distinct value is converted once."""
+	codes, uniques = pd.factorize(series, use_na_sentinel=True)
+	clean = np.array([str(v).strip() for v in uniques] + [""], dtype=object)
+	return pd.Series(clean[codes], index=series.index, dtype=object)
+
+
+def _flag(series: pd.Series, default: bool = False) -> pd.Series:
+	"""Booleans from bools, 0/1 numbers or yes/no text; blanks take ``default``."""
+	if pd.api.types.is_bool_dtype(series):
+		return series.astype(bool)
+	blank = series.isna()
+	if pd.api.types.is_numeric_dtype(series):
+		values = series.fillna(0).astype(float) != 0
+	else:
+		text = _text(series).str.lower()
+		blank = blank | (text == "")
+		values = text.isin(_TRUE)
+	return values.where(~blank, default).astype(bool)
+
+
+def _dates(series: pd.Series, name: str) -> np.ndarray:
+	"""A date column as numpy days (NaT kept)."""
+	try:
+		parsed = pd.to_datetime(series)
+	except (TypeError, ValueError) as exc:
+		raise ValueError(f"{name}: cannot read the dates ({exc})") from exc
+	if getattr(parsed.dt, "tz", None) is not None:
+		parsed = parsed.dt.tz_localize(None)
+	return parsed.to_numpy().astype("datetime64[D]")
+
+
+def _ints(series: pd.Series, name: str) -> pd.Series:
+	"""Whole numbers, or ValueError naming the column."""
+	values = pd.to_numeric(series, errors="coerce")
+	if values.isna().any() or (values != values.round()).any():
+		raise ValueError(f"{name} must be whole numbers")
+	return values.astype("int64")
+
+
+def _as_list(value: object) -> list[str]:
+	"""The invoice names in one ``invoices`` cell."""
+	if value is None:
+		return []
+	if isinstance(value, str):
+		text = value.strip()
+		if text.startswith("["):
+			try:
+				value = json.loads(text)
+			except ValueError:
+				value = text.strip("[]").split(",")
+		else:
+			value = text.split(",")
+	elif isinstance(value, float) and value != value:
+		return []
+	try:
+		items = [str(v).strip().strip("'\"") for v in value]
+	except TypeError:
+		return [str(value).strip()]
+	return [v for v in items if v]
+
+
+def _prepare_invoices(invoices: pd.DataFrame) -> pd.DataFrame:
+	inv = _table(invoices, "invoices", INVOICE_REQUIRED, INVOICE_OPTIONAL)
+	for col in ("invoice", "customer", "sequence", "currency"):
+		inv[col] = _text(inv[col])
+	dup = inv["invoice"][inv["invoice"].duplicated()]
+	if len(dup):
+		raise ValueError(f"invoices: duplicate invoice id(s): {', '.join(sorted(set(dup))[:10])}")
+	for col in ("outstanding", "grand_total"):
+		inv[col] = pd.to_numeric(inv[col], errors="coerce").fillna(0.0).astype(float)
+	inv["disputed"] = _flag(inv["disputed"])
+	inv["due_day"] = _dates(inv["due_date"], "invoices.due_date")
+	return inv
+
+
+def _prepare_steps(steps: pd.DataFrame) -> pd.DataFrame:
+	stp = _table(steps, "steps", STEP_REQUIRED, STEP_OPTIONAL)
+	for col in ("sequence", "step_id", "channel", "tone", "escalation"):
+		stp[col] = _text(stp[col])
+	stp["offset_days"] = _ints(stp["offset_days"], "steps.offset_days")
+	stp["min_gap_days"] = _ints(stp["min_gap_days"].fillna(0), "steps.min_gap_days")
+	stp["consolidate"] = _flag(stp["consolidate"])
+	problems = []
+	if (stp["step_id"] == "").any() or (stp["sequence"] == "").any():
+		problems.append("sequence and step_id may not be empty")
+	dup = stp["step_id"][stp["step_id"].duplicated()]
+	if len(dup):
+		problems.append(f"duplicate step_id(s): {', '.join(sorted(set(dup)))}")
+	bad = sorted(set(stp["channel"]) - set(CHANNELS))
+	if bad:
+		problems.append(f"unknown channel(s): {', '.join(bad)} (use {', '.join(CHANNELS)})")
+	bad = sorted(set(stp["escalation"]) - set(ESCALATIONS))
+	if bad:
+		problems.append(
+			f"unknown escalation(s): {', '.join(bad)} (use {', '.join(ESCALATIONS[1:])} or empty)"
+		)
+	if (stp["min_gap_days"] < 0).any():
+		problems.append("min_gap_days must be >= 0")
+	mixed = stp.groupby("sequence")["consolidate"].nunique()
+	if (mixed > 1).any():
+		problems.append(f"consolidate differs between the steps of: {', '.join(mixed.index[mixed > 1])}")
+	if problems:
+		raise ValueError("steps: " + "; ".join(problems))
+	return stp
+
+
+def _prepare_activities(activities: pd.DataFrame | None) -> pd.DataFrame:
+	act = _table(activities, "activities", ACTIVITY_REQUIRED, ACTIVITY_OPTIONAL, may_be_empty=True)
+	for col in ("idempotency_key", "customer", "invoice", "step_id", "channel", "status"):
+		act[col] = _text(act[col])
+	act["at"] = pd.to_datetime(act["at"], utc=True) if len(act) else pd.Series(dtype="datetime64[ns, UTC]")
+	return act
+
+
+def _prepare_customers(customers: pd.DataFrame) -> pd.DataFrame:
+	cus = _table(customers, "customers", CUSTOMER_REQUIRED, CUSTOMER_OPTIONAL)
+	for col in ("customer", "email", "mobile", "collector", "time_zone"):
+		cus[col] = _text(cus[col])
+	for col in ("do_not_contact", "on_hold", "whatsapp_opt_in"):
+		cus[col] = _flag(cus[col])
+	dup = cus["customer"][cus["customer"].duplicated()]
+	if len(dup):
+		raise ValueError(f"customers: duplicate customer(s): {', '.join(sorted(set(dup))[:10])}")
+	return cus[["customer", *CUSTOMER_OPTIONAL]]
+
+
+# ------------------------------------------------------------------------------------------- engine
+
+
+def _handed_out(act: pd.DataFrame, stp: pd.DataFrame) -> pd.DataFrame:
+	"""invoice, step_id, sequence, offset_days: every step already handed out for an invoice (through the
+	activity's ``invoice`` or its ``invoices`` list), once each."""
+	done = act[act["status"].isin(DONE_STATUSES)]
+	direct = done.loc[done["invoice"] != "", ["invoice", "step_id"]]
+	cells = done["invoices"]
+	try:  # fast path: a cell is empty when falsy ("", (), [], None)
+		has = cells.notna().to_numpy() & cells.to_numpy().astype(bool)
+	except ValueError:  # some cell is an array, whose truth is ambiguous
+		has = cells.map(lambda v: bool(_as_list(v))).to_numpy(bool)
+	filled = done[has]
+	listed = filled[["step_id"]].assign(invoice=filled["invoices"].map(_as_list)).explode("invoice")
+	pairs = pd.concat(
+		[direct, listed.loc[listed["invoice"].notna(), ["invoice", "step_id"]]], ignore_index=True
+	).drop_duplicates()
+	return pairs.merge(stp[["step_id", "sequence", "offset_days"]], on="step_id")
+
+
+def _skips(frame: pd.DataFrame, code: str, reason: pd.Series | str) -> pd.DataFrame:
+	"""Skipped rows for the units in ``frame`` (which has the unit columns)."""
+	out = frame[
+		["customer", "invoices", "step_id", "sequence", "channel", "offset_days", "first_invoice"]
+	].copy()
+	out["reason_code"] = code
+	out["reason"] = reason
+	out["transient"] = REASON_CODES[code]
+	return out
+
+
+def _single_units(rows: pd.DataFrame) -> pd.DataFrame:
+	"""Invoice rows as one-invoice units."""
+	out = rows.copy()
+	out["invoices"] = [(v,) for v in out["invoice"]]
+	out["first_invoice"] = out["invoice"]
+	out["amount"] = out["outstanding"]
+	return out
+
+
+def _joined_currencies(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
+	"""The distinct non-empty currencies of each group, sorted and comma-joined (index: ``keys``)."""
+	cur = rows.loc[rows["currency"] != "", [*keys, "currency"]].drop_duplicates()
+	cur = cur.sort_values([*keys, "currency"], kind="stable")
+	first = cur.groupby(keys, sort=False)["currency"].first()
+	several = cur[cur.duplicated(keys, keep=False)]
+	if len(several):
+		first.update(several.groupby(keys, sort=False)["currency"].agg(",".join))
+	return first
+
+
+def _invoice_units(live: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+	"""Actionable invoice rows grouped into units: one per invoice, or one per customer and step when the
+	sequence consolidates."""
+	cons = live["consolidate"].to_numpy(bool)
+	single = _single_units(live[~cons])
+	single["idempotency_key"] = single["invoice"] + "|" + single["step_id"]
+	single["consolidated"] = False
+	grouped = live[cons].sort_values(["customer", "step_id", "invoice"], kind="stable")
+	if len(grouped):
+		keys = ["customer", "step_id"]
+		g = grouped.groupby(keys, sort=False)  # groups are contiguous and already in sorted order
+		merged = g.agg(
+			first_invoice=("invoice", "first"),
+			days_overdue=("days_overdue", "max"),
+			amount=("outstanding", "sum"),
+			sequence=("sequence", "first"),
+			channel=("channel", "first"),
+			tone=("tone", "first"),
+			escalation=("escalation", "first"),
+			offset_days=("offset_days", "first"),
+			min_gap_days=("min_gap_days", "first"),
+		).reset_index()
+		bounds = np.cumsum(g.size().to_numpy())[:-1]
+		merged["invoices"] = [tuple(part) for part in np.split(grouped["invoice"].to_numpy(), bounds)]
+		merged["currency"] = (
+			_joined_currencies(grouped, keys)
+			.reindex(pd.MultiIndex.from_frame(merged[keys]), fill_value="")
+			.to_numpy()
+		)
+		merged["idempotency_key"] = merged["customer"] + "|" + merged["step_id"] + "|" + f"{today:%Y-%m-%d}"
+		merged["consolidated"] = True
+	else:
+		merged = single.iloc[0:0]
+	cols = [
+		"idempotency_key",
+		"customer",
+		"invoices",
+		"first_invoice",
+		"step_id",
+		"sequence",
+		"channel",
+		"tone",
+		"escalation",
+		"offset_days",
+		"min_gap_days",
+		"days_overdue",
+		"amount",
+		"currency",
+		"consolidated",
+	]
+	return pd.concat([single[cols], merged[cols]], ignore_index=True)
+
+
+def _local_clock(zones: pd.Series, now: dt.datetime) -> tuple[pd.Series, pd.Series]:
+	"""(local time as "HH:MM", minutes since local midnight or NaN for an unknown zone) per row, each zone
+	computed once."""
+	clock: dict[str, str] = {}
+	minutes: dict[str, float] = {}
+	for name in zones.unique():
+		try:
+			local = now.astimezone(ZoneInfo(name))
+		except (ZoneInfoNotFoundError, ValueError, TypeError):
+			clock[name], minutes[name] = "", np.nan
+			continue
+		clock[name] = f"{local:%H:%M}"
+		minutes[name] = local.hour * 60 + local.minute + local.second / 60
+	return zones.map(clock), zones.map(minutes).astype(float)
+
+
+def _in_window(minutes: np.ndarray, start: dt.time, end: dt.time) -> np.ndarray:
+	"""True where a local time (minutes since midnight) lies in [start, end); start > end spans midnight."""
+	lo = start.hour * 60 + start.minute + start.second / 60
+	hi = end.hour * 60 + end.minute + end.second / 60
+	if lo < hi:
+		return (minutes >= lo) & (minutes < hi)
+	return (minutes >= lo) | (minutes < hi)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+	"""Rule 9 order: customer, step offset descending, first invoice."""
+	return frame.sort_values(
+		["customer", "offset_days", "first_invoice", "step_id"],
+		ascending=[True, False, True, True],
+		kind="stable",
+	).reset_index(drop=True)
+
+
+def _reason_text(code: str, units: pd.DataFrame, config: DunningConfig) -> pd.Series | str:
+	"""The human sentence for units skipped with a customer-level ``code`` (``units`` is not empty)."""
+	channel = units["channel"]
+	if code == "channel_disabled":
+		return "Channel " + channel + " is not enabled for dunning"
+	if code == "no_recipient":
+		return pd.Series(
+			np.select(
+				[channel.isin(["Email", "Letter"]), channel == "SMS", channel == "WhatsApp"],
+				[
+					"Customer has no email address",
+					"Customer has no mobile number",
+					"Customer has no mobile number or has not opted in to WhatsApp",
+				],
+				"Customer has no collector assigned",
+			),
+			index=units.index,
+		)
+	if code == "invalid_time_zone":
+		return "Unknown time zone " + units["zone"]
+	if code == "outside_window":
+		window = f"{config.window_start:%H:%M}–{config.window_end:%H:%M}"
+		return f"Outside the send window {window}: it is " + units["clock"] + " in " + units["zone"]
+	if code == "min_gap":
+		return (
+			"Customer was last contacted less than "
+			+ units["min_gap_days"].astype(str)
+			+ " day(s) ago, at "
+			+ units["last_touch"].dt.strftime("%Y-%m-%d %H:%M UTC")
+		)
+	if code == "weekly_cap":
+		return f"Customer already has {config.max_touches_per_7_days} touch(es) in the last 7 days"
+	return {
+		"do_not_contact": "Customer is marked do-not-contact",
+		"on_hold": "Customer is on hold",
+		"consolidated_today": (
+			"A consolidated notice for this step already went out today; these invoices follow tomorrow"
+		),
+	}[code]
+
+
+def decide(
+	invoices: pd.DataFrame,
+	steps: pd.DataFrame,
+	activities: pd.DataFrame | None,
+	customers: pd.DataFrame,
+	promises: pd.DataFrame | None,
+	disputes: pd.DataFrame | None,
+	config: DunningConfig,
+) -> Decision:
+	"""The reminders a dunning run hands out now, and the due ones it holds back (see the module doc)."""
+	if not isinstance(config, DunningConfig):
+		raise ValueError("config must be a DunningConfig")
+	inv = _prepare_invoices(invoices)
+	stp = _prepare_steps(steps)
+	act = _prepare_activities(activities)
+	cus = _prepare_customers(customers)
+	pro = _table(promises, "promises", PROMISE_REQUIRED, may_be_empty=True)
+	dis = _table(disputes, "disputes", DISPUTE_REQUIRED, may_be_empty=True)
+	today = np.datetime64(config.today, "D")
+	now = pd.Timestamp(config.now)
+
+	# Rule 1: open invoices with a sequence.
+	open_ = inv[(inv["outstanding"] >= AMOUNT_TOLERANCE) & (inv["sequence"] != "")].copy()
+	evaluated = len(open_)
+	if open_["due_day"].isna().any():
+		bad = open_.loc[pd.isna(open_["due_day"]), "invoice"]
+		raise ValueError(f"invoices: due_date is empty for {', '.join(sorted(bad)[:10])}")
+	open_["days_overdue"] = (today - open_["due_day"].to_numpy().astype("datetime64[D]")).astype("int64")
+	skipped: list[pd.DataFrame] = []
+
+	known = open_["sequence"].isin(set(stp["sequence"]))
+	unknown = _single_units(open_[~known].assign(step_id="", channel="", offset_days=0))
+	skipped.append(
+		_skips(unknown, "unknown_sequence", "Dunning sequence " + unknown["sequence"] + " has no steps")
+	)
+
+	# Rule 2: the due step is the largest offset <= days overdue, in the invoice's sequence.
+	step_cols = [
+		"sequence",
+		"offset_days",
+		"step_id",
+		"channel",
+		"tone",
+		"min_gap_days",
+		"escalation",
+		"consolidate",
+	]
+	offsets = stp[["sequence", "offset_days"]].drop_duplicates().sort_values("offset_days", kind="stable")
+	due = pd.merge_asof(
+		open_[known].sort_values("days_overdue", kind="stable"),
+		offsets,
+		left_on="days_overdue",
+		right_on="offset_days",
+		by="sequence",
+		direction="backward",
+	)
+	due = due[due["offset_days"].notna()].astype({"offset_days": "int64"})
+	# Several steps may share an offset (say an email and a call task): each of them is due.
+	due = due.merge(stp[step_cols], on=["sequence", "offset_days"])
+	due["min_gap_days"] = due["min_gap_days"].astype("int64")
+	due["consolidate"] = due["consolidate"].astype(bool)
+
+	# Already handed out: this step, or any step with a later offset in the same sequence.
+	handed = _handed_out(act, stp)
+	latest = handed.groupby(["invoice", "sequence"])["offset_days"].max().rename("done_offset")
+	due = due.join(latest, on=["invoice", "sequence"])
+	done_keys = set(act.loc[act["status"].isin(DONE_STATUSES), "idempotency_key"])
+	done_pairs = set(handed["invoice"] + "|" + handed["step_id"]) | done_keys
+	done = (due["done_offset"] > due["offset_days"]).to_numpy() | (
+		due["invoice"] + "|" + due["step_id"]
+	).isin(done_pairs).to_numpy()
+	due = due[~done]
+
+	# Paused: disputes, then open promises.
+	open_disputes = set(_text(dis["invoice"])[_text(dis["status"]).isin(PAUSING_DISPUTES)])
+	disputed = due["disputed"].to_numpy() | due["invoice"].isin(open_disputes).to_numpy()
+	if len(pro):
+		promise_day = _dates(pro["promised_date"], "promises.promised_date")
+		live_promise = (_text(pro["status"]) == "Open").to_numpy() & (
+			promise_day + np.timedelta64(config.grace_days, "D") >= today
+		)
+		until = (
+			pd.Series(promise_day[live_promise], index=_text(pro["invoice"])[live_promise])
+			.groupby(level=0)
+			.max()
+		)
+	else:
+		until = pd.Series(dtype="datetime64[ns]")
+	promised_until = due["invoice"].map(until)
+	promised = promised_until.notna().to_numpy() & ~disputed
+	rows = _single_units(due[disputed])
+	skipped.append(_skips(rows, "disputed", "Invoice is under dispute"))
+	rows = _single_units(due[promised])
+	skipped.append(
+		_skips(
+			rows,
+			"promise_to_pay",
+			"Invoice is covered by an open promise to pay dated "
+			+ pd.to_datetime(promised_until[promised]).dt.strftime("%Y-%m-%d").to_numpy(),
+		)
+	)
+
+	# Rule 8: units (one invoice, or a customer's consolidated notice).
+	units = _invoice_units(due[~disputed & ~promised], config.today)
+	units = units.merge(cus, on="customer", how="left")
+	for col, default in CUSTOMER_OPTIONAL.items():
+		units[col] = units[col].where(units[col].notna(), default)
+		if isinstance(default, bool):
+			units[col] = units[col].astype(bool)
+	channel = units["channel"]
+	units["recipient"] = np.select(
+		[channel.isin(["Email", "Letter"]), channel.isin(["SMS", "WhatsApp"]), channel == CALL_TASK],
+		[units["email"], units["mobile"], units["collector"]],
+		"",
+	)
+	call = (channel == CALL_TASK).to_numpy()
+	zone = units["time_zone"].where(units["time_zone"] != "", config.company_time_zone)
+	clock, minutes = _local_clock(zone, config.now)
+	zone_ok = minutes.notna().to_numpy()
+	in_window = _in_window(minutes.to_numpy(), config.window_start, config.window_end)
+
+	touches = act[
+		act["status"].isin(TOUCH_STATUSES) & (act["channel"] != CALL_TASK) & (act["customer"] != "")
+	]
+	last_touch = units["customer"].map(touches.groupby("customer")["at"].max())
+	gap = pd.to_timedelta(units["min_gap_days"], unit="D")
+	too_soon = ((units["min_gap_days"] > 0) & last_touch.notna() & (now - last_touch < gap)).to_numpy()
+	existing = set(act.loc[act["status"] != "Skipped", "idempotency_key"])
+
+	no_recipient = (units["recipient"] == "").to_numpy() | (
+		(channel == "WhatsApp") & ~units["whatsapp_opt_in"]
+	).to_numpy()
+	checks = [
+		("do_not_contact", units["do_not_contact"].to_numpy()),
+		("on_hold", units["on_hold"].to_numpy()),
+		("channel_disabled", ~channel.isin(config.enabled_channels).to_numpy()),
+		("no_recipient", no_recipient),
+		("invalid_time_zone", ~call & ~zone_ok),
+		(
+			"consolidated_today",
+			units["consolidated"].to_numpy() & units["idempotency_key"].isin(existing).to_numpy(),
+		),
+		("outside_window", ~call & ~in_window),
+		("min_gap", too_soon),
+	]
+	code = np.select([m for _, m in checks], [c for c, _ in checks], "")
+	units["code"] = code
+
+	# Rule 6: weekly cap, in priority order within each customer.
+	recent = touches[touches["at"] >= now - CAP_WINDOW].groupby("customer").size()
+	candidates = units[(units["code"] == "") & ~call].sort_values(
+		["customer", "days_overdue", "amount", "offset_days", "first_invoice", "step_id"],
+		ascending=[True, False, False, False, True, True],
+		kind="stable",
+	)
+	rank = candidates.groupby("customer").cumcount()
+	prior = candidates["customer"].map(recent).fillna(0).astype("int64")
+	capped = candidates.index[(prior + rank >= config.max_touches_per_7_days).to_numpy()]
+	units.loc[capped, "code"] = "weekly_cap"
+
+	units["zone"], units["clock"], units["last_touch"] = zone, clock, last_touch
+	for reason_code in REASON_CODES:
+		hit = units[units["code"] == reason_code]
+		if len(hit):
+			skipped.append(_skips(hit, reason_code, _reason_text(reason_code, hit, config)))
+
+	actions = _sorted(units[units["code"] == ""])
+	actions["days_overdue"] = actions["days_overdue"].astype("int64")
+	actions["offset_days"] = actions["offset_days"].astype("int64")
+	actions["amount"] = actions["amount"].astype(float)
+	actions["consolidated"] = actions["consolidated"].astype(bool)
+	skipped_df = _sorted(pd.concat([s for s in skipped if len(s)] or [skipped[0]], ignore_index=True))
+	skipped_df["offset_days"] = skipped_df["offset_days"].astype("int64")
+	skipped_df["transient"] = skipped_df["transient"].astype(bool)
+	return Decision(
+		actions=actions[list(ACTION_COLUMNS)].reset_index(drop=True),
+		skipped=skipped_df[list(SKIPPED_COLUMNS)].reset_index(drop=True),
+		evaluated=evaluated,
+	)
