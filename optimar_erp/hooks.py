@@ -19,3 +19,29 @@ before_uninstall = "optimar_erp.setup.uninstall.before_uninstall"
 # -------
 
 before_tests = "optimar_erp.setup.bootstrap.before_tests"
+
+# Document events
+# ---------------
+
+doc_events = {
+	"Sales Invoice": {
+		"on_submit": "optimar_erp.overrides.sales_invoice.on_submit",
+		"on_cancel": "optimar_erp.overrides.sales_invoice.on_cancel",
+	},
+	"Payment Entry": {
+		"on_submit": "optimar_erp.overrides.payment_entry.on_submit",
+		"on_cancel": "optimar_erp.overrides.payment_entry.on_cancel",
+	},
+	"Journal Entry": {
+		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
+		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
+	},
+}
+
+# Scheduled tasks
+# ---------------
+
+scheduler_events = {
+	"hourly_long": ["optimar_erp.tasks.hourly_dunning"],
+	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
+}

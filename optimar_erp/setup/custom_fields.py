@@ -54,9 +54,16 @@ CUSTOM_FIELDS = {
 			"description": "No reminder is sent to this customer on any channel",
 		},
 		{
+			"fieldname": "whatsapp_opt_in",
+			"label": "WhatsApp Opt-In",
+			"fieldtype": "Check",
+			"insert_after": "do_not_contact",
+			"description": "The customer agreed to receive WhatsApp messages (required by WhatsApp Business)",
+		},
+		{
 			"fieldname": "collections_column_break",
 			"fieldtype": "Column Break",
-			"insert_after": "do_not_contact",
+			"insert_after": "whatsapp_opt_in",
 		},
 		_computed(
 			{

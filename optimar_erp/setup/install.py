@@ -3,12 +3,14 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
+from optimar_erp.setup.sequences import create_standard_sequences
 
 
 def after_install():
 	create_roles()
 	apply_custom_fields()
 	initialise_settings()
+	create_standard_sequences()
 
 
 def create_roles():

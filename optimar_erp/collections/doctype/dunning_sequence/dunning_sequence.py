@@ -5,6 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from optimar_erp.dunning.messages import describe_step, template_error
+
 MIN_OFFSET_DAYS = -90
 MAX_OFFSET_DAYS = 365
 
@@ -13,6 +15,8 @@ class DunningSequence(Document):
 	def validate(self):
 		self.validate_steps_present()
 		self.validate_offsets()
+		self.validate_templates()
+		self.validate_translations()
 		self.sort_steps()
 
 	def validate_steps_present(self):
@@ -29,15 +33,44 @@ class DunningSequence(Document):
 					),
 					title=_("Steps"),
 				)
-			key = (step.offset_days, step.channel)
-			if key in seen:
+			if step.offset_days in seen:
 				frappe.throw(
-					_("Row {0}: another step already sends by {1} at offset {2}.").format(
-						step.idx, _(step.channel), step.offset_days
+					_("Row {0}: another step already goes out at offset {1}; use one step per day.").format(
+						step.idx, step.offset_days
 					),
 					title=_("Steps"),
 				)
-			seen.add(key)
+			seen.add(step.offset_days)
+
+	def validate_templates(self):
+		for step in self.steps:
+			for fieldname in ("subject", "message"):
+				if error := template_error(step.get(fieldname)):
+					frappe.throw(
+						_("Step {0}: the {1} template does not render: {2}").format(
+							describe_step(step), _(step.meta.get_label(fieldname)).lower(), error
+						),
+						title=_("Template Error"),
+					)
+
+	def validate_translations(self):
+		steps = {(step.offset_days, step.channel) for step in self.steps}
+		for row in self.translations:
+			if (row.offset_days, row.channel) not in steps:
+				frappe.throw(
+					_("Translation row {0}: no step sends by {1} at offset {2}.").format(
+						row.idx, _(row.channel), row.offset_days
+					),
+					title=_("Translations"),
+				)
+			for fieldname in ("subject", "message"):
+				if error := template_error(row.get(fieldname)):
+					frappe.throw(
+						_("Translation row {0} ({1}): the {2} template does not render: {3}").format(
+							row.idx, row.language, fieldname, error
+						),
+						title=_("Template Error"),
+					)
 
 	def sort_steps(self):
 		self.steps.sort(key=lambda step: (step.offset_days, step.idx))

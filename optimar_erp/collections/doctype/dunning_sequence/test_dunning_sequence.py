@@ -45,11 +45,26 @@ class TestDunningSequence(FrappeTestCase):
 			make_sequence("Far Sequence", steps=((400, "Email", "Final"),))
 		self.assertIn("between -90 and 365", str(caught.exception))
 
-	def test_same_offset_and_channel_twice(self):
+	def test_one_step_per_offset(self):
 		with self.assertRaises(frappe.ValidationError) as caught:
-			make_sequence("Twice Sequence", steps=((1, "Email", "Polite"), (1, "Email", "Firm")))
-		self.assertIn("already sends", str(caught.exception))
+			make_sequence("Twice Sequence", steps=((1, "Email", "Polite"), (1, "SMS", "Firm")))
+		self.assertIn("already goes out at offset 1", str(caught.exception))
 
-	def test_same_offset_on_two_channels_is_fine(self):
-		sequence = make_sequence("Two Channels", steps=((1, "Email", "Polite"), (1, "SMS", "Polite")))
-		self.assertEqual(len(sequence.steps), 2)
+	def test_template_error_names_the_step(self):
+		sequence = frappe.get_doc(
+			{
+				"doctype": "Dunning Sequence",
+				"sequence_name": "Broken Template",
+				"steps": [{"offset_days": 7, "channel": "Email", "message": "Dear {{ customer_name }"}],
+			}
+		)
+		with self.assertRaises(frappe.ValidationError) as caught:
+			sequence.insert()
+		self.assertIn("row 1 (+7 days, Email)", str(caught.exception))
+		self.assertIn("message template does not render", str(caught.exception))
+
+	def test_shipped_sequences(self):
+		standard = frappe.get_doc("Dunning Sequence", "Standard B2B")
+		self.assertEqual([s.offset_days for s in standard.steps], [-5, 0, 1, 7, 15, 30])
+		self.assertEqual(standard.steps[-1].escalation_action, "Collections Hold")
+		self.assertTrue(frappe.get_doc("Dunning Sequence", "Gentle").consolidate)

@@ -1,0 +1,281 @@
+"""Set-based reads that give the dunning engine its tables for one company (or one customer)."""
+
+import pandas as pd
+
+import frappe
+from frappe.query_builder.functions import Coalesce
+from frappe.utils import get_system_timezone
+
+from optimar_erp.engine.sequences import assign_sequences
+
+SENT_LIKE = ("Queued", "Sent", "Failed")
+
+
+def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
+	"""Submitted, non-return Sales Invoices with something outstanding."""
+	si = frappe.qb.DocType("Sales Invoice")
+	query = (
+		frappe.qb.from_(si)
+		.select(
+			si.name.as_("invoice"),
+			si.customer,
+			si.customer_name,
+			si.company,
+			si.currency,
+			si.posting_date,
+			si.due_date,
+			si.grand_total,
+			si.outstanding_amount.as_("outstanding"),
+		)
+		.where(si.docstatus == 1)
+		.where(si.is_return == 0)
+		.where(si.company == company)
+		.where(si.outstanding_amount > 0.005)
+	)
+	if customer:
+		query = query.where(si.customer == customer)
+	columns = [
+		"invoice",
+		"customer",
+		"customer_name",
+		"company",
+		"currency",
+		"posting_date",
+		"due_date",
+		"grand_total",
+		"outstanding",
+	]
+	frame = pd.DataFrame(list(query.run()), columns=columns)
+	frame["outstanding"] = frame["outstanding"].astype(float)
+	frame["grand_total"] = frame["grand_total"].astype(float)
+	return frame
+
+
+def customers_of(names: list[str]) -> pd.DataFrame:
+	"""Contact details, guards and sequence rules for the given customers, in two queries."""
+	columns = [
+		"customer",
+		"customer_name",
+		"customer_group",
+		"territory",
+		"language",
+		"do_not_contact",
+		"on_hold",
+		"collector",
+		"risk_band",
+		"own_sequence",
+		"email",
+		"mobile",
+		"whatsapp_opt_in",
+	]
+	if not names:
+		return pd.DataFrame(columns=[*columns, "time_zone"])
+	c = frappe.qb.DocType("Customer")
+	rows = (
+		frappe.qb.from_(c)
+		.select(
+			c.name,
+			c.customer_name,
+			c.customer_group,
+			c.territory,
+			c.language,
+			Coalesce(c.do_not_contact, 0),
+			Coalesce(c.collections_hold, 0),
+			Coalesce(c.collector, ""),
+			Coalesce(c.risk_band, ""),
+			Coalesce(c.dunning_sequence, ""),
+			Coalesce(c.email_id, ""),
+			Coalesce(c.mobile_no, ""),
+			Coalesce(c.whatsapp_opt_in, 0),
+		)
+		.where(c.name.isin(names))
+		.run()
+	)
+	frame = pd.DataFrame(list(rows), columns=columns)
+	frame = _fill_from_contacts(frame)
+	frame["do_not_contact"] = frame["do_not_contact"].astype(bool)
+	frame["on_hold"] = frame["on_hold"].astype(bool)
+	frame["whatsapp_opt_in"] = frame["whatsapp_opt_in"].astype(bool)
+	frame["time_zone"] = ""
+	return frame
+
+
+def _fill_from_contacts(frame: pd.DataFrame) -> pd.DataFrame:
+	"""Customers without an email or mobile on the Customer take their primary contact's; a contact
+	that unsubscribed stops email."""
+	contact = frappe.qb.DocType("Contact")
+	link = frappe.qb.DocType("Dynamic Link")
+	rows = (
+		frappe.qb.from_(contact)
+		.join(link)
+		.on((link.parent == contact.name) & (link.parenttype == "Contact"))
+		.select(
+			link.link_name,
+			Coalesce(contact.email_id, ""),
+			Coalesce(contact.mobile_no, ""),
+			contact.unsubscribed,
+			contact.is_primary_contact,
+		)
+		.where(link.link_doctype == "Customer")
+		.where(link.link_name.isin(list(frame["customer"])))
+		.orderby(contact.is_primary_contact, order=frappe.qb.desc)
+		.run()
+	)
+	contacts = pd.DataFrame(
+		list(rows), columns=["customer", "c_email", "c_mobile", "unsubscribed", "primary"]
+	)
+	contacts = contacts.drop_duplicates("customer")
+	merged = frame.merge(contacts, on="customer", how="left")
+	merged["email"] = merged["email"].where(merged["email"] != "", merged["c_email"].fillna(""))
+	merged["mobile"] = merged["mobile"].where(merged["mobile"] != "", merged["c_mobile"].fillna(""))
+	merged.loc[merged["unsubscribed"].fillna(0).astype(bool), "email"] = ""
+	return merged.drop(columns=["c_email", "c_mobile", "unsubscribed", "primary"])
+
+
+def _ancestors(doctype: str) -> dict[str, list[str]]:
+	"""Every node of a nested-set tree with its ancestors (itself first)."""
+	nodes = frappe.get_all(doctype, fields=["name", "lft", "rgt"], order_by="lft")
+	return {
+		node.name: [n.name for n in nodes if n.lft <= node.lft and n.rgt >= node.rgt][::-1] for node in nodes
+	}
+
+
+def sequences_and_steps() -> tuple[pd.DataFrame, pd.DataFrame]:
+	seq = frappe.qb.DocType("Dunning Sequence")
+	step = frappe.qb.DocType("Dunning Sequence Step")
+	sequences = pd.DataFrame(
+		frappe.get_all(
+			"Dunning Sequence",
+			as_list=True,
+			fields=[
+				"name as sequence",
+				"enabled",
+				"company",
+				"customer_group",
+				"territory",
+				"risk_band",
+				"min_outstanding",
+				"priority",
+				"consolidate",
+			],
+		),
+		columns=[
+			"sequence",
+			"enabled",
+			"company",
+			"customer_group",
+			"territory",
+			"risk_band",
+			"min_outstanding",
+			"priority",
+			"consolidate",
+		],
+	)
+	rows = (
+		frappe.qb.from_(step)
+		.join(seq)
+		.on(seq.name == step.parent)
+		.select(
+			step.parent,
+			step.idx,
+			step.offset_days,
+			step.channel,
+			step.tone,
+			step.min_gap_days,
+			Coalesce(step.escalation_action, ""),
+			seq.consolidate,
+		)
+		.where(step.parenttype == "Dunning Sequence")
+		.where(seq.enabled == 1)
+		.run()
+	)
+	steps = pd.DataFrame(
+		list(rows),
+		columns=[
+			"sequence",
+			"idx",
+			"offset_days",
+			"channel",
+			"tone",
+			"min_gap_days",
+			"escalation",
+			"consolidate",
+		],
+	)
+	steps["step_id"] = step_id(steps["sequence"], steps["offset_days"], steps["channel"])
+	steps["consolidate"] = steps["consolidate"].astype(bool)
+	return sequences, steps
+
+
+def step_id(sequence, offset, channel):
+	"""The stable id of a step: survives reordering and edits of its wording."""
+	sign = offset.map(lambda o: "+" if o > 0 else "")
+	return sequence + ":" + sign + offset.astype(str) + ":" + channel
+
+
+def sequence_per_customer(
+	customers: pd.DataFrame, invoices: pd.DataFrame, company: str, sequences
+) -> pd.Series:
+	groups = _ancestors("Customer Group")
+	territories = _ancestors("Territory")
+	outstanding = invoices.groupby("customer")["outstanding"].sum()
+	table = pd.DataFrame(
+		{
+			"customer": customers["customer"],
+			"company": company,
+			"groups": customers["customer_group"].map(lambda g: groups.get(g, [])),
+			"territories": customers["territory"].map(lambda t: territories.get(t, [])),
+			"risk_band": customers["risk_band"],
+			"outstanding": customers["customer"].map(outstanding).fillna(0),
+			"own_sequence": customers["own_sequence"],
+		}
+	)
+	default = frappe.db.get_single_value("Collections Settings", "default_dunning_sequence")
+	return assign_sequences(table, sequences.fillna(""), default=default)
+
+
+def activities_of(customers: list[str]) -> pd.DataFrame:
+	"""Reminders already handed out (or skipped) for these customers."""
+	columns = ["idempotency_key", "customer", "invoice", "invoices", "step_id", "channel", "status", "at"]
+	if not customers:
+		return pd.DataFrame(columns=columns)
+	act = frappe.qb.DocType("Collection Activity")
+	rows = (
+		frappe.qb.from_(act)
+		.select(
+			act.idempotency_key,
+			act.customer,
+			Coalesce(act.sales_invoice, ""),
+			Coalesce(act.invoices, ""),
+			act.step_id,
+			act.channel,
+			act.status,
+			act.creation,
+		)
+		.where(act.activity_type == "Reminder")
+		.where(act.customer.isin(customers))
+		.where(act.idempotency_key.isnotnull())
+		.run()
+	)
+	frame = pd.DataFrame(list(rows), columns=columns)
+	# Frappe stores datetimes in the system time zone; the engine reads naive values as UTC
+	zone = get_system_timezone()
+	frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize(
+		zone, ambiguous="NaT", nonexistent="shift_forward"
+	)
+	return frame
+
+
+def outstanding_now(invoices: list[str]) -> dict[str, float]:
+	"""Outstanding of each invoice right now, for the last check before a send."""
+	if not invoices:
+		return {}
+	si = frappe.qb.DocType("Sales Invoice")
+	rows = (
+		frappe.qb.from_(si)
+		.select(si.name, si.outstanding_amount)
+		.where(si.name.isin(invoices))
+		.where(si.docstatus == 1)
+		.run()
+	)
+	return {name: float(amount) for name, amount in rows}

@@ -1,0 +1,144 @@
+"""Rendering reminder messages: the context a template sees, and the shipped default wording."""
+
+from frappe import _
+from frappe.utils import fmt_money, formatdate, get_url
+
+SAMPLE_CONTEXT = {
+	"customer_name": "Acme Traders",
+	"company": "Your Company",
+	"currency": "USD",
+	"total_outstanding": "USD 1,250.00",
+	"days_overdue": 7,
+	"payment_link": "https://example.com/pay",
+	"portal_link": "https://example.com/invoices",
+	"upi_link": "",
+	"tone": "Firm",
+	"invoices": [
+		{
+			"name": "ACC-SINV-2026-00001",
+			"posting_date": "01-10-2026",
+			"due_date": "31-10-2026",
+			"grand_total": "USD 1,250.00",
+			"outstanding": "USD 1,250.00",
+			"days_overdue": 7,
+		}
+	],
+}
+
+DEFAULT_SUBJECTS = {
+	"Polite": "Upcoming payment: {{ invoices|length }} invoice(s) from {{ company }}",
+	"Friendly": "Friendly reminder: {{ total_outstanding }} is now due",
+	"Firm": "Overdue: {{ total_outstanding }} from {{ company }}",
+	"Urgent": "Urgent: {{ total_outstanding }} is {{ days_overdue }} days overdue",
+	"Final": "Final notice before escalation: {{ total_outstanding }}",
+}
+
+DEFAULT_OPENINGS = {
+	"Polite": "this is a courtesy note that the invoice(s) below fall due soon.",
+	"Friendly": "a quick reminder that the invoice(s) below are now due.",
+	"Firm": "our records show the invoice(s) below are overdue. Please arrange payment.",
+	"Urgent": "the invoice(s) below are seriously overdue. Please pay today or tell us when you will.",
+	"Final": "despite our reminders the invoice(s) below remain unpaid. Without payment or a reply "
+	"within 7 days the account will be placed on hold.",
+}
+
+DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
+<p>{{ opening }}</p>
+<table border="1" cellpadding="4" style="border-collapse: collapse">
+<tr><th>Invoice</th><th>Due date</th><th>Days overdue</th><th>Outstanding</th></tr>
+{% for inv in invoices %}<tr><td>{{ inv.name }}</td><td>{{ inv.due_date }}</td>
+<td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}</td></tr>
+{% endfor %}</table>
+<p>Total: <b>{{ total_outstanding }}</b></p>
+{% if payment_link %}<p><a href="{{ payment_link }}">Pay now</a></p>{% endif %}
+{% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
+<p>If you have already paid, thank you, and please ignore this message. If something on the invoice
+is wrong, reply and tell us; we will put the reminder on hold while we sort it out.</p>
+<p>{{ company }}</p>"""
+
+DEFAULT_SMS = (
+	"{{ company }}: {{ total_outstanding }} on {{ invoices|length }} invoice(s) is "
+	"{% if days_overdue > 0 %}{{ days_overdue }} days overdue{% else %}due soon{% endif %}."
+	"{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
+)
+
+
+def default_subject(tone: str) -> str:
+	return DEFAULT_SUBJECTS.get(tone or "Polite", DEFAULT_SUBJECTS["Polite"])
+
+
+def default_message(tone: str, channel: str) -> str:
+	if channel in ("SMS", "WhatsApp"):
+		return DEFAULT_SMS
+	return DEFAULT_BODY.replace(
+		"{{ opening }}", DEFAULT_OPENINGS.get(tone or "Polite", DEFAULT_OPENINGS["Polite"])
+	)
+
+
+def render(template: str, context: dict) -> str:
+	"""Render in Frappe's sandboxed Jinja environment (the one ``frappe.render_template`` uses),
+	raising the template's own error instead of a generic message."""
+	from frappe.utils.jinja import get_jenv
+
+	return get_jenv().from_string(template).render(context)
+
+
+def template_error(template: str | None) -> str | None:
+	"""The error a template raises when rendered with sample data, or None if it renders."""
+	if not template:
+		return None
+	try:
+		render(template, SAMPLE_CONTEXT)
+	except Exception as e:
+		return f"{type(e).__name__}: {e}"
+	return None
+
+
+def build_context(
+	customer_name: str,
+	company: str,
+	currency: str,
+	invoices: list[dict],
+	tone: str,
+	payment_link: str = "",
+	upi_link: str = "",
+) -> dict:
+	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
+	grand_total, outstanding, days_overdue (plain values; formatted here)."""
+	total = sum(inv["outstanding"] for inv in invoices)
+	return {
+		"customer_name": customer_name,
+		"company": company,
+		"currency": currency,
+		"total_outstanding": fmt_money(total, currency=currency),
+		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
+		"payment_link": payment_link,
+		"portal_link": get_url("/invoices"),
+		"upi_link": upi_link,
+		"tone": tone,
+		"invoices": [
+			{
+				**inv,
+				"posting_date": formatdate(inv.get("posting_date")),
+				"due_date": formatdate(inv.get("due_date")),
+				"grand_total": fmt_money(inv.get("grand_total"), currency=currency),
+				"outstanding": fmt_money(inv["outstanding"], currency=currency),
+			}
+			for inv in invoices
+		],
+	}
+
+
+def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) -> str:
+	"""A UPI deep link (NPCI URI spec) for the amount; empty without a UPI id."""
+	if not upi_id:
+		return ""
+	from urllib.parse import quote
+
+	params = {"pa": upi_id, "pn": payee or "", "am": f"{amount:.2f}", "cu": "INR", "tn": note[:80]}
+	return "upi://pay?" + "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v)
+
+
+def describe_step(step) -> str:
+	sign = "+" if step.offset_days > 0 else ""
+	return _("row {0} ({1}{2} days, {3})").format(step.idx, sign, step.offset_days, _(step.channel))

@@ -1,0 +1,64 @@
+"""Keep each Sales Invoice's collection state in step with payments, credit notes and reminders."""
+
+import pandas as pd
+
+import frappe
+from frappe.utils import getdate
+
+from optimar_erp.engine.sequences import collection_states
+
+
+def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
+	"""Recompute and store the state of these invoices in a handful of queries; returns it."""
+	invoices = sorted({name for name in invoices if name})
+	if not invoices:
+		return {}
+	si = frappe.qb.DocType("Sales Invoice")
+	rows = (
+		frappe.qb.from_(si)
+		.select(
+			si.name,
+			si.due_date,
+			si.outstanding_amount,
+			si.last_reminder_step,
+			si.write_off_amount,
+			si.docstatus,
+		)
+		.where(si.name.isin(invoices))
+		.run()
+	)
+	frame = pd.DataFrame(
+		list(rows), columns=["invoice", "due_date", "outstanding", "reminded", "write_off", "docstatus"]
+	)
+	cancelled = set(frame.loc[frame["docstatus"] == 2, "invoice"])
+	frame = frame[frame["docstatus"] == 1]
+	states = collection_states(
+		frame,
+		getdate(),
+		reminded=set(frame.loc[frame["reminded"].fillna("") != "", "invoice"]),
+		written_off=set(frame.loc[frame["write_off"].fillna(0) > 0, "invoice"]),
+		escalated=_customers_on_hold(frame["invoice"].tolist()),
+	).to_dict()
+	for name in cancelled:
+		states[name] = ""
+	for state in set(states.values()):
+		names = [name for name, s in states.items() if s == state]
+		frappe.qb.update(si).set(si.collection_state, state).where(si.name.isin(names)).run()
+	return states
+
+
+def _customers_on_hold(invoices: list[str]) -> set[str]:
+	if not invoices:
+		return set()
+	si = frappe.qb.DocType("Sales Invoice")
+	customer = frappe.qb.DocType("Customer")
+	rows = (
+		frappe.qb.from_(si)
+		.join(customer)
+		.on(customer.name == si.customer)
+		.select(si.name)
+		.where(si.name.isin(invoices))
+		.where(customer.collections_hold == 1)
+		.run()
+	)
+	return {row[0] for row in rows}

@@ -1,0 +1,13 @@
+from optimar_erp.dunning.state import refresh_collection_state
+
+
+def on_submit(doc, method=None):
+	refresh_collection_state(_invoices(doc))
+
+
+def on_cancel(doc, method=None):
+	refresh_collection_state(_invoices(doc))
+
+
+def _invoices(doc) -> list[str]:
+	return [row.reference_name for row in doc.accounts if row.reference_type == "Sales Invoice"]

@@ -1,0 +1,39 @@
+"""Scheduler entry points: thin, they only create or enqueue documents and jobs."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import frappe
+from frappe.utils import get_time, today
+
+
+def hourly_dunning() -> list[str]:
+	"""Inside the send window, start one Dunning Run per company with open invoices."""
+	settings = frappe.get_cached_doc("Collections Settings")
+	if not settings.enabled:
+		return []
+	local = dt.datetime.now(ZoneInfo(settings.get_time_zone())).time()
+	if not get_time(settings.send_window_start) <= local < get_time(settings.send_window_end):
+		return []
+	created = []
+	for company in frappe.get_all(
+		"Sales Invoice",
+		filters={"docstatus": 1, "outstanding_amount": (">", 0)},
+		pluck="company",
+		distinct=True,
+	):
+		if frappe.db.exists("Dunning Run", {"company": company, "status": ("in", ("Queued", "Running"))}):
+			continue
+		run = frappe.get_doc(
+			{"doctype": "Dunning Run", "company": company, "run_date": today(), "trigger": "Scheduler"}
+		)
+		run.insert(ignore_permissions=True)
+		run.submit()
+		created.append(run.name)
+	return created
+
+
+def retry_failed_reminders() -> None:
+	from optimar_erp.dunning.run import retry_failed
+
+	retry_failed()

@@ -1,0 +1,90 @@
+"""Factory helpers for the Frappe test suites: real ERPNext documents, made the short way."""
+
+import frappe
+from frappe.utils import add_days, flt, getdate, today
+
+from optimar_erp.setup.bootstrap import DEMO_ITEM
+
+TEST_SENDER = "collections@optimar.test"
+
+
+def default_company() -> str:
+	return frappe.db.get_single_value("Global Defaults", "default_company")
+
+
+def ensure_outgoing_email_account() -> str:
+	"""Email Queue needs a default outgoing account; tests never talk to the SMTP server."""
+	name = frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
+	if name:
+		return name
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": "OptimAR Collections",
+			"email_id": TEST_SENDER,
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "127.0.0.1",
+			"smtp_port": 2525,
+			"no_smtp_authentication": 1,
+			"awaiting_password": 0,
+		}
+	).insert(ignore_permissions=True)
+	return account.name
+
+
+def make_customer(name: str, email: str | None = None, **fields) -> str:
+	if frappe.db.exists("Customer", name):
+		frappe.db.set_value("Customer", name, {"email_id": email, **fields})
+		return name
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": name,
+			"customer_type": "Company",
+			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}, "name"),
+			"territory": frappe.db.get_value("Territory", {"is_group": 0}, "name"),
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.set_value("Customer", customer.name, {"email_id": email, **fields})
+	return customer.name
+
+
+def make_invoice(customer: str, amount: float, due_in_days: int, posting_days_ago: int = 30, **fields) -> str:
+	"""A submitted Sales Invoice due ``due_in_days`` from today (negative: overdue)."""
+	company = fields.pop("company", None) or default_company()
+	posting = add_days(today(), -posting_days_ago)
+	due = add_days(today(), due_in_days)
+	if getdate(due) < getdate(posting):
+		posting = due
+	si = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"company": company,
+			"customer": customer,
+			"posting_date": posting,
+			"set_posting_time": 1,
+			"due_date": due,
+			"disable_rounded_total": 1,
+			"items": [{"item_code": DEMO_ITEM, "qty": 1, "rate": flt(amount)}],
+			**fields,
+		}
+	)
+	si.insert(ignore_permissions=True)
+	si.submit()
+	return si.name
+
+
+def make_payment(invoice: str, amount: float | None = None, submit: bool = True):
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	pe = get_payment_entry("Sales Invoice", invoice)
+	pe.reference_no = frappe.generate_hash(length=8)
+	pe.reference_date = today()
+	if amount is not None:
+		pe.paid_amount = pe.received_amount = amount
+		pe.references[0].allocated_amount = amount
+	pe.insert(ignore_permissions=True)
+	if submit:
+		pe.submit()
+	return pe

@@ -1,0 +1,217 @@
+"""Dunning runs on a real site: what goes into the Email Queue, and what never goes twice."""
+
+import json
+import threading
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import today
+
+from optimar_erp.dunning.run import execute_run
+from optimar_erp.tests.factories import (
+	default_company,
+	ensure_outgoing_email_account,
+	make_customer,
+	make_invoice,
+	make_payment,
+)
+
+
+def new_run(customer: str, submit: bool = True):
+	run = frappe.get_doc(
+		{"doctype": "Dunning Run", "company": default_company(), "run_date": today(), "customer": customer}
+	)
+	run.insert(ignore_permissions=True)
+	if submit:
+		run.submit()
+	return run
+
+
+def queued_emails(customer_invoices: list[str]) -> list[dict]:
+	return frappe.get_all(
+		"Email Queue",
+		filters={"reference_name": ("in", customer_invoices)},
+		fields=["name", "reference_name", "message", "attachments"],
+	)
+
+
+def activities(customer: str, **filters) -> list[dict]:
+	return frappe.get_all(
+		"Collection Activity",
+		filters={"customer": customer, **filters},
+		fields=["name", "status", "step_id", "idempotency_key", "sales_invoice", "channel", "reason", "todo"],
+		order_by="step_id",
+	)
+
+
+class TestDunningRun(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		ensure_outgoing_email_account()
+		cls.settings_before = frappe.get_single("Collections Settings").as_dict()
+		settings = frappe.get_single("Collections Settings")
+		settings.update(
+			{
+				"enabled": 1,
+				"send_window_start": "00:00:00",
+				"send_window_end": "23:59:59",
+				"max_touches_per_week": 10,
+				"email_enabled": 1,
+				"call_tasks_enabled": 1,
+				"default_dunning_sequence": "Standard B2B",
+			}
+		)
+		settings.save(ignore_permissions=True)
+		cls.suffix = frappe.generate_hash(length=6)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		settings = frappe.get_single("Collections Settings")
+		for field in ("enabled", "send_window_start", "send_window_end", "max_touches_per_week"):
+			settings.set(field, cls.settings_before.get(field))
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def customer(self, label: str, **fields) -> str:
+		return make_customer(
+			f"Dunning {label} {self.suffix}", f"ap-{label}-{self.suffix}@example.com".lower(), **fields
+		)
+
+	def test_a_run_sends_the_due_steps_once(self):
+		customer = self.customer("Once")
+		firm = make_invoice(customer, 1200, due_in_days=-7)  # the +7 step
+		polite = make_invoice(customer, 300, due_in_days=5)  # the -5 step
+		not_yet = make_invoice(customer, 50, due_in_days=30)  # nothing due yet
+		frappe.db.commit()
+
+		summary = execute_run(new_run(customer).name)
+		self.assertEqual(summary["actions"], 2)
+		emails = {e.reference_name: e for e in queued_emails([firm, polite, not_yet])}
+		self.assertEqual(set(emails), {firm, polite})
+		self.assertIn(
+			f"ap-once-{self.suffix}@example.com".lower(),
+			frappe.get_all("Email Queue Recipient", filters={"parent": emails[firm].name}, pluck="recipient"),
+		)
+		self.assertIn("Overdue:", emails[firm].message)
+		self.assertIn(f"/invoices/{firm}", emails[firm].message)
+		self.assertIn("Upcoming payment", emails[polite].message)
+		attachments = json.loads(emails[firm].attachments)
+		self.assertEqual(attachments[0]["name"], firm)
+		self.assertTrue(attachments[0]["print_format_attachment"])
+		self.assertEqual(
+			sorted((a.sales_invoice, a.step_id, a.status) for a in activities(customer)),
+			sorted([(firm, "Standard B2B:+7:Email", "Sent"), (polite, "Standard B2B:-5:Email", "Sent")]),
+		)
+		self.assertEqual(
+			frappe.db.get_value("Sales Invoice", firm, "last_reminder_step"), "Standard B2B:+7:Email"
+		)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", firm, "collection_state"), "Reminding")
+
+		second = new_run(customer)
+		summary = execute_run(second.name)
+		self.assertEqual(summary["actions"], 0)
+		self.assertEqual(len(queued_emails([firm, polite, not_yet])), 2)
+		self.assertEqual(frappe.db.get_value("Dunning Run", second.name, "status"), "Completed")
+
+	def test_payment_stops_the_reminder_and_cancelling_resumes_it(self):
+		customer = self.customer("Paid")
+		invoice = make_invoice(customer, 800, due_in_days=-1)
+		payment = make_payment(invoice)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "collection_state"), "Paid")
+		frappe.db.commit()
+
+		execute_run(new_run(customer).name)
+		self.assertEqual(queued_emails([invoice]), [])
+
+		payment.reload()
+		payment.cancel()
+		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "collection_state"), "Reminding")
+		frappe.db.commit()
+		execute_run(new_run(customer).name)
+		self.assertEqual(len(queued_emails([invoice])), 1)
+		self.assertEqual([a.step_id for a in activities(customer, status="Sent")], ["Standard B2B:+1:Email"])
+
+	def test_urgent_step_assigns_the_collector_a_call(self):
+		customer = self.customer("Urgent", collector="Administrator")
+		invoice = make_invoice(customer, 5000, due_in_days=-15)
+		frappe.db.commit()
+		execute_run(new_run(customer).name)
+		todos = frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Customer", "reference_name": customer, "status": "Open"},
+			fields=["allocated_to", "description"],
+		)
+		self.assertEqual(len(todos), 1)
+		self.assertEqual(todos[0].allocated_to, "Administrator")
+		self.assertIn(invoice, todos[0].description)
+		self.assertEqual(len(activities(customer, activity_type="Escalation")), 1)
+
+	def test_do_not_contact_is_skipped_with_the_reason(self):
+		customer = self.customer("Quiet", do_not_contact=1)
+		invoice = make_invoice(customer, 700, due_in_days=-7)
+		frappe.db.commit()
+		run = new_run(customer)
+		summary = execute_run(run.name)
+		self.assertEqual(summary["actions"], 0)
+		self.assertEqual(queued_emails([invoice]), [])
+		skipped = activities(customer, status="Skipped")
+		self.assertEqual(len(skipped), 1)
+		self.assertIn("do-not-contact", skipped[0].reason)
+		self.assertIn("do_not_contact: 1", frappe.db.get_value("Dunning Run", run.name, "skip_reasons"))
+
+	def test_missing_email_is_skipped_not_a_crash(self):
+		customer = make_customer(f"Dunning NoMail {self.suffix}", None)
+		make_invoice(customer, 90, due_in_days=-7)
+		frappe.db.commit()
+		run = new_run(customer)
+		execute_run(run.name)
+		self.assertEqual(frappe.db.get_value("Dunning Run", run.name, "status"), "Completed")
+		self.assertEqual(activities(customer, status="Skipped")[0].step_id, "Standard B2B:+7:Email")
+
+	def test_two_runs_at_once_send_each_step_once(self):
+		customer = self.customer("Race")
+		invoices = [make_invoice(customer, 100 + i, due_in_days=-7 - i % 3) for i in range(6)]
+		runs = [new_run(customer).name, new_run(customer).name]
+		frappe.db.commit()
+
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		barrier = threading.Barrier(2)
+		errors = []
+
+		def work(run_name):
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.set_user("Administrator")
+				barrier.wait(timeout=30)
+				execute_run(run_name)
+			except Exception as e:
+				errors.append(e)
+			finally:
+				frappe.destroy()
+
+		threads = [threading.Thread(target=work, args=(name,)) for name in runs]
+		for thread in threads:
+			thread.start()
+		for thread in threads:
+			thread.join(timeout=120)
+
+		self.assertEqual(errors, [])
+		sent = activities(customer, activity_type="Reminder")
+		self.assertEqual(len(sent), 6)
+		self.assertEqual(len({a.idempotency_key for a in sent}), 6)
+		emails = queued_emails(invoices)
+		self.assertEqual(len(emails), 6)
+		self.assertEqual(len({e.reference_name for e in emails}), 6)
+		for name in runs:
+			self.assertEqual(frappe.db.get_value("Dunning Run", name, "status"), "Completed")
+
+	def test_run_date_in_the_future_is_rejected(self):
+		run = frappe.get_doc(
+			{"doctype": "Dunning Run", "company": default_company(), "run_date": "2999-01-01"}
+		)
+		with self.assertRaises(frappe.ValidationError):
+			run.insert()
