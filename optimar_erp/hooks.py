@@ -45,3 +45,8 @@ scheduler_events = {
 	"hourly_long": ["optimar_erp.tasks.hourly_dunning"],
 	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
 }
+
+override_doctype_dashboards = {
+	"Sales Invoice": "optimar_erp.overrides.dashboards.sales_invoice",
+	"Customer": "optimar_erp.overrides.dashboards.customer",
+}

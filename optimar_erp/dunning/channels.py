@@ -76,7 +76,8 @@ def send_sms(recipient: str, text: str) -> str:
 
 	from frappe.core.doctype.sms_settings.sms_settings import send_via_gateway
 
-	arg = {"receiver_list": [recipient], "message": text, "success_msg": False}
+	# as frappe's own send_sms passes it: the SMS Log decodes the message from bytes
+	arg = {"receiver_list": [recipient], "message": frappe.safe_encode(text), "success_msg": False}
 	try:
 		send_via_gateway(arg)
 	except Exception as e:

@@ -1,7 +1,7 @@
 """Rendering reminder messages: the context a template sees, and the shipped default wording."""
 
 from frappe import _
-from frappe.utils import fmt_money, formatdate, get_url
+from frappe.utils import escape_html, fmt_money, formatdate, get_url
 
 SAMPLE_CONTEXT = {
 	"customer_name": "Acme Traders",
@@ -102,13 +102,16 @@ def build_context(
 	tone: str,
 	payment_link: str = "",
 	upi_link: str = "",
+	html: bool = True,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
-	grand_total, outstanding, days_overdue (plain values; formatted here)."""
+	grand_total, outstanding, days_overdue (plain values; formatted here). Names are HTML-escaped
+	for HTML messages (email, letter)."""
 	total = sum(inv["outstanding"] for inv in invoices)
+	text = escape_html if html else str
 	return {
-		"customer_name": customer_name,
-		"company": company,
+		"customer_name": text(customer_name),
+		"company": text(company),
 		"currency": currency,
 		"total_outstanding": fmt_money(total, currency=currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
@@ -142,3 +145,10 @@ def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) ->
 def describe_step(step) -> str:
 	sign = "+" if step.offset_days > 0 else ""
 	return _("row {0} ({1}{2} days, {3})").format(step.idx, sign, step.offset_days, _(step.channel))
+
+
+THANK_YOU_SUBJECT = "Thank you for your payment"
+THANK_YOU_BODY = """<p>Dear {{ customer_name }},</p>
+<p>Thank you: we have received your payment for {{ invoices|map(attribute='name')|join(', ') }}.
+Your account is up to date for these invoices.</p>
+<p>{{ company }}</p>"""

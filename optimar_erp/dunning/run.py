@@ -55,15 +55,25 @@ ACTIVITY_FIELDS = [
 ]
 
 
-def decide_for(company: str, run_date, customer: str | None = None, now: dt.datetime | None = None):
-	"""Read the company's open book and ask the engine what to do; returns (decision, invoices)."""
+def decide_for(
+	company: str,
+	run_date,
+	customer: str | None = None,
+	now: dt.datetime | None = None,
+	sequence: str | None = None,
+):
+	"""Read the company's open book and ask the engine what to do; returns (decision, invoices).
+
+	``sequence`` forces one sequence on every invoice (the form's preview)."""
 	settings = frappe.get_cached_doc("Collections Settings")
 	invoices = inputs.open_invoices(company, customer)
 	customers = inputs.customers_of(sorted(invoices["customer"].unique()))
 	sequences, steps = inputs.sequences_and_steps()
 	steps["escalation"] = steps["escalation"].map(lambda e: ESCALATIONS.get(e, ""))
-	invoices["sequence"] = invoices["customer"].map(
-		inputs.sequence_per_customer(customers, invoices, company, sequences)
+	invoices["sequence"] = (
+		sequence
+		if sequence
+		else invoices["customer"].map(inputs.sequence_per_customer(customers, invoices, company, sequences))
 	)
 	activities = inputs.activities_of(list(customers["customer"]))
 	config = DunningConfig(
@@ -105,7 +115,9 @@ def execute_run(run_name: str) -> dict:
 	run.db_set({"status": "Running", "started_at": now_datetime(), "error": None})
 	frappe.db.commit()
 	try:
+		_progress(run.name, 10, _("Reading open invoices and deciding"))
 		decision, invoices = decide_for(run.company, run.run_date, run.customer)
+		_progress(run.name, 50, _("Recording {0} reminders").format(len(decision.actions)))
 		claimed, already_done = claim(decision.actions, invoices, run)
 		log_skips(decision.skipped, run)
 		frappe.db.commit()
@@ -134,6 +146,7 @@ def execute_run(run_name: str) -> dict:
 				)
 		run.db_set({"status": "Completed", "finished_at": now_datetime()})
 		frappe.db.commit()
+		_progress(run.name, 100, _("Completed"))
 	except Exception:
 		frappe.db.rollback()
 		run.db_set(
@@ -142,6 +155,12 @@ def execute_run(run_name: str) -> dict:
 		frappe.db.commit()
 		raise
 	return decision.summary()
+
+
+def _progress(run_name: str, percent: float, description: str) -> None:
+	frappe.publish_progress(
+		percent, title=_("Dunning Run"), doctype="Dunning Run", docname=run_name, description=description
+	)
 
 
 def claim(actions: pd.DataFrame, invoices: pd.DataFrame, run) -> tuple[list[str], int]:
@@ -258,10 +277,12 @@ def deliver(activities: list[str], run_name: str | None = None) -> dict:
 		{inv.strip() for row in rows for inv in (row.invoices or "").split(",") if inv.strip()}
 	)
 	outstanding = inputs.outstanding_now(all_invoices)
-	for row in rows:
+	for i, row in enumerate(rows, start=1):
 		result = _deliver_one(row, outstanding)
 		counts[result] += 1
 		frappe.db.commit()
+		if run_name and i % 25 == 0:
+			_progress(run_name, 50 + 50 * i / len(rows), _("Sent {0} of {1}").format(i, len(rows)))
 	if run_name:
 		run = frappe.qb.DocType("Dunning Run")
 		frappe.qb.update(run).set(run.sent, run.sent + counts["sent"]).set(
@@ -357,8 +378,10 @@ def _translated(row, step, language: str | None):
 	return (tr.subject or step.subject, tr.message or step.message) if tr else (step.subject, step.message)
 
 
-def _send(row, invoices: list[str]) -> dict:
-	"""Render and hand to the channel; returns the reference fields to store on the activity."""
+def compose(row, invoices: list[str]):
+	"""The step, customer, rendering context, subject and body of a reminder (nothing is sent).
+
+	``row`` needs: customer, company, currency, channel, tone, step_id, dunning_sequence."""
 	step = _step(row)
 	customer = frappe.db.get_value(
 		"Customer", row.customer, ["customer_name", "language", "collector"], as_dict=True
@@ -375,11 +398,18 @@ def _send(row, invoices: list[str]) -> dict:
 		step.tone,
 		payment_link=payment_link,
 		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
+		html=row.channel in ("Email", "Letter"),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
 	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
+	return step, customer, context, subject, body
 
+
+def _send(row, invoices: list[str]) -> dict:
+	"""Render and hand to the channel; returns the reference fields to store on the activity."""
+	step, customer, context, subject, body = compose(row, invoices)
+	payment_link = context["payment_link"]
 	if row.channel in ("Email", "Letter"):
 		name = channels.send_email(
 			row.recipient, subject, body, invoices, row.customer, bool(step.attach_pdf), customer.language
@@ -477,3 +507,101 @@ def retry_failed() -> None:
 		limit=CHUNK_SIZE,
 	)
 	deliver(due)
+
+
+def preview(sequence: str, customer: str) -> list[dict]:
+	"""What ``sequence`` would hand to ``customer`` today, rendered, ignoring the clock (send window).
+
+	Returns one dict per message: channel, step, invoices, recipient, subject, body; and one per reminder
+	that would be held back, with the reason."""
+	companies = frappe.get_all(
+		"Sales Invoice",
+		filters={"customer": customer, "docstatus": 1, "outstanding_amount": (">", 0)},
+		pluck="company",
+		distinct=True,
+	)
+	now = dt.datetime.now(dt.timezone.utc).replace(hour=12)
+	result = []
+	for company in companies:
+		decision, _invoices = decide_for(company, getdate(), customer, now=now, sequence=sequence)
+		for action in decision.actions.itertuples(index=False):
+			row = frappe._dict(
+				customer=customer,
+				company=company,
+				currency=action.currency.split(",")[0],
+				channel=action.channel,
+				tone=action.tone,
+				step_id=action.step_id,
+				dunning_sequence=sequence,
+			)
+			_step_doc, _customer, _context, subject, body = compose(row, list(action.invoices))
+			result.append(
+				{
+					"channel": action.channel,
+					"step": action.step_id,
+					"invoices": list(action.invoices),
+					"recipient": action.recipient,
+					"subject": subject,
+					"body": body,
+				}
+			)
+		for skip in decision.skipped.itertuples(index=False):
+			result.append(
+				{
+					"channel": skip.channel,
+					"step": skip.step_id,
+					"invoices": list(skip.invoices),
+					"held_back": skip.reason,
+				}
+			)
+	return result
+
+
+def send_thank_you(invoices: list[str]) -> int:
+	"""Email a thank-you for reminded invoices now paid in full (once per invoice); returns how many."""
+	rows = frappe.get_all(
+		"Sales Invoice",
+		filters={
+			"name": ("in", invoices),
+			"docstatus": 1,
+			"outstanding_amount": ("<=", 0),
+			"last_reminder_step": ("is", "set"),
+		},
+		fields=["name", "customer", "company", "currency", "posting_date", "due_date", "grand_total"],
+	)
+	sent = 0
+	for row in rows:
+		key = f"{row.name}|thank-you"
+		if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
+			continue
+		customers = inputs.customers_of([row.customer])
+		email = customers["email"].iloc[0] if len(customers) else ""
+		if not email or customers["do_not_contact"].iloc[0]:
+			continue
+		context = messages.build_context(
+			frappe.db.get_value("Customer", row.customer, "customer_name"),
+			row.company,
+			row.currency,
+			[{**row, "outstanding": 0, "days_overdue": 0}],
+			"Friendly",
+		)
+		activity = frappe.get_doc(
+			{
+				"doctype": "Collection Activity",
+				"activity_type": "Thank You",
+				"status": "Queued",
+				"customer": row.customer,
+				"sales_invoice": row.name,
+				"invoices": row.name,
+				"company": row.company,
+				"channel": "Email",
+				"recipient": email,
+				"idempotency_key": key,
+			}
+		).insert(ignore_permissions=True)
+		subject = messages.render(messages.THANK_YOU_SUBJECT, context)
+		body = messages.render(messages.THANK_YOU_BODY, context)
+		name = channels.send_email(email, subject, body, [row.name], row.customer, False)
+		activity.db_set({"status": "Sent", "communication": name, "subject": subject, "message": body})
+		sent += 1
+	return sent

@@ -1,10 +1,21 @@
+import frappe
+
 from optimar_erp.dunning.state import refresh_collection_state
 
 
 def on_submit(doc, method=None):
 	if doc.party_type != "Customer":
 		return
-	refresh_collection_state(_invoices(doc))
+	states = refresh_collection_state(_invoices(doc))
+	paid = [name for name, state in states.items() if state == "Paid"]
+	if paid and frappe.db.get_single_value("Collections Settings", "thank_you_on_payment"):
+		frappe.enqueue(
+			"optimar_erp.dunning.run.send_thank_you",
+			invoices=paid,
+			enqueue_after_commit=True,
+			job_id=f"optimar-thank-you::{doc.name}",
+			deduplicate=True,
+		)
 
 
 def on_cancel(doc, method=None):

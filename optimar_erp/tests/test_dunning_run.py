@@ -76,9 +76,8 @@ class TestDunningRun(FrappeTestCase):
 		super().tearDownClass()
 
 	def customer(self, label: str, **fields) -> str:
-		return make_customer(
-			f"Dunning {label} {self.suffix}", f"ap-{label}-{self.suffix}@example.com".lower(), **fields
-		)
+		email = f"ap-{frappe.scrub(label)}-{self.suffix}@example.com".lower()
+		return make_customer(f"Dunning {label} {self.suffix}", email, **fields)
 
 	def test_a_run_sends_the_due_steps_once(self):
 		customer = self.customer("Once")
@@ -215,3 +214,31 @@ class TestDunningRun(FrappeTestCase):
 		)
 		with self.assertRaises(frappe.ValidationError):
 			run.insert()
+
+	def test_thank_you_once_after_full_payment(self):
+		from optimar_erp.dunning.run import send_thank_you
+
+		customer = self.customer("Thanks")
+		invoice = make_invoice(customer, 410, due_in_days=-7)
+		frappe.db.commit()
+		execute_run(new_run(customer).name)
+		make_payment(invoice)
+		self.assertEqual(send_thank_you([invoice]), 1)
+		self.assertEqual(send_thank_you([invoice]), 0)
+		emails = queued_emails([invoice])
+		self.assertEqual(len(emails), 2)
+		self.assertTrue(any("Thank you" in e.message for e in emails))
+
+	def test_preview_renders_without_sending(self):
+		from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview
+
+		customer = self.customer("Preview & Sons")
+		invoice = make_invoice(customer, 1500, due_in_days=-7)
+		shown = preview("Standard B2B", customer)
+		self.assertEqual(len(shown), 1)
+		self.assertEqual(shown[0]["invoices"], [invoice])
+		self.assertEqual(shown[0]["step"], "Standard B2B:+7:Email")
+		self.assertIn("1,500.00", shown[0]["body"])
+		self.assertIn("Preview &amp; Sons", shown[0]["body"])
+		self.assertEqual(queued_emails([invoice]), [])
+		self.assertEqual(activities(customer), [])

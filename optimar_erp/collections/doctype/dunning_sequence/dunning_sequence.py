@@ -76,3 +76,13 @@ class DunningSequence(Document):
 		self.steps.sort(key=lambda step: (step.offset_days, step.idx))
 		for idx, step in enumerate(self.steps, start=1):
 			step.idx = idx
+
+
+@frappe.whitelist()
+def preview(sequence: str, customer: str) -> list[dict]:
+	"""What this sequence would send to the customer today, rendered (nothing is sent)."""
+	frappe.has_permission("Dunning Sequence", "read", sequence, throw=True)
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	from optimar_erp.dunning.run import preview as render_preview
+
+	return render_preview(sequence, customer)

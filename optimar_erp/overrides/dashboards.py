@@ -1,0 +1,14 @@
+from frappe import _
+
+
+def sales_invoice(data: dict) -> dict:
+	"""Collection Activities (reminders, calls, escalations) in the invoice's Connections."""
+	data.setdefault("transactions", []).append({"label": _("Collections"), "items": ["Collection Activity"]})
+	return data
+
+
+def customer(data: dict) -> dict:
+	data.setdefault("transactions", []).append(
+		{"label": _("Collections"), "items": ["Collection Activity", "Dunning Run"]}
+	)
+	return data
