@@ -255,6 +255,40 @@ def log_skips(skipped: pd.DataFrame, run) -> None:
 			)
 		)
 	frappe.db.bulk_insert("Collection Activity", ACTIVITY_FIELDS, rows, ignore_duplicates=True)
+	_ask_collectors_for_contacts(lasting[lasting["reason_code"] == "no_recipient"])
+
+
+def _ask_collectors_for_contacts(missing: pd.DataFrame) -> None:
+	"""A reminder that could not go for want of an email or mobile becomes the collector's task."""
+	if missing.empty:
+		return
+	customers = frappe.get_all(
+		"Customer",
+		filters={"name": ("in", list(missing["customer"].unique())), "collector": ("is", "set")},
+		fields=["name", "customer_name", "collector"],
+	)
+	for customer in customers:
+		if frappe.db.exists(
+			"ToDo",
+			{
+				"reference_type": "Customer",
+				"reference_name": customer.name,
+				"status": "Open",
+				"description": ("like", "%contact details%"),
+			},
+		):
+			continue
+		channels_missing = ", ".join(
+			sorted(set(missing.loc[missing["customer"] == customer.name, "channel"]))
+		)
+		channels.create_call_task(
+			customer.collector,
+			("Customer", customer.name),
+			_("Reminders ({0}) cannot reach {1}: add contact details").format(
+				channels_missing, customer.customer_name
+			),
+			getdate(),
+		)
 
 
 def _skip_summary(skipped: pd.DataFrame) -> str:
@@ -410,11 +444,22 @@ def _send(row, invoices: list[str]) -> dict:
 	"""Render and hand to the channel; returns the reference fields to store on the activity."""
 	step, customer, context, subject, body = compose(row, invoices)
 	payment_link = context["payment_link"]
-	if row.channel in ("Email", "Letter"):
+	if row.channel == "Email":
 		name = channels.send_email(
 			row.recipient, subject, body, invoices, row.customer, bool(step.attach_pdf), customer.language
 		)
 		return {"communication": name, "subject": subject, "message": body}
+	if row.channel == "Letter":
+		# a letter is printed and posted by a person: the collector (or a manager) gets the task
+		assignee = customer.collector or _first_manager()
+		if not assignee:
+			raise channels.ChannelError(_("Nobody to post the letter: set a collector on the customer"))
+		description = _("Print and post the reminder letter to {0} for {1}").format(
+			customer.customer_name, ", ".join(invoices)
+		)
+		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
+		todo = channels.create_call_task(assignee, reference, description, getdate())
+		return {"todo": todo, "subject": subject, "message": body}
 	if row.channel == "SMS":
 		return {"provider_message_id": channels.send_sms(row.recipient, body), "message": body}
 	if row.channel == "WhatsApp":
@@ -438,6 +483,13 @@ def _send(row, invoices: list[str]) -> dict:
 			"message": description,
 		}
 	raise channels.ChannelError(_("Unknown channel {0}").format(row.channel))
+
+
+def _first_manager() -> str | None:
+	users = frappe.get_all(
+		"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
+	)
+	return users[0] if users else None
 
 
 def payment_link_for(invoices: list[str]) -> str:

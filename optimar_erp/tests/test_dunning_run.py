@@ -162,13 +162,82 @@ class TestDunningRun(FrappeTestCase):
 		self.assertIn("do_not_contact: 1", frappe.db.get_value("Dunning Run", run.name, "skip_reasons"))
 
 	def test_missing_email_is_skipped_not_a_crash(self):
-		customer = make_customer(f"Dunning NoMail {self.suffix}", None)
+		customer = make_customer(f"Dunning NoMail {self.suffix}", None, collector="Administrator")
 		make_invoice(customer, 90, due_in_days=-7)
 		frappe.db.commit()
 		run = new_run(customer)
 		execute_run(run.name)
 		self.assertEqual(frappe.db.get_value("Dunning Run", run.name, "status"), "Completed")
 		self.assertEqual(activities(customer, status="Skipped")[0].step_id, "Standard B2B:+7:Email")
+		todo = frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Customer", "reference_name": customer, "status": "Open"},
+			pluck="description",
+		)
+		self.assertEqual(len(todo), 1)
+		self.assertIn("add contact details", todo[0])
+
+	def test_customer_language_uses_the_translation(self):
+		frappe.get_doc(
+			{
+				"doctype": "Dunning Sequence",
+				"sequence_name": f"Translated {self.suffix}",
+				"priority": 0,
+				"steps": [
+					{
+						"offset_days": 7,
+						"channel": "Email",
+						"tone": "Firm",
+						"subject": "Overdue {{ total_outstanding }}",
+					}
+				],
+				"translations": [
+					{
+						"offset_days": 7,
+						"channel": "Email",
+						"language": "fr",
+						"subject": "Facture en retard : {{ total_outstanding }}",
+						"message": "<p>Bonjour {{ customer_name }}, {{ invoices|length }} facture(s) impayée(s).</p>",
+					}
+				],
+			}
+		).insert(ignore_permissions=True)
+		customer = self.customer("Francais", language="fr", dunning_sequence=f"Translated {self.suffix}")
+		invoice = make_invoice(customer, 300, due_in_days=-8)
+		frappe.db.commit()
+		execute_run(new_run(customer).name)
+		sent = frappe.get_all(
+			"Collection Activity",
+			filters={"customer": customer, "status": "Sent"},
+			fields=["subject", "message"],
+		)
+		self.assertEqual(len(sent), 1)
+		self.assertTrue(sent[0].subject.startswith("Facture en retard"))
+		self.assertIn("Bonjour", sent[0].message)
+		self.assertEqual(len(queued_emails([invoice])), 1)
+		frappe.db.set_value("Dunning Sequence", f"Translated {self.suffix}", "enabled", 0)
+		frappe.db.commit()
+
+	def test_scheduler_creates_runs_only_when_enabled_and_in_window(self):
+		from optimar_erp.tasks import hourly_dunning
+
+		frappe.db.set_single_value("Collections Settings", "enabled", 0)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		self.assertEqual(hourly_dunning(), [])
+		frappe.db.set_single_value("Collections Settings", "enabled", 1)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		created = hourly_dunning()
+		self.assertIn(
+			default_company(), [frappe.db.get_value("Dunning Run", name, "company") for name in created]
+		)
+		for name in created:
+			self.assertEqual(
+				frappe.db.get_value("Dunning Run", name, ["trigger", "docstatus", "status"]),
+				("Scheduler", 1, "Queued"),
+			)
+		# a run still queued for the company blocks another one
+		self.assertEqual(hourly_dunning(), [])
+		frappe.db.rollback()
 
 	def test_two_runs_at_once_send_each_step_once(self):
 		customer = self.customer("Race")
