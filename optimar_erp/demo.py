@@ -58,7 +58,7 @@ def setup(
 	frappe.db.commit()
 	workers = min(int(workers), int(customers))
 	if workers == 1 or frappe.flags.in_test:
-		created = DemoLoader(company).load(simulate_book(**params))
+		created = DemoLoader(company).load(demo_book(**params))
 	else:
 		jobs = [(frappe.local.site, params, worker, workers) for worker in range(workers)]
 		with multiprocessing.get_context("spawn").Pool(workers) as pool:
@@ -70,13 +70,30 @@ def setup(
 	return created
 
 
+def demo_book(**params):
+	"""The simulator's book with its document ids namespaced by seed (they become the Customer's PO
+	number and payment reference), so books of different seeds never mistake each other's documents."""
+	book = simulate_book(**params)
+	prefix = f"S{params['seed']}-"
+	for table, columns in (
+		("invoices", ["invoice"]),
+		("credit_notes", ["credit_note", "invoice"]),
+		("payments", ["payment_id", "invoice"]),
+	):
+		frame = getattr(book, table).copy()
+		for column in columns:
+			frame[column] = prefix + frame[column].astype(str)
+		setattr(book, table, frame)
+	return book
+
+
 def _load_share(site: str, params: dict, worker: int, workers: int) -> dict:
 	"""In a worker process: load every ``workers``-th customer of the book, starting at ``worker``."""
 	frappe.init(site=site)
 	frappe.connect()
 	try:
 		frappe.set_user("Administrator")
-		book = simulate_book(**params)
+		book = demo_book(**params)
 		mine = set(book.customers["customer"].iloc[worker::workers])
 		for table in ("customers", "invoices", "credit_notes", "payments"):
 			frame = getattr(book, table)

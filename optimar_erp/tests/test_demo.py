@@ -7,10 +7,10 @@ from frappe.utils import add_months, flt, getdate, today
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
 from optimar_erp import data
+from optimar_erp.demo import demo_book
 from optimar_erp.demo import setup as demo_setup
 from optimar_erp.engine.analytics import aging
 from optimar_erp.engine.schema import validate_invoices
-from optimar_erp.engine.simulate import simulate_book
 
 BOOK = {"customers": 6, "months": 5, "seed": 20261122}
 
@@ -23,7 +23,7 @@ class TestDemoBook(FrappeTestCase):
 		# a fixed date keeps the book identical from one run to the next
 		cls.as_of = getdate(add_months(today(), -1)).replace(day=15)
 		cls.first = demo_setup(company=cls.company, as_of=str(cls.as_of), **BOOK)
-		cls.book = simulate_book(
+		cls.book = demo_book(
 			seed=BOOK["seed"],
 			n_customers=BOOK["customers"],
 			months=BOOK["months"],
