@@ -9,6 +9,13 @@ app_color = "#2563eb"
 
 required_apps = ["frappe/erpnext"]
 
+app_include_js = "/assets/optimar_erp/js/collections_actions.js"
+
+doctype_js = {
+	"Sales Invoice": "public/js/sales_invoice.js",
+	"Customer": "public/js/customer.js",
+}
+
 # Installation
 # ------------
 
@@ -25,6 +32,7 @@ before_tests = "optimar_erp.setup.bootstrap.before_tests"
 
 doc_events = {
 	"Sales Invoice": {
+		"validate": "optimar_erp.overrides.sales_invoice.validate",
 		"on_submit": "optimar_erp.overrides.sales_invoice.on_submit",
 		"on_cancel": "optimar_erp.overrides.sales_invoice.on_cancel",
 	},
@@ -32,6 +40,8 @@ doc_events = {
 		"on_submit": "optimar_erp.overrides.payment_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.payment_entry.on_cancel",
 	},
+	"Sales Order": {"validate": "optimar_erp.overrides.sales_order.validate"},
+	"Customer": {"on_update": "optimar_erp.overrides.customer.on_update"},
 	"Journal Entry": {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
@@ -43,6 +53,7 @@ doc_events = {
 
 scheduler_events = {
 	"hourly_long": ["optimar_erp.tasks.hourly_dunning"],
+	"daily_long": ["optimar_erp.tasks.daily_collections"],
 	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
 }
 

@@ -37,3 +37,15 @@ def retry_failed_reminders() -> None:
 	from optimar_erp.dunning.run import retry_failed
 
 	retry_failed()
+
+
+def daily_collections() -> None:
+	"""Promise verdicts, dispute SLA alerts and behaviour-driven escalation, once a day."""
+	from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
+	from optimar_erp.dunning import promises
+	from optimar_erp.dunning.escalation import escalate
+
+	promises.evaluate()
+	alert_sla_breaches()
+	if frappe.get_cached_doc("Collections Settings").enabled:
+		escalate()

@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
-from optimar_erp.dunning import channels, inputs, messages
+from optimar_erp.dunning import channels, inputs, messages, promises
 from optimar_erp.engine.dunning import DunningConfig, decide
 
 SEND_INLINE_UP_TO = 300
@@ -86,7 +86,16 @@ def decide_for(
 		enabled_channels=frozenset(enabled_channels(settings)),
 		grace_days=cint(settings.promise_grace_days),
 	)
-	decision = decide(invoices, steps, activities, customers, None, None, config)
+	names = list(customers["customer"])
+	decision = decide(
+		invoices,
+		steps,
+		activities,
+		customers,
+		promises.open_promises_table(names),
+		promises.open_disputes_table(names),
+		config,
+	)
 	return decision, invoices
 
 
@@ -201,7 +210,7 @@ def claim(actions: pd.DataFrame, invoices: pd.DataFrame, run) -> tuple[list[str]
 				0,
 			)
 		)
-	frappe.db.bulk_insert("Collection Activity", ACTIVITY_FIELDS, rows, ignore_duplicates=True)
+	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
 	frappe.db.commit()
 	mine = frappe.get_all(
 		"Collection Activity",
@@ -210,6 +219,21 @@ def claim(actions: pd.DataFrame, invoices: pd.DataFrame, run) -> tuple[list[str]
 		order_by="customer, step_id",
 	)
 	return mine, len(actions) - len(mine)
+
+
+def insert_ignore(doctype: str, fields: list[str], rows: list[tuple], chunk: int = 5000) -> None:
+	"""``INSERT IGNORE`` of many rows in parameterised chunks: a row whose unique key exists is
+	skipped by the database. (``frappe.db.bulk_insert`` does the same but builds its SQL value by
+	value and takes four times as long on 20,000 activities.)"""
+	columns = ", ".join(f"`{field}`" for field in fields)
+	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	for start in range(0, len(rows), chunk):
+		part = rows[start : start + chunk]
+		values = [value for row in part for value in row]
+		frappe.db.sql(
+			f"insert ignore into `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(part)),
+			values,
+		)
 
 
 def log_skips(skipped: pd.DataFrame, run) -> None:
@@ -254,7 +278,7 @@ def log_skips(skipped: pd.DataFrame, run) -> None:
 				0,
 			)
 		)
-	frappe.db.bulk_insert("Collection Activity", ACTIVITY_FIELDS, rows, ignore_duplicates=True)
+	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
 	_ask_collectors_for_contacts(lasting[lasting["reason_code"] == "no_recipient"])
 
 

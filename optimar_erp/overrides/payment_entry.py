@@ -6,6 +6,7 @@ from optimar_erp.dunning.state import refresh_collection_state
 def on_submit(doc, method=None):
 	if doc.party_type != "Customer":
 		return
+	reevaluate_promises(_invoices(doc))
 	states = refresh_collection_state(_invoices(doc))
 	paid = [name for name, state in states.items() if state == "Paid"]
 	if paid and frappe.db.get_single_value("Collections Settings", "thank_you_on_payment"):
@@ -22,6 +23,13 @@ def on_cancel(doc, method=None):
 	if doc.party_type != "Customer":
 		return
 	refresh_collection_state(_invoices(doc))
+	reevaluate_promises(_invoices(doc))
+
+
+def reevaluate_promises(invoices: list[str]) -> None:
+	from optimar_erp.dunning import promises
+
+	promises.evaluate(promises.promises_of_invoices(invoices))
 
 
 def _invoices(doc) -> list[str]:

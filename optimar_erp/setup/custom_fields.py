@@ -7,6 +7,12 @@ Defined once here; applied by ``after_install`` and the ``sync_custom_fields`` p
 RISK_BANDS = ("Low", "Medium", "High", "Critical")
 COLLECTION_STATES = ("Not Due", "Reminding", "Promised", "Disputed", "Escalated", "Paid", "Written Off")
 CHANNELS = ("Email", "SMS", "WhatsApp", "Phone", "Letter", "Portal")
+ESCALATION_LEVELS = (
+	"Collector Call",
+	"Account Manager Review",
+	"Collections Manager Approval",
+	"Collections Hold",
+)
 
 
 def _computed(field: dict) -> dict:
@@ -85,11 +91,21 @@ CUSTOM_FIELDS = {
 				"in_standard_filter": 1,
 			}
 		),
+		_computed(
+			{
+				"fieldname": "escalation_level",
+				"label": "Escalation Level",
+				"fieldtype": "Select",
+				"options": "\n" + "\n".join(ESCALATION_LEVELS),
+				"insert_after": "risk_band",
+				"in_standard_filter": 1,
+			}
+		),
 		{
 			"fieldname": "collections_hold",
 			"label": "Collections Hold",
 			"fieldtype": "Check",
-			"insert_after": "risk_band",
+			"insert_after": "escalation_level",
 			"no_copy": 1,
 			"in_standard_filter": 1,
 			"description": "New Sales Orders and Sales Invoices are blocked while the customer is on hold",

@@ -75,12 +75,12 @@ def make_invoice(customer: str, amount: float, due_in_days: int, posting_days_ag
 	return si.name
 
 
-def make_payment(invoice: str, amount: float | None = None, submit: bool = True):
+def make_payment(invoice: str, amount: float | None = None, submit: bool = True, posting_date=None):
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 
 	pe = get_payment_entry("Sales Invoice", invoice)
 	pe.reference_no = frappe.generate_hash(length=8)
-	pe.reference_date = today()
+	pe.posting_date = pe.reference_date = posting_date or today()
 	if amount is not None:
 		pe.paid_amount = pe.received_amount = amount
 		pe.references[0].allocated_amount = amount
@@ -88,3 +88,16 @@ def make_payment(invoice: str, amount: float | None = None, submit: bool = True)
 	if submit:
 		pe.submit()
 	return pe
+
+
+def make_credit_note(invoice: str, amount: float):
+	"""A submitted credit note reducing ``invoice`` by ``amount``."""
+	from erpnext.controllers.sales_and_purchase_return import make_return_doc
+
+	note = make_return_doc("Sales Invoice", invoice)
+	note.update_outstanding_for_self = 0
+	note.items[0].qty = -1
+	note.items[0].rate = amount
+	note.insert(ignore_permissions=True)
+	note.submit()
+	return note

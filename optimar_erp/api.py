@@ -1,0 +1,157 @@
+"""Whitelisted actions behind the Desk buttons (and the worklist): each checks permissions first."""
+
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import flt, getdate, today
+
+
+def _invoices(invoices) -> list[str]:
+	if isinstance(invoices, str):
+		invoices = json.loads(invoices) if invoices.startswith("[") else [invoices]
+	return [name for name in (invoices or []) if name]
+
+
+@frappe.whitelist()
+def record_promise(
+	customer: str,
+	promised_amount: float,
+	promised_date: str,
+	invoices: str | list | None = None,
+	channel: str = "Phone",
+	notes: str | None = None,
+	instalments: str | list | None = None,
+	source: str = "Collector",
+) -> str:
+	"""Record a Promise To Pay; reminders for its invoices pause while it is open."""
+	frappe.has_permission("Promise To Pay", "create", throw=True)
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	if isinstance(instalments, str):
+		instalments = json.loads(instalments or "[]")
+	names = _invoices(invoices)
+	company = (
+		frappe.db.get_value("Sales Invoice", names[0], "company")
+		if names
+		else frappe.defaults.get_user_default("Company")
+		or frappe.db.get_single_value("Global Defaults", "default_company")
+	)
+	promise = frappe.get_doc(
+		{
+			"doctype": "Promise To Pay",
+			"customer": customer,
+			"company": company,
+			"promised_amount": flt(promised_amount),
+			"promised_date": getdate(promised_date),
+			"channel": channel,
+			"source": source,
+			"notes": notes,
+			"invoices": [{"sales_invoice": name} for name in names],
+			"instalments": instalments or [],
+		}
+	)
+	promise.insert()
+	return promise.name
+
+
+@frappe.whitelist()
+def raise_dispute(
+	sales_invoice: str,
+	reason_code: str,
+	description: str,
+	disputed_amount: float | None = None,
+	source: str = "Collector",
+) -> str:
+	"""Raise a Dispute on one invoice; only that invoice stops being chased."""
+	frappe.has_permission("Dispute", "create", throw=True)
+	frappe.has_permission("Sales Invoice", "read", sales_invoice, throw=True)
+	amount = flt(disputed_amount) or flt(
+		frappe.db.get_value("Sales Invoice", sales_invoice, "outstanding_amount")
+	)
+	dispute = frappe.get_doc(
+		{
+			"doctype": "Dispute",
+			"sales_invoice": sales_invoice,
+			"reason_code": reason_code,
+			"description": description,
+			"disputed_amount": amount,
+			"source": source,
+			"dispute_owner": frappe.session.user if source == "Collector" else None,
+		}
+	)
+	dispute.insert()
+	return dispute.name
+
+
+@frappe.whitelist()
+def log_call(
+	customer: str,
+	outcome: str,
+	notes: str | None = None,
+	next_action_date: str | None = None,
+	sales_invoice: str | None = None,
+) -> str:
+	"""Log a collector's call with its outcome and the next action date."""
+	frappe.has_permission("Collection Activity", "create", throw=True)
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	if next_action_date and getdate(next_action_date) < getdate(today()):
+		frappe.throw(_("The next action date is in the past."))
+	activity = frappe.get_doc(
+		{
+			"doctype": "Collection Activity",
+			"activity_type": "Call",
+			"status": "Done",
+			"channel": "Phone",
+			"customer": customer,
+			"sales_invoice": sales_invoice,
+			"outcome": outcome,
+			"message": notes,
+			"next_action_date": next_action_date,
+		}
+	)
+	activity.insert()
+	return activity.name
+
+
+@frappe.whitelist()
+def collections_summary(customer: str) -> dict:
+	"""Overdue, promised and disputed amounts, open promises and disputes, risk: the Customer form's
+	collections dashboard."""
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	si = frappe.qb.DocType("Sales Invoice")
+	from frappe.query_builder.functions import Coalesce, Sum
+
+	overdue = (
+		frappe.qb.from_(si)
+		.select(Coalesce(Sum(si.outstanding_amount), 0))
+		.where((si.customer == customer) & (si.docstatus == 1) & (si.outstanding_amount > 0))
+		.where(si.due_date < today())
+		.run()[0][0]
+	)
+	promises = frappe.get_all(
+		"Promise To Pay",
+		filters={"customer": customer, "status": "Open"},
+		fields=["name", "promised_amount", "promised_date", "paid_amount"],
+	)
+	disputes = frappe.get_all(
+		"Dispute",
+		filters={"customer": customer, "status": ("in", ("Open", "Under Review"))},
+		fields=["name", "sales_invoice", "disputed_amount", "reason_code", "sla_due_date"],
+	)
+	details = frappe.db.get_value(
+		"Customer",
+		customer,
+		["risk_band", "risk_score", "escalation_level", "collections_hold", "collections_hold_reason"],
+		as_dict=True,
+	)
+	return {
+		"overdue": flt(overdue),
+		"promised": sum(flt(p.promised_amount) - flt(p.paid_amount) for p in promises),
+		"disputed": sum(flt(d.disputed_amount) for d in disputes),
+		"open_promises": promises,
+		"open_disputes": disputes,
+		"broken_promises": frappe.db.count(
+			"Promise To Pay", {"customer": customer, "status": ("in", ("Broken", "Partially Kept"))}
+		),
+		**details,
+	}

@@ -1,0 +1,164 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, fmt_money, getdate, today
+
+TOLERANCE = 0.005
+
+
+class PromiseToPay(Document):
+	def validate(self):
+		if self.status == "Cancelled" and not self.is_new():
+			return
+		self.set_invoice_details()
+		self.validate_invoices_belong_to_customer()
+		self.validate_amount()
+		self.validate_dates()
+		self.validate_instalments()
+
+	def set_invoice_details(self):
+		if not self.invoices:
+			self.currency = self.currency or frappe.get_cached_value(
+				"Company", self.company, "default_currency"
+			)
+			return
+		names = [row.sales_invoice for row in self.invoices]
+		if len(set(names)) != len(names):
+			frappe.throw(_("An invoice is listed twice."), title=_("Invoices"))
+		details = {
+			row.name: row
+			for row in frappe.get_all(
+				"Sales Invoice",
+				filters={"name": ("in", names)},
+				fields=[
+					"name",
+					"customer",
+					"company",
+					"currency",
+					"docstatus",
+					"is_return",
+					"due_date",
+					"outstanding_amount",
+				],
+			)
+		}
+		for row in self.invoices:
+			invoice = details.get(row.sales_invoice)
+			if not invoice or invoice.docstatus != 1 or invoice.is_return:
+				frappe.throw(
+					_("Row {0}: {1} is not a submitted sales invoice.").format(row.idx, row.sales_invoice)
+				)
+			if self.is_new():
+				row.outstanding = invoice.outstanding_amount
+			row.due_date = invoice.due_date
+		first = details[names[0]]
+		self.company = first.company
+		self.currency = first.currency
+
+	def validate_invoices_belong_to_customer(self):
+		if not self.invoices:
+			return
+		owners = dict(
+			frappe.get_all(
+				"Sales Invoice",
+				filters={"name": ("in", [row.sales_invoice for row in self.invoices])},
+				fields=["name", "customer"],
+				as_list=True,
+			)
+		)
+		for row in self.invoices:
+			if owners.get(row.sales_invoice) != self.customer:
+				frappe.throw(
+					_("Row {0}: invoice {1} belongs to {2}, not to {3}.").format(
+						row.idx, row.sales_invoice, owners.get(row.sales_invoice), self.customer
+					),
+					title=_("Another Customer's Invoice"),
+				)
+
+	def validate_amount(self):
+		if flt(self.promised_amount) <= 0:
+			frappe.throw(_("The promised amount must be more than zero."), title=_("Amount"))
+		if not self.invoices or not self.is_new():
+			return
+		outstanding = sum(flt(row.outstanding) for row in self.invoices)
+		if flt(self.promised_amount) > outstanding + TOLERANCE:
+			frappe.throw(
+				_("The promised amount {0} is more than the {1} outstanding on these invoices.").format(
+					fmt_money(self.promised_amount, currency=self.currency),
+					fmt_money(outstanding, currency=self.currency),
+				),
+				title=_("Amount"),
+			)
+
+	def validate_dates(self):
+		if self.is_new() and getdate(self.promised_date) < getdate(today()):
+			frappe.throw(
+				_("The promised date {0} is in the past.").format(frappe.format(self.promised_date, "Date")),
+				title=_("Date"),
+			)
+
+	def validate_instalments(self):
+		if not self.instalments:
+			return
+		self.instalments.sort(key=lambda row: getdate(row.due_date))
+		for idx, row in enumerate(self.instalments, start=1):
+			row.idx = idx
+			if flt(row.amount) <= 0:
+				frappe.throw(_("Instalment {0}: the amount must be more than zero.").format(idx))
+			if self.is_new() and getdate(row.due_date) < getdate(today()):
+				frappe.throw(_("Instalment {0}: the date is in the past.").format(idx))
+		total = sum(flt(row.amount) for row in self.instalments)
+		if abs(total - flt(self.promised_amount)) > 0.01:
+			frappe.throw(
+				_("The instalments add up to {0}, not to the promised {1}.").format(
+					fmt_money(total, currency=self.currency),
+					fmt_money(self.promised_amount, currency=self.currency),
+				),
+				title=_("Payment Plan"),
+			)
+		self.promised_date = self.instalments[-1].due_date
+
+	def after_insert(self):
+		from optimar_erp.dunning.state import refresh_collection_state
+
+		frappe.get_doc(
+			{
+				"doctype": "Collection Activity",
+				"activity_type": "Promise",
+				"status": "Done",
+				"customer": self.customer,
+				"sales_invoice": self.invoices[0].sales_invoice if self.invoices else None,
+				"invoices": ", ".join(row.sales_invoice for row in self.invoices),
+				"company": self.company,
+				"channel": {"Portal": "Portal", "Email": "Email", "WhatsApp": "WhatsApp"}.get(
+					self.channel, "Phone"
+				),
+				"reference_doctype": self.doctype,
+				"reference_name": self.name,
+				"amount": self.promised_amount,
+				"currency": self.currency,
+				"message": _("Promised {0} by {1}").format(
+					fmt_money(self.promised_amount, currency=self.currency),
+					frappe.format(self.promised_date, "Date"),
+				),
+			}
+		).insert(ignore_permissions=True)
+		refresh_collection_state([row.sales_invoice for row in self.invoices])
+
+
+@frappe.whitelist()
+def cancel_promise(name: str, reason: str | None = None) -> None:
+	promise = frappe.get_doc("Promise To Pay", name)
+	promise.check_permission("write")
+	if promise.status != "Open":
+		frappe.throw(_("Only an open promise can be cancelled; this one is {0}.").format(_(promise.status)))
+	promise.status = "Cancelled"
+	if reason:
+		promise.notes = "\n".join(filter(None, [promise.notes, _("Cancelled: {0}").format(reason)]))
+	promise.save()
+	from optimar_erp.dunning.state import refresh_collection_state
+
+	refresh_collection_state([row.sales_invoice for row in promise.invoices])

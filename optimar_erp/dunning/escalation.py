@@ -1,0 +1,122 @@
+"""Behaviour-driven escalation on a site: customer aggregates → engine → tasks, alerts, holds."""
+
+import pandas as pd
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Max, Min, Sum
+from frappe.utils import add_days, fmt_money, getdate, today
+
+from optimar_erp.dunning.channels import create_call_task
+from optimar_erp.dunning.promises import broken_promise_counts
+
+BROKEN_PROMISE_LOOKBACK_DAYS = 180
+
+
+def customer_positions(company: str | None = None) -> pd.DataFrame:
+	"""Per customer with overdue invoices: oldest days overdue, overdue amount, broken promises in the
+	lookback, risk band, current escalation level, hold."""
+	si = frappe.qb.DocType("Sales Invoice")
+	c = frappe.qb.DocType("Customer")
+	query = (
+		frappe.qb.from_(si)
+		.join(c)
+		.on(c.name == si.customer)
+		.select(
+			si.customer,
+			Min(si.due_date),
+			Sum(si.outstanding_amount),
+			Max(c.risk_band),
+			Max(c.escalation_level),
+			Max(c.collections_hold),
+		)
+		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
+		.where(si.due_date < today())
+		.groupby(si.customer)
+	)
+	if company:
+		query = query.where(si.company == company)
+	frame = pd.DataFrame(
+		list(query.run()),
+		columns=["customer", "oldest_due", "overdue_amount", "risk_band", "current_level", "on_hold"],
+	)
+	today_ts = pd.Timestamp(getdate(today()))
+	frame["max_days_overdue"] = (today_ts - pd.to_datetime(frame["oldest_due"])).dt.days.astype(int)
+	frame["overdue_amount"] = frame["overdue_amount"].astype(float)
+	frame["risk_band"] = frame["risk_band"].fillna("")
+	frame["current_level"] = frame["current_level"].fillna("")
+	frame["on_hold"] = frame["on_hold"].fillna(0).astype(bool)
+	broken = broken_promise_counts(list(frame["customer"]), add_days(today(), -BROKEN_PROMISE_LOOKBACK_DAYS))
+	frame["broken_promises"] = frame["customer"].map(broken).fillna(0).astype(int)
+	return frame.drop(columns="oldest_due")
+
+
+def escalate(company: str | None = None) -> list[dict]:
+	"""Decide and carry out the escalations due today; returns what was done."""
+	from optimar_erp.engine.escalation import decide_escalations
+
+	positions = customer_positions(company)
+	if positions.empty:
+		return []
+	decisions = decide_escalations(positions)
+	done = []
+	for row in decisions.itertuples(index=False):
+		amount = float(positions.loc[positions["customer"] == row.customer, "overdue_amount"].iloc[0])
+		_act(row, amount)
+		done.append({"customer": row.customer, "level": row.to_level, "action": row.action})
+	return done
+
+
+def _act(row, overdue: float) -> None:
+	customer = frappe.db.get_value(
+		"Customer",
+		row.customer,
+		["customer_name", "collector", "account_manager", "default_currency"],
+		as_dict=True,
+	)
+	description = _("{0}: {1} ({2})").format(_(row.to_level), customer.customer_name, row.reason)
+	managers = frappe.get_all(
+		"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
+	)
+	assignee = {
+		"call_task": customer.collector,
+		"review_task": customer.account_manager or customer.collector,
+		"approval_request": managers[0] if managers else customer.collector,
+	}.get(row.action)
+	if assignee:
+		create_call_task(assignee, ("Customer", row.customer), description, getdate())
+	if row.action in ("approval_request", "hold") and managers:
+		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+		enqueue_create_notification(
+			managers,
+			{
+				"type": "Alert",
+				"document_type": "Customer",
+				"document_name": row.customer,
+				"subject": description,
+			},
+		)
+	values = {"escalation_level": row.to_level}
+	if row.action == "hold":
+		values.update(
+			{
+				"collections_hold": 1,
+				"collections_hold_reason": _("{0}; {1} overdue").format(
+					row.reason, fmt_money(overdue, currency=customer.default_currency)
+				),
+			}
+		)
+	frappe.db.set_value("Customer", row.customer, values)
+	frappe.get_doc(
+		{
+			"doctype": "Collection Activity",
+			"activity_type": "Hold" if row.action == "hold" else "Escalation",
+			"status": "Done",
+			"customer": row.customer,
+			"escalation_action": row.to_level,
+			"message": description,
+			"reason": row.reason,
+			"amount": overdue,
+		}
+	).insert(ignore_permissions=True)
