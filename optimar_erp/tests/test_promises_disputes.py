@@ -217,3 +217,76 @@ class TestPromisesAndDisputes(FrappeTestCase):
 		)
 		# the next day nothing new happens: escalation never repeats a level
 		self.assertNotIn(late, [row["customer"] for row in escalate()])
+
+	def test_payment_plan_with_instalments(self):
+		customer = self.customer("Plan")
+		invoice = make_invoice(customer, 900, due_in_days=-10)
+		promise = record_promise(
+			customer,
+			900,
+			add_days(today(), 20),
+			invoices=[invoice],
+			instalments=[
+				{"due_date": add_days(today(), 5), "amount": 300},
+				{"due_date": add_days(today(), 20), "amount": 600},
+			],
+		)
+		doc = frappe.get_doc("Promise To Pay", promise)
+		self.assertEqual([row.amount for row in doc.instalments], [300, 600])
+		make_payment(invoice, 300)
+		self.assertEqual(
+			frappe.db.get_value("Promise To Pay", promise, ["status", "paid_amount", "next_due_date"]),
+			("Open", 300, frappe.utils.getdate(add_days(today(), 5))),
+		)
+		with self.assertRaises(frappe.ValidationError) as caught:
+			record_promise(
+				customer,
+				600,
+				add_days(today(), 9),
+				invoices=[invoice],
+				instalments=[{"due_date": add_days(today(), 9), "amount": 500}],
+			)
+		self.assertIn("add up to", str(caught.exception))
+
+	def test_sla_breach_alerts_owner_once(self):
+		from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
+
+		customer = self.customer("SLA")
+		invoice = make_invoice(customer, 450, due_in_days=-5)
+		dispute = raise_dispute(invoice, "Quantity", "Short delivery")
+		frappe.db.set_value("Dispute", dispute, "sla_due_date", add_days(today(), -1))
+		self.assertIn(dispute, alert_sla_breaches())
+		self.assertNotIn(dispute, alert_sla_breaches())
+		self.assertEqual(frappe.db.get_value("Dispute", dispute, "sla_breach_notified"), 1)
+
+	def test_dispute_rules(self):
+		customer = self.customer("Rules")
+		invoice = make_invoice(customer, 200, due_in_days=-5)
+		with self.assertRaises(frappe.ValidationError):
+			raise_dispute(invoice, "Pricing", "Too much", disputed_amount=500)
+		dispute = frappe.get_doc("Dispute", raise_dispute(invoice, "Pricing", "Wrong price"))
+		with self.assertRaises(frappe.ValidationError):
+			raise_dispute(invoice, "Quality", "Second dispute on the same invoice")
+		dispute.status = "Resolved"
+		dispute.resolution = "Credit Note Issued"
+		with self.assertRaises(frappe.ValidationError) as caught:
+			dispute.save()
+		self.assertIn("credit note", str(caught.exception))
+		dispute.reload()
+		dispute.status = "Resolved"
+		dispute.resolution = "Rejected"
+		dispute.save()
+		self.assertEqual(state(invoice), "Reminding")
+
+	def test_customer_collections_summary(self):
+		from optimar_erp.api import collections_summary
+
+		customer = self.customer("Summary")
+		overdue = make_invoice(customer, 1000, due_in_days=-10)
+		disputed = make_invoice(customer, 250, due_in_days=-4)
+		record_promise(customer, 600, add_days(today(), 4), invoices=[overdue])
+		raise_dispute(disputed, "Missing PO", "No PO number on the invoice")
+		summary = collections_summary(customer)
+		self.assertEqual((summary["overdue"], summary["promised"], summary["disputed"]), (1250, 600, 250))
+		self.assertEqual(len(summary["open_promises"]), 1)
+		self.assertEqual(summary["open_disputes"][0]["sales_invoice"], disputed)
