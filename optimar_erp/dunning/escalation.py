@@ -9,6 +9,7 @@ from frappe.utils import add_days, fmt_money, getdate, today
 
 from optimar_erp.dunning.channels import create_call_task
 from optimar_erp.dunning.promises import broken_promise_counts
+from optimar_erp.setup.roles import collections_managers
 
 BROKEN_PROMISE_LOOKBACK_DAYS = 180
 
@@ -75,9 +76,7 @@ def _act(row, overdue: float) -> None:
 		as_dict=True,
 	)
 	description = _("{0}: {1} ({2})").format(_(row.to_level), customer.customer_name, row.reason)
-	managers = frappe.get_all(
-		"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
-	)
+	managers = collections_managers()
 	assignee = {
 		"call_task": customer.collector,
 		"review_task": customer.account_manager or customer.collector,

@@ -17,6 +17,7 @@ from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp.dunning import channels, inputs, messages, promises
 from optimar_erp.engine.dunning import DunningConfig, decide
+from optimar_erp.setup.roles import collections_managers
 
 SEND_INLINE_UP_TO = 300
 CHUNK_SIZE = 300
@@ -125,9 +126,9 @@ def execute_run(run_name: str) -> dict:
 	frappe.db.commit()
 	try:
 		_progress(run.name, 10, _("Reading open invoices and deciding"))
-		decision, invoices = decide_for(run.company, run.run_date, run.customer)
+		decision, _invoices = decide_for(run.company, run.run_date, run.customer)
 		_progress(run.name, 50, _("Recording {0} reminders").format(len(decision.actions)))
-		claimed, already_done = claim(decision.actions, invoices, run)
+		claimed, already_done = claim(decision.actions, run)
 		log_skips(decision.skipped, run)
 		frappe.db.commit()
 		run.db_set(
@@ -172,44 +173,32 @@ def _progress(run_name: str, percent: float, description: str) -> None:
 	)
 
 
-def claim(actions: pd.DataFrame, invoices: pd.DataFrame, run) -> tuple[list[str], int]:
+def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 	"""Insert one Queued activity per action under its key; return (our activity names, keys taken
 	by earlier or concurrent runs)."""
 	if actions.empty:
 		return [], 0
-	now = now_datetime()
-	user = frappe.session.user
-	rows = []
-	for action in actions.itertuples(index=False):
-		rows.append(
-			(
-				frappe.generate_hash(length=12),
-				now,
-				now,
-				user,
-				user,
-				0,
-				"Reminder",
-				"Queued",
-				action.customer,
-				action.invoices[0],
-				", ".join(action.invoices),
-				run.company,
-				action.channel,
-				action.sequence,
-				action.step_id,
-				action.tone,
-				run.name,
-				action.idempotency_key,
-				action.recipient,
-				float(action.amount),
-				action.currency.split(",")[0],
-				int(action.days_overdue),
-				action.escalation,
-				None,
-				0,
-			)
+	rows = [
+		_activity_row(
+			status="Queued",
+			customer=action.customer,
+			sales_invoice=action.invoices[0],
+			invoices=", ".join(action.invoices),
+			company=run.company,
+			channel=action.channel,
+			dunning_sequence=action.sequence,
+			step_id=action.step_id,
+			tone=action.tone,
+			dunning_run=run.name,
+			idempotency_key=action.idempotency_key,
+			recipient=action.recipient,
+			amount=float(action.amount),
+			currency=action.currency.split(",")[0],
+			days_overdue=int(action.days_overdue),
+			escalation_action=action.escalation,
 		)
+		for action in actions.itertuples(index=False)
+	]
 	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
 	frappe.db.commit()
 	mine = frappe.get_all(
@@ -219,6 +208,24 @@ def claim(actions: pd.DataFrame, invoices: pd.DataFrame, run) -> tuple[list[str]
 		order_by="customer, step_id",
 	)
 	return mine, len(actions) - len(mine)
+
+
+def _activity_row(**values) -> tuple:
+	"""One Reminder activity as a tuple in ``ACTIVITY_FIELDS`` order, for ``insert_ignore``."""
+	now = now_datetime()
+	user = frappe.session.user
+	row = {
+		"name": frappe.generate_hash(length=12),
+		"creation": now,
+		"modified": now,
+		"owner": user,
+		"modified_by": user,
+		"docstatus": 0,
+		"activity_type": "Reminder",
+		"attempts": 0,
+		**values,
+	}
+	return tuple(row.get(field) for field in ACTIVITY_FIELDS)
 
 
 def insert_ignore(doctype: str, fields: list[str], rows: list[tuple], chunk: int = 5000) -> None:
@@ -242,42 +249,23 @@ def log_skips(skipped: pd.DataFrame, run) -> None:
 	lasting = skipped[~skipped["transient"].astype(bool)]
 	if lasting.empty:
 		return
-	now = now_datetime()
-	user = frappe.session.user
 	day = getdate(run.run_date).isoformat()
-	rows = []
-	for skip in lasting.drop_duplicates(["customer", "step_id", "reason_code"]).itertuples(index=False):
-		key = f"skip|{skip.customer}|{skip.step_id}|{skip.reason_code}|{day}"
-		invoices = list(skip.invoices)
-		rows.append(
-			(
-				frappe.generate_hash(length=12),
-				now,
-				now,
-				user,
-				user,
-				0,
-				"Reminder",
-				"Skipped",
-				skip.customer,
-				invoices[0] if invoices else None,
-				", ".join(invoices),
-				run.company,
-				skip.channel,
-				skip.sequence or None,
-				skip.step_id,
-				None,
-				run.name,
-				key,
-				None,
-				None,
-				None,
-				None,
-				None,
-				skip.reason,
-				0,
-			)
+	rows = [
+		_activity_row(
+			status="Skipped",
+			customer=skip.customer,
+			sales_invoice=skip.invoices[0] if len(skip.invoices) else None,
+			invoices=", ".join(skip.invoices),
+			company=run.company,
+			channel=skip.channel,
+			dunning_sequence=skip.sequence or None,
+			step_id=skip.step_id,
+			dunning_run=run.name,
+			idempotency_key=f"skip|{skip.customer}|{skip.step_id}|{skip.reason_code}|{day}",
+			reason=skip.reason,
 		)
+		for skip in lasting.drop_duplicates(["customer", "step_id", "reason_code"]).itertuples(index=False)
+	]
 	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
 	_ask_collectors_for_contacts(lasting[lasting["reason_code"] == "no_recipient"])
 
@@ -510,9 +498,7 @@ def _send(row, invoices: list[str]) -> dict:
 
 
 def _first_manager() -> str | None:
-	users = frappe.get_all(
-		"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
-	)
+	users = collections_managers()
 	return users[0] if users else None
 
 
@@ -533,9 +519,7 @@ def _escalate(row, invoices: list[str]) -> None:
 	elif row.escalation_action in ("Notify Manager", "Hold"):
 		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-		managers = frappe.get_all(
-			"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
-		)
+		managers = collections_managers()
 		if managers:
 			enqueue_create_notification(
 				managers,

@@ -1,6 +1,7 @@
 """Factory helpers for the Frappe test suites: real ERPNext documents, made the short way."""
 
 import frappe
+from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, getdate, today
 
 from optimar_erp.setup.bootstrap import DEMO_ITEM
@@ -101,3 +102,38 @@ def make_credit_note(invoice: str, amount: float):
 	note.insert(ignore_permissions=True)
 	note.submit()
 	return note
+
+
+class CollectionsTestCase(FrappeTestCase):
+	"""Runs with Collections Settings changed by ``SETTINGS`` (committed, since dunning runs commit and
+	concurrent runs use their own connections) and puts them back afterwards. Each class gets a random
+	``suffix`` for the names it creates, so runs of the suite never collide."""
+
+	SETTINGS: dict = {}
+	BASE_SETTINGS = {
+		"enabled": 1,
+		"send_window_start": "00:00:00",
+		"send_window_end": "23:59:59",
+		"max_touches_per_week": 10,
+		"default_dunning_sequence": "Standard B2B",
+	}
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		ensure_outgoing_email_account()
+		changes = {**cls.BASE_SETTINGS, **cls.SETTINGS}
+		settings = frappe.get_single("Collections Settings")
+		cls._settings_before = {field: settings.get(field) for field in changes}
+		settings.update(changes)
+		settings.save(ignore_permissions=True)
+		cls.suffix = frappe.generate_hash(length=6)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		settings = frappe.get_single("Collections Settings")
+		settings.update(cls._settings_before)
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+		super().tearDownClass()

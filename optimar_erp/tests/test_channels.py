@@ -7,11 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
 from optimar_erp.dunning.run import execute_run, retry_failed
-from optimar_erp.tests.factories import make_customer, make_invoice
+from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice
 from optimar_erp.tests.test_dunning_run import new_run
 
 
@@ -46,15 +45,12 @@ class Provider(BaseHTTPRequestHandler):
 		pass
 
 
-class TestChannels(FrappeTestCase):
+class TestChannels(CollectionsTestCase):
 	@classmethod
 	def setUpClass(cls):
-		super().setUpClass()
 		cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
 		cls.base_url = f"http://127.0.0.1:{cls.server.server_address[1]}"
 		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-		cls.suffix = frappe.generate_hash(length=6)
-
 		sms = frappe.get_single("SMS Settings")
 		sms.update(
 			{
@@ -65,24 +61,16 @@ class TestChannels(FrappeTestCase):
 			}
 		)
 		sms.save(ignore_permissions=True)
-		cls.settings_before = frappe.get_single("Collections Settings").as_dict()
-		settings = frappe.get_single("Collections Settings")
-		settings.update(
-			{
-				"enabled": 1,
-				"send_window_start": "00:00:00",
-				"send_window_end": "23:59:59",
-				"max_touches_per_week": 10,
-				"sms_enabled": 1,
-				"sms_provider": "Frappe SMS Settings",
-				"whatsapp_enabled": 1,
-				"whatsapp_base_url": cls.base_url,
-				"whatsapp_api_version": "v21.0",
-				"whatsapp_phone_number_id": "1098765",
-				"whatsapp_access_token": "TEST-TOKEN",
-			}
-		)
-		settings.save(ignore_permissions=True)
+		cls.SETTINGS = {
+			"sms_enabled": 1,
+			"sms_provider": "Frappe SMS Settings",
+			"whatsapp_enabled": 1,
+			"whatsapp_base_url": cls.base_url,
+			"whatsapp_api_version": "v21.0",
+			"whatsapp_phone_number_id": "1098765",
+			"whatsapp_access_token": "TEST-TOKEN",
+		}
+		super().setUpClass()
 		cls.sequence = f"Channels {cls.suffix}"
 		frappe.get_doc(
 			{
@@ -106,13 +94,7 @@ class TestChannels(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		cls.server.shutdown()
-		settings = frappe.get_single("Collections Settings")
-		for field in ("enabled", "send_window_start", "send_window_end", "max_touches_per_week"):
-			settings.set(field, cls.settings_before.get(field))
-		settings.sms_enabled = settings.whatsapp_enabled = 0
-		settings.save(ignore_permissions=True)
 		frappe.db.set_value("Dunning Sequence", cls.sequence, "enabled", 0)
-		frappe.db.commit()
 		super().tearDownClass()
 
 	def setUp(self):

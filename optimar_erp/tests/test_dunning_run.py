@@ -4,13 +4,12 @@ import json
 import threading
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import today
 
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import (
+	CollectionsTestCase,
 	default_company,
-	ensure_outgoing_email_account,
 	make_customer,
 	make_invoice,
 	make_payment,
@@ -44,36 +43,8 @@ def activities(customer: str, **filters) -> list[dict]:
 	)
 
 
-class TestDunningRun(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		ensure_outgoing_email_account()
-		cls.settings_before = frappe.get_single("Collections Settings").as_dict()
-		settings = frappe.get_single("Collections Settings")
-		settings.update(
-			{
-				"enabled": 1,
-				"send_window_start": "00:00:00",
-				"send_window_end": "23:59:59",
-				"max_touches_per_week": 10,
-				"email_enabled": 1,
-				"call_tasks_enabled": 1,
-				"default_dunning_sequence": "Standard B2B",
-			}
-		)
-		settings.save(ignore_permissions=True)
-		cls.suffix = frappe.generate_hash(length=6)
-		frappe.db.commit()
-
-	@classmethod
-	def tearDownClass(cls):
-		settings = frappe.get_single("Collections Settings")
-		for field in ("enabled", "send_window_start", "send_window_end", "max_touches_per_week"):
-			settings.set(field, cls.settings_before.get(field))
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
-		super().tearDownClass()
+class TestDunningRun(CollectionsTestCase):
+	SETTINGS = {"email_enabled": 1, "call_tasks_enabled": 1}
 
 	def customer(self, label: str, **fields) -> str:
 		email = f"ap-{frappe.scrub(label)}-{self.suffix}@example.com".lower()

@@ -1,7 +1,6 @@
 """Promises to pay, disputes, escalation and collections hold on a real site, end to end."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, today
 
 from optimar_erp.api import raise_dispute, record_promise
@@ -9,7 +8,7 @@ from optimar_erp.dunning import promises
 from optimar_erp.dunning.escalation import escalate
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import (
-	ensure_outgoing_email_account,
+	CollectionsTestCase,
 	make_credit_note,
 	make_customer,
 	make_invoice,
@@ -36,41 +35,8 @@ def backdate(promise: str, recorded_days_ago: int, promised_days_ago: int) -> No
 	)
 
 
-class TestPromisesAndDisputes(FrappeTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		ensure_outgoing_email_account()
-		cls.before = frappe.get_single("Collections Settings").as_dict()
-		settings = frappe.get_single("Collections Settings")
-		settings.update(
-			{
-				"enabled": 1,
-				"send_window_start": "00:00:00",
-				"send_window_end": "23:59:59",
-				"max_touches_per_week": 10,
-				"promise_grace_days": 0,
-				"default_dunning_sequence": "Standard B2B",
-			}
-		)
-		settings.save(ignore_permissions=True)
-		cls.suffix = frappe.generate_hash(length=6)
-		frappe.db.commit()
-
-	@classmethod
-	def tearDownClass(cls):
-		settings = frappe.get_single("Collections Settings")
-		for field in (
-			"enabled",
-			"send_window_start",
-			"send_window_end",
-			"max_touches_per_week",
-			"promise_grace_days",
-		):
-			settings.set(field, cls.before.get(field))
-		settings.save(ignore_permissions=True)
-		frappe.db.commit()
-		super().tearDownClass()
+class TestPromisesAndDisputes(CollectionsTestCase):
+	SETTINGS = {"promise_grace_days": 0}
 
 	def customer(self, label: str, **fields) -> str:
 		return make_customer(

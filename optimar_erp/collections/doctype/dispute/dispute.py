@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
+from optimar_erp.setup.roles import collections_managers
+
 DEFAULT_SLA_DAYS = 10
 OPEN = ("Open", "Under Review")
 TRANSITIONS = {
@@ -141,9 +143,7 @@ def alert_sla_breaches() -> list[str]:
 		filters={"status": ("in", OPEN), "sla_due_date": ("<", today()), "sla_breach_notified": 0},
 		fields=["name", "dispute_owner", "sales_invoice", "sla_due_date"],
 	)
-	managers = frappe.get_all(
-		"Has Role", filters={"role": "Collections Manager", "parenttype": "User"}, pluck="parent"
-	)
+	managers = collections_managers()
 	for dispute in breached:
 		users = sorted({u for u in [dispute.dispute_owner, *managers] if u})
 		if users:
