@@ -52,6 +52,31 @@ def customer_positions(company: str | None = None) -> pd.DataFrame:
 	return frame.drop(columns="oldest_due")
 
 
+def configured_rules(settings=None) -> tuple:
+	"""The escalation rules of Collections Settings, or the engine's defaults when none are set."""
+	from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule
+
+	settings = settings or frappe.get_cached_doc("Collections Settings")
+	if not settings.escalation_rules:
+		return DEFAULT_RULES
+	rules = []
+	for row in settings.escalation_rules:
+		try:
+			rules.append(
+				EscalationRule(
+					level=row.level,
+					min_days_overdue=row.min_days_overdue or None,
+					min_broken_promises=row.min_broken_promises or None,
+					min_overdue_amount=row.min_overdue_amount or None,
+					risk_bands=frozenset(b.strip() for b in (row.risk_bands or "").split(",") if b.strip()),
+					match=(row.match or "Any").lower(),
+				)
+			)
+		except ValueError as e:
+			frappe.throw(_("Escalation rule {0}: {1}").format(row.idx, e), title=_("Escalation Rules"))
+	return tuple(rules)
+
+
 def escalate(company: str | None = None) -> list[dict]:
 	"""Decide and carry out the escalations due today; returns what was done."""
 	from optimar_erp.engine.escalation import decide_escalations
@@ -59,7 +84,7 @@ def escalate(company: str | None = None) -> list[dict]:
 	positions = customer_positions(company)
 	if positions.empty:
 		return []
-	decisions = decide_escalations(positions)
+	decisions = decide_escalations(positions, configured_rules())
 	done = []
 	for row in decisions.itertuples(index=False):
 		amount = float(positions.loc[positions["customer"] == row.customer, "overdue_amount"].iloc[0])

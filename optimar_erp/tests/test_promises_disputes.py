@@ -256,3 +256,23 @@ class TestPromisesAndDisputes(CollectionsTestCase):
 		self.assertEqual((summary["overdue"], summary["promised"], summary["disputed"]), (1250, 600, 250))
 		self.assertEqual(len(summary["open_promises"]), 1)
 		self.assertEqual(summary["open_disputes"][0]["sales_invoice"], disputed)
+
+	def test_escalation_rules_from_settings(self):
+		from optimar_erp.dunning.escalation import configured_rules
+
+		settings = frappe.get_single("Collections Settings")
+		settings.append("escalation_rules", {"level": "Collections Hold", "match": "Any"})
+		with self.assertRaises(frappe.ValidationError) as caught:
+			settings.save()
+		self.assertIn("Escalation rule 1", str(caught.exception))
+		settings.escalation_rules[0].min_days_overdue = 10
+		settings.escalation_rules[0].risk_bands = "Severe"
+		with self.assertRaises(frappe.ValidationError):
+			settings.save()
+		settings.escalation_rules[0].risk_bands = "High, Critical"
+		rules = configured_rules(settings)
+		self.assertEqual(
+			[(r.level, r.min_days_overdue, r.risk_bands) for r in rules],
+			[("Collections Hold", 10, frozenset({"High", "Critical"}))],
+		)
+		frappe.db.rollback()

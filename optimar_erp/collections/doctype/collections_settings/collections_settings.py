@@ -22,6 +22,8 @@ class CollectionsSettings(Document):
 		self.validate_whatsapp()
 		self.validate_sms()
 		self.validate_default_sequence()
+		self.validate_escalation_rules()
+		self.validate_risk_bands()
 
 	def validate_send_window(self):
 		if not (self.send_window_start and self.send_window_end):
@@ -116,6 +118,25 @@ class CollectionsSettings(Document):
 				),
 				title=_("Default Dunning Sequence"),
 			)
+
+	def validate_escalation_rules(self):
+		from optimar_erp.dunning.escalation import configured_rules
+
+		configured_rules(self)
+
+	def validate_risk_bands(self):
+		known = {"Low", "Medium", "High", "Critical"}
+		for row in self.escalation_rules:
+			unknown = [
+				b.strip() for b in (row.risk_bands or "").split(",") if b.strip() and b.strip() not in known
+			]
+			if unknown:
+				frappe.throw(
+					_(
+						"Escalation rule {0}: unknown risk band {1}; use Low, Medium, High or Critical."
+					).format(row.idx, ", ".join(unknown)),
+					title=_("Escalation Rules"),
+				)
 
 	def get_time_zone(self) -> str:
 		"""The time zone reminders are scheduled in: this setting, else the system's."""
