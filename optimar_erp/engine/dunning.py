@@ -125,7 +125,6 @@ transient since the promise lapses by itself) and evaluated invoices whose seque
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -133,6 +132,7 @@ import numpy as np
 import pandas as pd
 
 from optimar_erp.engine.schema import AMOUNT_TOLERANCE
+from optimar_erp.engine.tables import TRUE_WORDS, dates, flag, invoice_names, name_list, table, text
 
 CHANNELS: tuple[str, ...] = ("Email", "SMS", "WhatsApp", "Call Task", "Letter")
 """Channels a step may use."""
@@ -211,7 +211,8 @@ REASON_CODES: dict[str, bool] = {
 }
 """Every reason code → whether it is transient (clears by itself on a later run)."""
 
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "on"}
+_TRUE = TRUE_WORDS | {"1.0"}
+"""Text the dunning flag columns read as True: the shared words plus "1.0" (how a float 1 reads as text)."""
 
 
 # ------------------------------------------------------------------------------------------- config
@@ -297,64 +298,6 @@ class Decision:
 # ------------------------------------------------------------------------------------ normalisation
 
 
-def _table(
-	df: pd.DataFrame | None,
-	name: str,
-	required: tuple[str, ...],
-	optional: dict[str, object] | None = None,
-	may_be_empty: bool = False,
-) -> pd.DataFrame:
-	"""A copy of ``df`` with the required columns checked and the optional ones filled in."""
-	optional = optional or {}
-	columns = list(required) + list(optional)
-	if df is None or (may_be_empty and isinstance(df, pd.DataFrame) and len(df) == 0):
-		if not may_be_empty:
-			raise ValueError(f"{name}: a table is required")
-		return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-	if not isinstance(df, pd.DataFrame):
-		raise ValueError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}")
-	missing = [c for c in required if c not in df.columns]
-	if missing:
-		raise ValueError(f"{name} table is missing required column(s): {', '.join(missing)}")
-	out = df.reset_index(drop=True).copy()
-	for col, default in optional.items():
-		if col not in out.columns:
-			out[col] = [default] * len(out) if isinstance(default, tuple) else default
-	return out
-
-
-def _text(series: pd.Series) -> pd.Series:
-	"""Strings, stripped; blanks (None/NaN) become "". Each distinct value is converted once."""
-	codes, uniques = pd.factorize(series, use_na_sentinel=True)
-	clean = np.array([str(v).strip() for v in uniques] + [""], dtype=object)
-	return pd.Series(clean[codes], index=series.index, dtype=object)
-
-
-def _flag(series: pd.Series, default: bool = False) -> pd.Series:
-	"""Booleans from bools, 0/1 numbers or yes/no text; blanks take ``default``."""
-	if pd.api.types.is_bool_dtype(series):
-		return series.astype(bool)
-	blank = series.isna()
-	if pd.api.types.is_numeric_dtype(series):
-		values = series.fillna(0).astype(float) != 0
-	else:
-		text = _text(series).str.lower()
-		blank = blank | (text == "")
-		values = text.isin(_TRUE)
-	return values.where(~blank, default).astype(bool)
-
-
-def _dates(series: pd.Series, name: str) -> np.ndarray:
-	"""A date column as numpy days (NaT kept)."""
-	try:
-		parsed = pd.to_datetime(series)
-	except (TypeError, ValueError) as exc:
-		raise ValueError(f"{name}: cannot read the dates ({exc})") from exc
-	if getattr(parsed.dt, "tz", None) is not None:
-		parsed = parsed.dt.tz_localize(None)
-	return parsed.to_numpy().astype("datetime64[D]")
-
-
 def _ints(series: pd.Series, name: str) -> pd.Series:
 	"""Whole numbers, or ValueError naming the column."""
 	values = pd.to_numeric(series, errors="coerce")
@@ -363,49 +306,27 @@ def _ints(series: pd.Series, name: str) -> pd.Series:
 	return values.astype("int64")
 
 
-def _as_list(value: object) -> list[str]:
-	"""The invoice names in one ``invoices`` cell."""
-	if value is None:
-		return []
-	if isinstance(value, str):
-		text = value.strip()
-		if text.startswith("["):
-			try:
-				value = json.loads(text)
-			except ValueError:
-				value = text.strip("[]").split(",")
-		else:
-			value = text.split(",")
-	elif isinstance(value, float) and value != value:
-		return []
-	try:
-		items = [str(v).strip().strip("'\"") for v in value]
-	except TypeError:
-		return [str(value).strip()]
-	return [v for v in items if v]
-
-
 def _prepare_invoices(invoices: pd.DataFrame) -> pd.DataFrame:
-	inv = _table(invoices, "invoices", INVOICE_REQUIRED, INVOICE_OPTIONAL)
+	inv = table(invoices, "invoices", INVOICE_REQUIRED, INVOICE_OPTIONAL)
 	for col in ("invoice", "customer", "sequence", "currency"):
-		inv[col] = _text(inv[col])
+		inv[col] = text(inv[col])
 	dup = inv["invoice"][inv["invoice"].duplicated()]
 	if len(dup):
-		raise ValueError(f"invoices: duplicate invoice id(s): {', '.join(sorted(set(dup))[:10])}")
+		raise ValueError(f"invoices: duplicate invoice id(s): {name_list(dup)}")
 	for col in ("outstanding", "grand_total"):
 		inv[col] = pd.to_numeric(inv[col], errors="coerce").fillna(0.0).astype(float)
-	inv["disputed"] = _flag(inv["disputed"])
-	inv["due_day"] = _dates(inv["due_date"], "invoices.due_date")
+	inv["disputed"] = flag(inv["disputed"], true_words=_TRUE)
+	inv["due_day"] = dates(inv["due_date"], "invoices.due_date")
 	return inv
 
 
 def _prepare_steps(steps: pd.DataFrame) -> pd.DataFrame:
-	stp = _table(steps, "steps", STEP_REQUIRED, STEP_OPTIONAL)
+	stp = table(steps, "steps", STEP_REQUIRED, STEP_OPTIONAL)
 	for col in ("sequence", "step_id", "channel", "tone", "escalation"):
-		stp[col] = _text(stp[col])
+		stp[col] = text(stp[col])
 	stp["offset_days"] = _ints(stp["offset_days"], "steps.offset_days")
 	stp["min_gap_days"] = _ints(stp["min_gap_days"].fillna(0), "steps.min_gap_days")
-	stp["consolidate"] = _flag(stp["consolidate"])
+	stp["consolidate"] = flag(stp["consolidate"], true_words=_TRUE)
 	problems = []
 	if (stp["step_id"] == "").any() or (stp["sequence"] == "").any():
 		problems.append("sequence and step_id may not be empty")
@@ -431,22 +352,22 @@ def _prepare_steps(steps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepare_activities(activities: pd.DataFrame | None) -> pd.DataFrame:
-	act = _table(activities, "activities", ACTIVITY_REQUIRED, ACTIVITY_OPTIONAL, may_be_empty=True)
+	act = table(activities, "activities", ACTIVITY_REQUIRED, ACTIVITY_OPTIONAL, may_be_empty=True)
 	for col in ("idempotency_key", "customer", "invoice", "step_id", "channel", "status"):
-		act[col] = _text(act[col])
+		act[col] = text(act[col])
 	act["at"] = pd.to_datetime(act["at"], utc=True) if len(act) else pd.Series(dtype="datetime64[ns, UTC]")
 	return act
 
 
 def _prepare_customers(customers: pd.DataFrame) -> pd.DataFrame:
-	cus = _table(customers, "customers", CUSTOMER_REQUIRED, CUSTOMER_OPTIONAL)
+	cus = table(customers, "customers", CUSTOMER_REQUIRED, CUSTOMER_OPTIONAL)
 	for col in ("customer", "email", "mobile", "collector", "time_zone"):
-		cus[col] = _text(cus[col])
+		cus[col] = text(cus[col])
 	for col in ("do_not_contact", "on_hold", "whatsapp_opt_in"):
-		cus[col] = _flag(cus[col])
+		cus[col] = flag(cus[col], true_words=_TRUE)
 	dup = cus["customer"][cus["customer"].duplicated()]
 	if len(dup):
-		raise ValueError(f"customers: duplicate customer(s): {', '.join(sorted(set(dup))[:10])}")
+		raise ValueError(f"customers: duplicate customer(s): {name_list(dup)}")
 	return cus[["customer", *CUSTOMER_OPTIONAL]]
 
 
@@ -462,9 +383,9 @@ def _handed_out(act: pd.DataFrame, stp: pd.DataFrame) -> pd.DataFrame:
 	try:  # fast path: a cell is empty when falsy ("", (), [], None)
 		has = cells.notna().to_numpy() & cells.to_numpy().astype(bool)
 	except ValueError:  # some cell is an array, whose truth is ambiguous
-		has = cells.map(lambda v: bool(_as_list(v))).to_numpy(bool)
+		has = cells.map(lambda v: bool(invoice_names(v))).to_numpy(bool)
 	filled = done[has]
-	listed = filled[["step_id"]].assign(invoice=filled["invoices"].map(_as_list)).explode("invoice")
+	listed = filled[["step_id"]].assign(invoice=filled["invoices"].map(invoice_names)).explode("invoice")
 	pairs = pd.concat(
 		[direct, listed.loc[listed["invoice"].notna(), ["invoice", "step_id"]]], ignore_index=True
 	).drop_duplicates()
@@ -646,8 +567,8 @@ def decide(
 	stp = _prepare_steps(steps)
 	act = _prepare_activities(activities)
 	cus = _prepare_customers(customers)
-	pro = _table(promises, "promises", PROMISE_REQUIRED, may_be_empty=True)
-	dis = _table(disputes, "disputes", DISPUTE_REQUIRED, may_be_empty=True)
+	pro = table(promises, "promises", PROMISE_REQUIRED, may_be_empty=True)
+	dis = table(disputes, "disputes", DISPUTE_REQUIRED, may_be_empty=True)
 	today = np.datetime64(config.today, "D")
 	now = pd.Timestamp(config.now)
 
@@ -704,15 +625,15 @@ def decide(
 	due = due[~done]
 
 	# Paused: disputes, then open promises.
-	open_disputes = set(_text(dis["invoice"])[_text(dis["status"]).isin(PAUSING_DISPUTES)])
+	open_disputes = set(text(dis["invoice"])[text(dis["status"]).isin(PAUSING_DISPUTES)])
 	disputed = due["disputed"].to_numpy() | due["invoice"].isin(open_disputes).to_numpy()
 	if len(pro):
-		promise_day = _dates(pro["promised_date"], "promises.promised_date")
-		live_promise = (_text(pro["status"]) == "Open").to_numpy() & (
+		promise_day = dates(pro["promised_date"], "promises.promised_date")
+		live_promise = (text(pro["status"]) == "Open").to_numpy() & (
 			promise_day + np.timedelta64(config.grace_days, "D") >= today
 		)
 		until = (
-			pd.Series(promise_day[live_promise], index=_text(pro["invoice"])[live_promise])
+			pd.Series(promise_day[live_promise], index=text(pro["invoice"])[live_promise])
 			.groupby(level=0)
 			.max()
 		)

@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimar_erp.engine.tables import flag, floats, name_list, table, text
+
 LEVELS: tuple[str, ...] = (
 	"Collector Call",
 	"Account Manager Review",
@@ -80,8 +82,6 @@ CUSTOMER_REQUIRED = ("customer", "max_days_overdue", "overdue_amount", "broken_p
 CUSTOMER_OPTIONAL: dict[str, object] = {"risk_band": "", "current_level": "", "on_hold": False}
 RESULT_COLUMNS: tuple[str, ...] = ("customer", "from_level", "to_level", "action", "reason", "triggers")
 """Columns of the table :func:`decide_escalations` returns."""
-
-_TRUE = {"1", "true", "yes", "y", "t", "on"}
 
 
 @dataclass(frozen=True)
@@ -153,56 +153,16 @@ DEFAULT_RULES: tuple[EscalationRule, ...] = (
 # ------------------------------------------------------------------------------------ normalisation
 
 
-def _text(series: pd.Series) -> pd.Series:
-	"""Strings, stripped; blanks (None/NaN) become ""."""
-	codes, uniques = pd.factorize(series, use_na_sentinel=True)
-	clean = np.array([str(v).strip() for v in uniques] + [""], dtype=object)
-	return pd.Series(clean[codes], index=series.index, dtype=object)
-
-
-def _flag(series: pd.Series) -> pd.Series:
-	"""Booleans from bools, 0/1 numbers or yes/no text; blanks are False."""
-	if pd.api.types.is_bool_dtype(series):
-		return series.astype(bool)
-	if pd.api.types.is_numeric_dtype(series):
-		return series.fillna(0).astype(float) != 0
-	return _text(series).str.lower().isin(_TRUE)
-
-
-def _number(series: pd.Series, name: str) -> pd.Series:
-	"""Floats (empty cells = 0), or ValueError naming the column when a cell is not a number."""
-	values = pd.to_numeric(series, errors="coerce")
-	bad = values.isna() & series.notna() & (series.astype(str).str.strip() != "")
-	if bad.any():
-		raise ValueError(f"customers.{name} must be numbers (row(s) {_rows(bad)})")
-	return values.fillna(0).astype(float)
-
-
-def _rows(mask: pd.Series) -> str:
-	return ", ".join(str(i) for i in np.flatnonzero(mask.to_numpy())[:10])
-
-
 def _prepare_customers(customers: pd.DataFrame | None) -> pd.DataFrame:
-	if customers is None or (isinstance(customers, pd.DataFrame) and len(customers) == 0):
-		cols = (*CUSTOMER_REQUIRED, *CUSTOMER_OPTIONAL)
-		return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-	if not isinstance(customers, pd.DataFrame):
-		raise ValueError(f"customers: expected a pandas DataFrame, got {type(customers).__name__}")
-	missing = [c for c in CUSTOMER_REQUIRED if c not in customers.columns]
-	if missing:
-		raise ValueError(f"customers table is missing required column(s): {', '.join(missing)}")
-	cus = customers.reset_index(drop=True).copy()
-	for col, default in CUSTOMER_OPTIONAL.items():
-		if col not in cus.columns:
-			cus[col] = default
+	cus = table(customers, "customers", CUSTOMER_REQUIRED, CUSTOMER_OPTIONAL, may_be_empty=True)
 	for col in ("customer", "risk_band", "current_level"):
-		cus[col] = _text(cus[col])
-	cus["on_hold"] = _flag(cus["on_hold"])
+		cus[col] = text(cus[col])
+	cus["on_hold"] = flag(cus["on_hold"])
 	for col in ("max_days_overdue", "overdue_amount", "broken_promises"):
-		cus[col] = _number(cus[col], col)
+		cus[col] = floats(cus[col], f"customers.{col}", blank=0)
 	dup = cus["customer"][cus["customer"].duplicated()]
 	if len(dup):
-		raise ValueError(f"customers: duplicate customer(s): {', '.join(sorted(set(dup))[:10])}")
+		raise ValueError(f"customers: duplicate customer(s): {name_list(dup)}")
 	bad = cus.loc[~cus["current_level"].isin(("", *LEVELS)), ["customer", "current_level"]]
 	if len(bad):
 		listed = ", ".join(f"{c} ({lvl!r})" for c, lvl in bad.head(10).itertuples(index=False))

@@ -87,12 +87,12 @@ figures but has ``next_due_date`` and ``broken_on`` NaT.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import pandas as pd
 
 from optimar_erp.engine.schema import AMOUNT_TOLERANCE
+from optimar_erp.engine.tables import dates, flag, floats, invoice_names, name_list, row_numbers, table, text
 
 OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED = "Open", "Kept", "Partially Kept", "Broken", "Cancelled"
 STATUSES: tuple[str, ...] = (OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED)
@@ -120,102 +120,15 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the table :func:`evaluate_promises` returns."""
 
-_TRUE = {"1", "true", "yes", "y", "t", "on"}
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
 # ------------------------------------------------------------------------------------ normalisation
 
 
-def _table(
-	df: pd.DataFrame | None,
-	name: str,
-	required: tuple[str, ...],
-	optional: dict[str, object] | None = None,
-) -> pd.DataFrame:
-	"""A copy of ``df`` with the required columns checked and the optional ones filled in (``None`` or no
-	rows: an empty table with every column)."""
-	optional = optional or {}
-	if df is None or (isinstance(df, pd.DataFrame) and len(df) == 0):
-		return pd.DataFrame({c: pd.Series(dtype=object) for c in (*required, *optional)})
-	if not isinstance(df, pd.DataFrame):
-		raise ValueError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}")
-	missing = [c for c in required if c not in df.columns]
-	if missing:
-		raise ValueError(f"{name} table is missing required column(s): {', '.join(missing)}")
-	out = df.reset_index(drop=True).copy()
-	for col, default in optional.items():
-		if col not in out.columns:
-			out[col] = default
-	return out
-
-
-def _text(series: pd.Series) -> pd.Series:
-	"""Strings, stripped; blanks (None/NaN) become "". Each distinct value is converted once."""
-	codes, uniques = pd.factorize(series, use_na_sentinel=True)
-	clean = np.array([str(v).strip() for v in uniques] + [""], dtype=object)
-	return pd.Series(clean[codes], index=series.index, dtype=object)
-
-
-def _flag(series: pd.Series) -> pd.Series:
-	"""Booleans from bools, 0/1 numbers or yes/no text; blanks are False."""
-	if pd.api.types.is_bool_dtype(series):
-		return series.astype(bool)
-	if pd.api.types.is_numeric_dtype(series):
-		return series.fillna(0).astype(float) != 0
-	return _text(series).str.lower().isin(_TRUE)
-
-
-def _amounts(series: pd.Series, name: str) -> pd.Series:
-	"""Floats, or ValueError naming the column when a cell is not a number."""
-	values = pd.to_numeric(series, errors="coerce").astype(float)
-	if values.isna().any():
-		raise ValueError(f"{name} must be numbers (row(s) {_rows(values.isna())})")
-	return values
-
-
 def _days(series: pd.Series, name: str) -> np.ndarray:
 	"""A required date column as whole days since 1970-01-01 (int64); ValueError on empty cells."""
-	try:
-		parsed = pd.to_datetime(series)
-	except (TypeError, ValueError) as exc:
-		raise ValueError(f"{name}: cannot read the dates ({exc})") from exc
-	if getattr(parsed.dt, "tz", None) is not None:
-		parsed = parsed.dt.tz_localize(None)
-	if parsed.isna().any():
-		raise ValueError(f"{name} is empty in row(s) {_rows(parsed.isna())}")
-	return (parsed.to_numpy().astype("datetime64[D]") - _EPOCH).astype("int64")
-
-
-def _rows(mask: pd.Series) -> str:
-	"""The positions where ``mask`` is True, for messages (at most 10)."""
-	return ", ".join(str(i) for i in np.flatnonzero(mask.to_numpy())[:10])
-
-
-def _listed(names) -> str:
-	return ", ".join(sorted(set(names))[:10])
-
-
-def _as_tuple(value: object) -> tuple[str, ...]:
-	"""The invoice names in one ``invoices`` cell, in order, without blanks or duplicates."""
-	if value is None:
-		return ()
-	if isinstance(value, str):
-		text = value.strip()
-		if text.startswith("["):
-			try:
-				value = json.loads(text)
-			except ValueError:
-				value = text.strip("[]").split(",")
-		else:
-			value = text.split(",")
-	elif isinstance(value, float) and value != value:
-		return ()
-	try:
-		items = [str(v).strip().strip("'\"") for v in value]
-	except TypeError:
-		items = [str(value).strip()]
-	return tuple(dict.fromkeys(v for v in items if v))
+	return (dates(series, name, required=True) - _EPOCH).astype("int64")
 
 
 def _today(today: dt.date) -> int:
@@ -231,20 +144,20 @@ def _today(today: dt.date) -> int:
 
 
 def _prepare_promises(promises: pd.DataFrame | None) -> pd.DataFrame:
-	pro = _table(promises, "promises", PROMISE_REQUIRED, PROMISE_OPTIONAL)
-	pro["promise"] = _text(pro["promise"])
-	pro["customer"] = _text(pro["customer"])
-	pro["invoices"] = pd.Series([_as_tuple(v) for v in pro["invoices"]], index=pro.index, dtype=object)
-	pro["promised_amount"] = _amounts(pro["promised_amount"], "promises.promised_amount")
-	pro["cancelled"] = _flag(pro["cancelled"])
+	pro = table(promises, "promises", PROMISE_REQUIRED, PROMISE_OPTIONAL, may_be_empty=True)
+	pro["promise"] = text(pro["promise"])
+	pro["customer"] = text(pro["customer"])
+	pro["invoices"] = pd.Series([invoice_names(v) for v in pro["invoices"]], index=pro.index, dtype=object)
+	pro["promised_amount"] = floats(pro["promised_amount"], "promises.promised_amount")
+	pro["cancelled"] = flag(pro["cancelled"])
 	if (pro["promise"] == "").any():
-		raise ValueError(f"promises: promise id is empty in row(s) {_rows(pro['promise'] == '')}")
+		raise ValueError(f"promises: promise id is empty in row(s) {row_numbers(pro['promise'] == '')}")
 	dup = pro["promise"][pro["promise"].duplicated()]
 	if len(dup):
-		raise ValueError(f"promises: duplicate promise id(s): {_listed(dup)}")
+		raise ValueError(f"promises: duplicate promise id(s): {name_list(dup)}")
 	bad = pro["promise"][pro["promised_amount"] < AMOUNT_TOLERANCE]
 	if len(bad):
-		raise ValueError(f"promises: promised_amount must be > 0 for {_listed(bad)}")
+		raise ValueError(f"promises: promised_amount must be > 0 for {name_list(bad)}")
 	pro["promised_day"] = _days(pro["promised_date"], "promises.promised_date")
 	pro["recorded_day"] = _days(pro["recorded_on"], "promises.recorded_on")
 	return pro
@@ -253,16 +166,16 @@ def _prepare_promises(promises: pd.DataFrame | None) -> pd.DataFrame:
 def _prepare_instalments(instalments: pd.DataFrame | None, pro: pd.DataFrame, grace: int) -> pd.DataFrame:
 	"""promise, due_day, amount, cum_due, deadline: every instalment (a promise without rows gets one),
 	sorted by promise and due day."""
-	ins = _table(instalments, "instalments", INSTALMENT_REQUIRED)
-	ins["promise"] = _text(ins["promise"])
-	ins["amount"] = _amounts(ins["amount"], "instalments.amount")
+	ins = table(instalments, "instalments", INSTALMENT_REQUIRED, may_be_empty=True)
+	ins["promise"] = text(ins["promise"])
+	ins["amount"] = floats(ins["amount"], "instalments.amount")
 	ins["due_day"] = _days(ins["due_date"], "instalments.due_date") if len(ins) else np.array([], "int64")
 	unknown = ins["promise"][~ins["promise"].isin(set(pro["promise"]))]
 	if len(unknown):
-		raise ValueError(f"instalments: unknown promise(s): {_listed(unknown)}")
+		raise ValueError(f"instalments: unknown promise(s): {name_list(unknown)}")
 	bad = ins["promise"][ins["amount"] < AMOUNT_TOLERANCE]
 	if len(bad):
-		raise ValueError(f"instalments: amount must be > 0 for promise(s) {_listed(bad)}")
+		raise ValueError(f"instalments: amount must be > 0 for promise(s) {name_list(bad)}")
 	total = ins.groupby("promise")["amount"].sum()
 	promised = pro.set_index("promise")["promised_amount"].reindex(total.index)
 	off = total.index[((total - promised).abs() > INSTALMENT_SUM_TOLERANCE).to_numpy()]
@@ -282,13 +195,13 @@ def _prepare_instalments(instalments: pd.DataFrame | None, pro: pd.DataFrame, gr
 
 
 def _prepare_payments(payments: pd.DataFrame | None) -> pd.DataFrame:
-	pay = _table(payments, "payments", PAYMENT_REQUIRED)
-	pay["customer"] = _text(pay["customer"])
-	pay["invoice"] = _text(pay["invoice"])
-	pay["amount"] = _amounts(pay["amount"], "payments.amount")
+	pay = table(payments, "payments", PAYMENT_REQUIRED, may_be_empty=True)
+	pay["customer"] = text(pay["customer"])
+	pay["invoice"] = text(pay["invoice"])
+	pay["amount"] = floats(pay["amount"], "payments.amount")
 	pay["day"] = _days(pay["date"], "payments.date") if len(pay) else np.array([], "int64")
 	if (pay["amount"] <= 0).any():
-		raise ValueError(f"payments: amount must be > 0 (row(s) {_rows(pay['amount'] <= 0)})")
+		raise ValueError(f"payments: amount must be > 0 (row(s) {row_numbers(pay['amount'] <= 0)})")
 	return pay[["customer", "invoice", "day", "amount"]]
 
 
@@ -430,4 +343,4 @@ def pauses_dunning(result: pd.DataFrame) -> set[str]:
 	if missing:
 		raise ValueError(f"result table is missing required column(s): {', '.join(missing)}")
 	open_ = result.loc[result["status"] == OPEN, "invoices"]
-	return {inv for cell in open_ for inv in _as_tuple(cell)}
+	return {inv for cell in open_ for inv in invoice_names(cell)}
