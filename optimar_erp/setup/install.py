@@ -27,9 +27,8 @@ def apply_custom_fields():
 
 
 def initialise_settings():
-	"""Save the settings with their defaults, and the system time zone as the sending time zone so the
-	send window means local business hours."""
-	from frappe.utils import get_system_timezone
+	"""Save the settings with their defaults. The sending time zone stays empty: it then follows the
+	system time zone (which ERPNext's setup wizard may still change after install)."""
 	from frappe.utils.data import cast
 
 	settings = frappe.get_single("Collections Settings")
@@ -38,5 +37,4 @@ def initialise_settings():
 		# installing starts from a clean slate (uninstalling removes the values), so defaults win.
 		if df.default is not None:
 			settings.set(df.fieldname, cast(df.fieldtype, df.default))
-	settings.company_time_zone = settings.company_time_zone or get_system_timezone()
 	settings.save(ignore_permissions=True)

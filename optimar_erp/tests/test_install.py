@@ -2,7 +2,7 @@ from datetime import time
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_time
+from frappe.utils import get_system_timezone, get_time
 
 from optimar_erp.setup.checks import leftovers
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
@@ -82,4 +82,4 @@ class TestInstall(FrappeTestCase):
 		self.assertEqual(settings.max_touches_per_week, 3)
 		self.assertEqual(settings.promise_grace_days, 2)
 		self.assertFalse(settings.enabled)
-		self.assertTrue(settings.company_time_zone)
+		self.assertEqual(settings.get_time_zone(), settings.company_time_zone or get_system_timezone())
