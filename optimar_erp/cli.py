@@ -2,6 +2,8 @@
 
 - ``optimar demo``: simulate a realistic AR book and write its HTML report.
 - ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel), check it, and write its report.
+- ``optimar backtest --ledger FILE --cutoff YYYY-MM-DD``: train the risk models on the invoices before
+  the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON.
 
 Exit codes: 0 done, 2 bad input (the problems are printed on stderr and no file is written).
 """
@@ -157,6 +159,23 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 	return EXIT_OK
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+	"""Read a ledger, backtest the risk models at the cutoff and print the figures as JSON."""
+	from optimar_erp.engine.risk.backtest import backtest
+
+	inv = read_ledger(args.ledger, _mapping(args.map), repair_dates=args.repair_dates)
+	if inv.empty:
+		raise SchemaError([f"{args.ledger}: the file has no invoice rows"])
+	if len(inv.attrs.get("repairs", [])):
+		print(f"repaired: {len(inv.attrs['repairs']):,} posting date(s) moved back", file=sys.stderr)
+	try:
+		figures = backtest(inv, pd.Timestamp(args.cutoff))
+	except ValueError as exc:
+		raise UsageError(f"--cutoff {args.cutoff}: {exc}") from exc
+	print(json.dumps(figures, indent=2))
+	return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
 	"""The argument parser, one sub-command per action (room for ``backtest`` and ``classify``)."""
 	parser = argparse.ArgumentParser(
@@ -200,6 +219,24 @@ def build_parser() -> argparse.ArgumentParser:
 		"--buckets", type=_buckets, default=DEFAULT_BUCKETS, help=buckets_help % {"default": default_buckets}
 	)
 	an.set_defaults(func=cmd_analyse)
+
+	bt = sub.add_parser("backtest", help="backtest the payment-risk models on an AR export (JSON figures)")
+	bt.add_argument("--ledger", required=True, help="the invoice file (.csv, .xlsx, .xls)")
+	bt.add_argument(
+		"--cutoff", required=True, type=_date, help="train before this date, test on/after it (YYYY-MM-DD)"
+	)
+	bt.add_argument(
+		"--map",
+		action="append",
+		metavar="'SOURCE=field'",
+		help="name a column: 'Invoice No=invoice' (repeatable; fields: " + ", ".join(FIELDS) + ")",
+	)
+	bt.add_argument(
+		"--repair-dates",
+		action="store_true",
+		help="move a posting date that is after the due or settled date back to it, instead of rejecting the row",
+	)
+	bt.set_defaults(func=cmd_backtest)
 	return parser
 
 

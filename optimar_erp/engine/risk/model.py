@@ -1,0 +1,414 @@
+"""Payment-risk models: P(paid late), days to settle, explanations and the customer risk score.
+
+:class:`RiskModel` bundles
+
+- a **late-payment classifier**: ``HistGradientBoostingClassifier`` on the leak-free features of
+  :mod:`~optimar_erp.engine.risk.features`, calibrated with ``CalibratedClassifierCV`` on
+  time-ordered folds (each fold's calibrator is fitted on invoices posted after those its model was
+  trained on, as in real use);
+- a **days-to-settle regressor**: ``HistGradientBoostingRegressor`` with absolute-error loss, trained
+  on days late (settled − due, robust to the wide spread of payment terms); predicted days to settle =
+  terms + predicted days late, and predicted pay date = posting date + predicted days;
+- an **explanation model**: a standardised logistic regression on a few readable features (see
+  :mod:`~optimar_erp.engine.risk.explain`).
+
+Labels, as known on the ``as_of`` date given to :meth:`RiskModel.fit`: late = settled after the due
+date, also when an invoice is still unsettled on ``as_of`` while its due date has passed (it can only
+be paid late now); invoices not yet due and not settled are left out. The regressor learns from
+invoices settled by ``as_of``.
+
+Cold start: a customer without settled history has NaN history features and ``n_hist = 0``; the
+features are imputed with global priors learned at fit time (the training late rate for late rates,
+the training mean for the others), so a new customer gets the population's risk adjusted for what is
+known about the invoice itself; that estimate is then shrunk towards the late rate of the training's
+cold-start invoices (see :meth:`RiskModel.predict_proba`).
+
+**Customer score** (:func:`customer_scores`): 0-100, the customer's open exposure-weighted expected
+lateness ``100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over its open invoices, where ``p_i`` is the
+invoice's predicted late probability, or 1 when the invoice is already past due on ``as_of`` (it can
+no longer be paid on time). Bands: Low < 25 ≤ Medium < 50 ≤ High < 75 ≤ Critical.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Sequence
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, mean_absolute_error, roc_auc_score
+from threadpoolctl import threadpool_limits
+
+from optimar_erp.engine.risk.explain import EXPLAIN_FEATURES, join_factors, top_factors
+from optimar_erp.engine.risk.features import (
+	DEFAULT_CATEGORICALS,
+	RATE_FEATURES,
+	build_features,
+	late_labels,
+	learn_categories,
+)
+
+BANDS: tuple[tuple[float, str], ...] = ((25.0, "Low"), (50.0, "Medium"), (75.0, "High"), (101.0, "Critical"))
+"""Upper bounds (exclusive) of the score bands."""
+
+FEW_FOLDS_ABOVE = 50_000
+"""Above this many labelled invoices the default calibration uses 3 folds instead of 5 (training time)."""
+
+COLD_START_PSEUDO_ROWS = 500
+"""Weight, in invoices, of the cold-start prior in :meth:`RiskModel.predict_proba`."""
+
+MIN_TRAIN_ROWS = 30
+"""Fewest labelled invoices :meth:`RiskModel.fit` accepts."""
+
+
+def band_of(score: np.ndarray | pd.Series) -> np.ndarray:
+	"""Band name of each score: Low < 25 ≤ Medium < 50 ≤ High < 75 ≤ Critical (NaN: "")."""
+	s = np.asarray(score, dtype=float)
+	out = np.full(s.shape, "", dtype=object)
+	lower = -np.inf
+	for bound, name in BANDS:
+		out[(s >= lower) & (s < bound)] = name
+		lower = bound
+	return out
+
+
+def classification_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict:
+	"""AUC, Brier score, accuracy and F1 (at ``threshold``) of late probabilities ``p`` for labels ``y``."""
+	y = np.asarray(y, dtype=int)
+	p = np.asarray(p, dtype=float)
+	pred = (p >= threshold).astype(int)
+	return {
+		"auc": float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None,
+		"brier": float(brier_score_loss(y, p)),
+		"accuracy": float(accuracy_score(y, pred)),
+		"f1": float(f1_score(y, pred, zero_division=0)),
+	}
+
+
+def _days(a: pd.Series, b: pd.Series) -> np.ndarray:
+	"""(a − b) in whole days as floats."""
+	return ((a - b).dt.days).to_numpy(dtype=float)
+
+
+class RiskModel:
+	"""Late-payment probability, days to settle and risk factors for invoices (see the module docstring).
+
+	Parameters: ``calibration`` "isotonic" or "sigmoid"; ``cv_folds`` time-ordered calibration folds
+	(None: 5, or 3 above :data:`FEW_FOLDS_ABOVE` labelled invoices, where each fold is large anyway);
+	``max_iter``/``learning_rate``/``max_leaf_nodes``/``min_samples_leaf`` (None: 1% of the training
+	rows, 20-200) of both boosted models;
+	``n_threads`` caps the threads the models use (1 keeps a shared machine responsive; None = all);
+	``categoricals`` fields one-hot encoded when they vary (country, channel, currency).
+	"""
+
+	def __init__(
+		self,
+		*,
+		calibration: str = "isotonic",
+		cv_folds: int | None = None,
+		max_iter: int = 250,
+		learning_rate: float = 0.05,
+		max_leaf_nodes: int = 31,
+		min_samples_leaf: int | None = None,
+		l2_regularization: float = 1.0,
+		n_threads: int | None = 1,
+		random_state: int = 0,
+		categoricals: Sequence[str] = DEFAULT_CATEGORICALS,
+	):
+		self.calibration = calibration
+		self.cv_folds = cv_folds
+		self.max_iter = max_iter
+		self.learning_rate = learning_rate
+		self.max_leaf_nodes = max_leaf_nodes
+		self.min_samples_leaf = min_samples_leaf
+		self.l2_regularization = l2_regularization
+		self.n_threads = n_threads
+		self.random_state = random_state
+		self.categoricals = tuple(categoricals)
+		self.categories_: dict[str, list[str]] = {}
+		self.columns_: list[str] = []
+		self.priors_: dict[str, float] = {}
+		self.metrics_: dict = {}
+		self.as_of_: pd.Timestamp | None = None
+		self.classifier_ = None
+		self.regressor_ = None
+		self.explainer_ = None
+		self.explain_stats_: dict[str, np.ndarray] = {}
+
+	# ----------------------------------------------------------------- training
+	def _boost_params(self, n_rows: int) -> dict:
+		"""Parameters of both boosted models; ``min_samples_leaf`` None = n_rows / 100 within [20, 200]."""
+		leaf = self.min_samples_leaf or int(np.clip(n_rows // 100, 20, 200))
+		return {
+			"max_iter": self.max_iter,
+			"learning_rate": self.learning_rate,
+			"max_leaf_nodes": self.max_leaf_nodes,
+			"min_samples_leaf": leaf,
+			"l2_regularization": self.l2_regularization,
+			"early_stopping": False,
+			"random_state": self.random_state,
+		}
+
+	def fit(self, invoices: pd.DataFrame, as_of: pd.Timestamp | str | None = None) -> RiskModel:
+		"""Learn from ``invoices`` (engine schema) as known at the end of ``as_of`` (default: latest date).
+
+		Settlements after ``as_of`` are ignored. Returns ``self``; ``metrics_`` holds the training
+		figures (rows, late rate, fit seconds).
+		"""
+		started = time.perf_counter()
+		if as_of is None:
+			as_of = pd.concat([invoices["posting_date"], invoices["settled_date"]]).max()
+		as_of = pd.Timestamp(as_of)
+		inv = invoices[invoices["posting_date"] <= as_of]
+		settled = inv["settled_date"].where(inv["settled_date"] <= as_of)
+		labels = late_labels(inv, as_of)
+		known = labels.notna()
+		y = labels[known].to_numpy(dtype=int)
+		if known.sum() < MIN_TRAIN_ROWS or len(np.unique(y)) < 2:
+			raise ValueError(
+				f"not enough history to learn from: {int(known.sum())} invoices with a known outcome "
+				f"(need {MIN_TRAIN_ROWS}, both on-time and late ones)"
+			)
+		self.as_of_ = as_of
+		self.categories_ = learn_categories(inv, self.categoricals)
+		feats = build_features(inv, as_of=as_of, categories=self.categories_)
+		self.columns_ = list(feats.columns)
+		order = np.argsort(inv["posting_date"].to_numpy()[known.to_numpy()], kind="stable")
+		X_raw = feats[known.to_numpy()].iloc[order]
+		y = y[order]
+		self.priors_ = self._learn_priors(X_raw, y)
+		cold = X_raw["n_hist"].to_numpy() == 0
+		X = self._impute(X_raw)
+		with threadpool_limits(limits=self.n_threads):
+			base = HistGradientBoostingClassifier(loss="log_loss", **self._boost_params(len(X)))
+			n_folds = self.cv_folds or (3 if len(X) > FEW_FOLDS_ABOVE else 5)
+			folds = _time_folds(len(X), n_folds)
+			self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds)
+			self.classifier_.fit(X.to_numpy(), y)
+			reg_rows = settled.notna().to_numpy()
+			X_reg = self._impute(feats[reg_rows])
+			target = _days(settled[reg_rows], inv["due_date"][reg_rows])
+			self.regressor_ = HistGradientBoostingRegressor(
+				loss="absolute_error", **self._boost_params(len(X_reg))
+			)
+			self.regressor_.fit(X_reg.to_numpy(), target)
+			self._fit_explainer(X_raw, X, y)
+		self.metrics_ = {
+			"as_of": as_of.date().isoformat(),
+			"n_train": len(y),
+			"n_train_regression": int(reg_rows.sum()),
+			"late_rate_train": float(y.mean()),
+			"late_rate_cold_start": float(y[cold].mean()) if cold.any() else None,
+			"n_cold_start": int(cold.sum()),
+			"fit_seconds": round(time.perf_counter() - started, 2),
+		}
+		return self
+
+	def _learn_priors(self, X: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
+		"""Global values for missing features: the training late rate for rates, column means otherwise."""
+		priors = X.mean(numeric_only=True).fillna(0.0).to_dict()
+		for col in RATE_FEATURES:
+			priors[col] = float(y.mean())
+		return {k: float(v) for k, v in priors.items()}
+
+	def _impute(self, X: pd.DataFrame) -> pd.DataFrame:
+		"""Features in training column order with NaN replaced by the priors."""
+		return X.reindex(columns=self.columns_).fillna(self.priors_).fillna(0.0)
+
+	def _explain_matrix(self, X_raw: pd.DataFrame, X: pd.DataFrame) -> pd.DataFrame:
+		"""The explanation features: imputed values plus the ``no_history`` flag."""
+		E = X.reindex(columns=[c for c in EXPLAIN_FEATURES if c != "no_history"]).copy()
+		E.insert(0, "no_history", (X_raw["n_hist"].to_numpy() == 0).astype(float))
+		return E
+
+	def _fit_explainer(self, X_raw: pd.DataFrame, X: pd.DataFrame, y: np.ndarray) -> None:
+		"""Standardised logistic regression on the readable features (values clipped to 1st-99th pct)."""
+		E = self._explain_matrix(X_raw, X).to_numpy(dtype=float)
+		lo, hi = np.nanpercentile(E, 1, axis=0), np.nanpercentile(E, 99, axis=0)
+		Ec = np.clip(E, lo, hi)
+		mean, std = Ec.mean(axis=0), Ec.std(axis=0)
+		std[std == 0] = 1.0
+		self.explain_stats_ = {"lo": lo, "hi": hi, "mean": mean, "std": std}
+		self.explainer_ = LogisticRegression(C=1.0, max_iter=500)
+		self.explainer_.fit((Ec - mean) / std, y)
+
+	def contributions(self, X_raw: pd.DataFrame) -> pd.DataFrame:
+		"""Each explained feature's log-odds contribution for each row (see :mod:`.explain`)."""
+		X = self._impute(X_raw)
+		E = self._explain_matrix(X_raw, X)
+		s = self.explain_stats_
+		z = (np.clip(E.to_numpy(dtype=float), s["lo"], s["hi"]) - s["mean"]) / s["std"]
+		return pd.DataFrame(z * self.explainer_.coef_[0], index=E.index, columns=E.columns)
+
+	# ----------------------------------------------------------------- scoring
+	def features(
+		self, invoices: pd.DataFrame, history: pd.DataFrame | None = None, as_of=None
+	) -> pd.DataFrame:
+		"""Raw (not imputed) features of ``invoices`` against ``history`` (default: the invoices)."""
+		self._check_fitted()
+		history = invoices if history is None else history
+		return build_features(history, invoices, as_of=as_of, categories=self.categories_)
+
+	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
+		"""Calibrated P(paid late) for a raw features table.
+
+		For a customer without settled history the model's estimate is shrunk towards the late rate of
+		the training's cold-start invoices, weighted as :data:`COLD_START_PSEUDO_ROWS` invoices against
+		the number of cold-start invoices the model learned from (those are few, and often all from the
+		first months of a book, so the model alone can drift far from what new customers do).
+		"""
+		with threadpool_limits(limits=self.n_threads):
+			p = self.classifier_.predict_proba(self._impute(X_raw).to_numpy())[:, 1]
+		prior = self.metrics_.get("late_rate_cold_start")
+		if prior is None:
+			prior = self.metrics_.get("late_rate_train", float(p.mean()) if len(p) else 0.5)
+		n_cold = self.metrics_.get("n_cold_start", 0)
+		w = n_cold / (n_cold + COLD_START_PSEUDO_ROWS)
+		cold = X_raw["n_hist"].to_numpy() == 0
+		return np.where(cold, w * p + (1 - w) * prior, p)
+
+	def predict_days(self, X_raw: pd.DataFrame) -> np.ndarray:
+		"""Predicted days from posting to settlement (terms + predicted days late, at least 0)."""
+		with threadpool_limits(limits=self.n_threads):
+			late = self.regressor_.predict(self._impute(X_raw).to_numpy())
+		return np.clip(X_raw["terms_days"].to_numpy(dtype=float) + late, 0, None)
+
+	def predict(
+		self,
+		invoices_open: pd.DataFrame,
+		history: pd.DataFrame | None = None,
+		as_of: pd.Timestamp | str | None = None,
+		*,
+		explain: int = 3,
+	) -> pd.DataFrame:
+		"""Score invoices: probability of late payment, days to settle, pay date and risk factors.
+
+		``invoices_open``: the invoices to score (engine schema; usually the open ones). ``history``: the
+		invoice table the customers' behaviour is read from (default: ``invoices_open``); it may contain
+		``invoices_open``. ``as_of`` (default: the latest date in ``history``): settlements after it are
+		ignored, and an unsettled invoice's predicted pay date is not before the day after it.
+
+		Every prediction uses what was known on the invoice's posting date (like the training rows).
+		Returns one row per invoice (same index): invoice, customer, late_probability, predicted_days,
+		predicted_pay_date, days_overdue (on ``as_of``; 0 when not due), factor_1..factor_k (sentences)
+		and risk_factors (the sentences joined with "; "); ``explain=0`` skips the factors.
+		"""
+		self._check_fitted()
+		history = invoices_open if history is None else history
+		if as_of is None:
+			as_of = pd.concat([history["posting_date"], history["settled_date"]]).max()
+		as_of = pd.Timestamp(as_of)
+		X_raw = build_features(history, invoices_open, as_of=as_of, categories=self.categories_)
+		p = self.predict_proba(X_raw)
+		days = self.predict_days(X_raw)
+		post = invoices_open["posting_date"]
+		pay = post + pd.to_timedelta(np.round(days), unit="D")
+		settled = invoices_open["settled_date"].where(invoices_open["settled_date"] <= as_of)
+		still_open = settled.isna()
+		floor = as_of + pd.Timedelta(days=1)
+		pay = pay.where(~still_open | (pay >= floor), floor)
+		overdue = np.clip(_days(pd.Series(as_of, index=post.index), invoices_open["due_date"]), 0, None)
+		out = pd.DataFrame(
+			{
+				"invoice": invoices_open["invoice"].to_numpy() if "invoice" in invoices_open else None,
+				"customer": invoices_open["customer"].to_numpy(),
+				"late_probability": p,
+				"predicted_days": days,
+				"predicted_pay_date": pay.to_numpy(),
+				"days_overdue": np.where(still_open, overdue, 0.0),
+			},
+			index=invoices_open.index,
+		)
+		if explain:
+			_, sentences = top_factors(self.contributions(X_raw), X_raw, top=explain)
+			out = pd.concat([out, sentences], axis=1)
+			out["risk_factors"] = join_factors(sentences)
+		return out
+
+	def evaluate(self, invoices: pd.DataFrame, history: pd.DataFrame | None = None) -> dict:
+		"""Metrics on settled ``invoices`` (features against ``history``): classification + MAE in days."""
+		test = invoices[invoices["settled_date"].notna()]
+		X_raw = self.features(test, history)
+		y = (test["settled_date"] > test["due_date"]).to_numpy(dtype=int)
+		p = self.predict_proba(X_raw)
+		out = classification_metrics(y, p)
+		actual = _days(test["settled_date"], test["posting_date"])
+		out["mae_days_to_settle"] = float(mean_absolute_error(actual, self.predict_days(X_raw)))
+		out["mean_probability"] = float(p.mean())
+		out["late_rate"] = float(y.mean())
+		out["n"] = len(y)
+		return out
+
+	# ----------------------------------------------------------------- persistence
+	def to_bytes(self) -> bytes:
+		"""The fitted model as bytes (joblib pickle; load only bytes you produced yourself)."""
+		buf = io.BytesIO()
+		joblib.dump(self, buf, compress=3)
+		return buf.getvalue()
+
+	@classmethod
+	def from_bytes(cls, data: bytes) -> RiskModel:
+		"""A model saved with :meth:`to_bytes`."""
+		model = joblib.load(io.BytesIO(data))
+		if not isinstance(model, cls):
+			raise TypeError(f"expected a RiskModel, got {type(model).__name__}")
+		return model
+
+	def _check_fitted(self) -> None:
+		if self.classifier_ is None:
+			raise RuntimeError("the RiskModel is not fitted yet: call fit(invoices) first")
+
+
+def _time_folds(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+	"""``k`` expanding-window folds over rows in time order: train on the first part, calibrate on the next.
+
+	Fold i trains on rows [0, cut_i) and calibrates on [cut_i, cut_{i+1}); the cuts split the last
+	half of the rows into ``k`` equal parts, so every model sees at least half of the history.
+	"""
+	k = max(1, int(k))
+	cuts = np.linspace(n // 2, n, k + 1).astype(int)
+	idx = np.arange(n)
+	return [(idx[: cuts[i]], idx[cuts[i] : cuts[i + 1]]) for i in range(k)]
+
+
+def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> pd.DataFrame:
+	"""Risk score (0-100) and band per customer from :meth:`RiskModel.predict` output.
+
+	``score = 100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over the customer's open invoices, with
+	``p_i`` = 1 for invoices already overdue (``days_overdue > 0``), else the predicted late probability;
+	weights fall back to ``grand_total`` when no outstanding amount is given. Returns customer, score,
+	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × p), sorted by score.
+	"""
+	weight = invoices_open["outstanding"] if "outstanding" in invoices_open else invoices_open["grand_total"]
+	weight = weight.reindex(predictions.index).fillna(0.0).to_numpy(dtype=float)
+	p = np.where(predictions["days_overdue"].to_numpy() > 0, 1.0, predictions["late_probability"].to_numpy())
+	df = pd.DataFrame(
+		{"customer": predictions["customer"].to_numpy(), "w": weight, "wp": weight * p, "p": p, "one": 1}
+	)
+	g = df.groupby("customer", sort=False).agg(
+		open_invoices=("one", "sum"),
+		open_amount=("w", "sum"),
+		expected_late_amount=("wp", "sum"),
+		p=("p", "mean"),
+	)
+	score = 100.0 * np.where(
+		g["open_amount"] > 0,
+		g["expected_late_amount"] / g["open_amount"].where(g["open_amount"] > 0, 1),
+		g["p"],
+	)
+	out = pd.DataFrame(
+		{
+			"customer": g.index,
+			"score": np.round(score, 1),
+			"band": band_of(score),
+			"open_invoices": g["open_invoices"].to_numpy(),
+			"open_amount": g["open_amount"].to_numpy(),
+			"expected_late_amount": g["expected_late_amount"].to_numpy(),
+		}
+	)
+	return out.sort_values(["score", "open_amount"], ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,260 @@
+"""Payment-risk scoring: leak-free features, calibrated models, explanations, backtest, CLI."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimar_erp.cli import main
+from optimar_erp.engine.risk import (
+	RiskModel,
+	backtest,
+	band_of,
+	build_features,
+	customer_scores,
+	late_labels,
+)
+from optimar_erp.engine.simulate import simulate_book
+
+END = dt.date(2025, 6, 30)
+FAST = {"max_iter": 100, "learning_rate": 0.1, "cv_folds": 2}  # small models keep the suite fast
+
+
+@pytest.fixture(scope="module")
+def book():
+	return simulate_book(seed=7, n_customers=300, months=18, end=END)
+
+
+@pytest.fixture(scope="module")
+def cutoff(book):
+	start, end = pd.Timestamp(book.start), pd.Timestamp(book.end)
+	return (start + (end - start) * 2 / 3).normalize()
+
+
+@pytest.fixture(scope="module")
+def model(book, cutoff):
+	"""A model as it would have been trained the day before ``cutoff``."""
+	return RiskModel(**FAST).fit(book.invoices, as_of=cutoff - pd.Timedelta(days=1))
+
+
+def brute_force(inv: pd.DataFrame, i: int) -> dict:
+	"""A few features of invoice ``i`` recomputed the slow, obvious way."""
+	r = inv.iloc[i]
+	t = r["posting_date"]
+	cust = inv[inv["customer"] == r["customer"]]
+	hist = cust[cust["settled_date"] < t].sort_values("settled_date", kind="stable")
+	late = (hist["settled_date"] - hist["due_date"]).dt.days
+	open_ = cust[(cust["posting_date"] < t) & ~(cust["settled_date"] < t)]
+	overdue = open_[open_["due_date"] < t]
+	earlier = cust[cust["posting_date"] < t]
+	return {
+		"n_hist": len(hist),
+		"late_rate": (late > 0).mean() if len(hist) else np.nan,
+		"days_late_mean": late.mean() if len(hist) else np.nan,
+		"last_late_rate": (late.tail(5) > 0).mean() if len(hist) else np.nan,
+		"open_count": len(open_),
+		"open_amount": round(open_["grand_total"].sum(), 2),
+		"overdue_count": len(overdue),
+		"oldest_open_age": (t - open_["posting_date"].min()).days if len(open_) else 0,
+		"max_days_overdue": (t - overdue["due_date"].min()).days if len(overdue) else 0,
+		"amount_ratio": r["grand_total"] / earlier["grand_total"].median() if len(earlier) else np.nan,
+	}
+
+
+def test_features_match_brute_force(book):
+	inv = book.invoices
+	feats = build_features(inv)
+	assert len(feats) == len(inv) and (feats.index == inv.index).all()
+	for i in np.random.default_rng(0).choice(len(inv), 60, replace=False):
+		for name, expected in brute_force(inv, i).items():
+			got = feats.iloc[i][name]
+			assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(
+				expected, rel=1e-9, abs=1e-6
+			), (
+				i,
+				name,
+			)
+
+
+def test_no_leakage_from_later_settlements(book):
+	inv = book.invoices
+	for i in np.random.default_rng(1).choice(len(inv), 8, replace=False):
+		t = inv["posting_date"].iloc[i]
+		later = inv["settled_date"] >= t
+		pushed = inv.assign(
+			settled_date=inv["settled_date"].where(~later, inv["settled_date"] + pd.Timedelta(days=100))
+		)
+		before = build_features(inv, inv.iloc[[i]])
+		after = build_features(pushed, pushed.iloc[[i]])
+		pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-9)
+		# hiding them altogether (not settled yet) changes nothing either
+		hidden = build_features(inv.assign(settled_date=inv["settled_date"].where(~later)), inv.iloc[[i]])
+		pd.testing.assert_frame_equal(before, hidden, check_exact=False, rtol=1e-9)
+
+
+def test_features_do_not_change_when_later_invoices_are_added(book):
+	inv = book.invoices
+	cut = inv["posting_date"].quantile(0.5)
+	early = inv[inv["posting_date"] <= cut]
+	# as known on the cutoff: later settlements are not known yet
+	early = early.assign(settled_date=early["settled_date"].where(early["settled_date"] <= cut))
+	alone = build_features(early)
+	with_later = build_features(pd.concat([early, inv[inv["posting_date"] > cut]]), early)
+	pd.testing.assert_frame_equal(alone, with_later, check_exact=False, rtol=1e-9)
+
+
+def test_late_labels_use_only_what_is_known():
+	inv = pd.DataFrame(
+		{
+			"posting_date": pd.to_datetime(["2025-01-01"] * 4),
+			"due_date": pd.to_datetime(["2025-01-31"] * 3 + ["2025-03-31"]),
+			"settled_date": pd.to_datetime(["2025-01-20", "2025-02-10", None, None]),
+		}
+	)
+	labels = late_labels(inv, "2025-02-15").tolist()
+	assert labels[:3] == [0.0, 1.0, 1.0] and np.isnan(labels[3])
+	assert late_labels(inv, "2025-02-01").tolist()[1] == 1.0  # not settled yet but past due: late
+
+
+def test_calibrated_on_later_invoices(book, model, cutoff):
+	# later invoices whose outcome is known at the end of the book (due by then), an unbiased sample
+	inv = book.invoices
+	test = inv[(inv["posting_date"] >= cutoff) & (inv["due_date"] <= pd.Timestamp(END))]
+	y = late_labels(test, END).to_numpy()
+	p = model.predict(test, history=inv, explain=0)["late_probability"].to_numpy()
+	assert abs(p.mean() - y.mean()) < 0.04
+	assert ((p - y) ** 2).mean() < 0.6 * y.mean() * (1 - y.mean())  # far better than the base rate
+
+
+def test_cold_start_customer_gets_a_prior(book, model):
+	new = pd.DataFrame(
+		{
+			"invoice": ["NEW-1"],
+			"customer": ["BRAND-NEW"],
+			"posting_date": [pd.Timestamp("2025-05-02")],
+			"due_date": [pd.Timestamp("2025-06-01")],
+			"grand_total": [2500.0],
+			"outstanding": [2500.0],
+			"settled_date": [pd.NaT],
+		}
+	)
+	scored = model.predict(
+		new, history=pd.concat([book.invoices, new], ignore_index=True), as_of="2025-05-10"
+	)
+	p = scored["late_probability"].iloc[0]
+	assert np.isfinite(p) and abs(p - model.metrics_["late_rate_cold_start"]) < 0.2
+	factors = scored["risk_factors"].iloc[0]
+	assert "new customer" in factors
+	assert not any(
+		s in factors for s in ("invoices late", "due date", "last invoice", "usually pays", "overdue")
+	)
+	assert scored["predicted_pay_date"].iloc[0] > pd.Timestamp("2025-05-10")
+
+
+def test_predict_explains_top_factors(book, model):
+	inv = book.invoices
+	open_ = inv[inv["settled_date"].isna()]
+	scored = model.predict(open_, history=inv, as_of=END)
+	assert list(scored.columns[:6]) == [
+		"invoice",
+		"customer",
+		"late_probability",
+		"predicted_days",
+		"predicted_pay_date",
+		"days_overdue",
+	]
+	assert scored["late_probability"].between(0, 1).all() and (scored["predicted_days"] >= 0).all()
+	risky = scored[scored["late_probability"] > 0.7]
+	assert len(risky) and (risky["factor_1"] != "").all()
+	assert risky["risk_factors"].str.len().gt(10).all()
+	text = " | ".join(scored["risk_factors"])
+	assert any(s in text for s in ("invoices late", "after the due date", "already overdue", "paying later"))
+	assert "nan" not in text.lower()
+	chronic = book.customers.loc[book.customers["archetype"] == "chronic_late", "customer"]
+	row = scored[scored["customer"].isin(chronic) & (scored["late_probability"] > 0.7)].iloc[0]
+	assert "late" in row["risk_factors"]
+
+
+def test_customer_score_and_bands(book, model):
+	assert band_of([0, 24.9, 25, 49.9, 50, 74.9, 75, 100]).tolist() == [
+		"Low",
+		"Low",
+		"Medium",
+		"Medium",
+		"High",
+		"High",
+		"Critical",
+		"Critical",
+	]
+	inv = book.invoices
+	open_ = inv[inv["settled_date"].isna()]
+	scored = model.predict(open_, history=inv, as_of=END, explain=0)
+	scores = customer_scores(scored, open_)
+	assert scores["score"].between(0, 100).all() and scores["customer"].is_unique
+	one = scores.iloc[0]
+	rows = scored[scored["customer"] == one["customer"]]
+	w = open_.loc[rows.index, "outstanding"]
+	p = np.where(rows["days_overdue"] > 0, 1.0, rows["late_probability"])
+	assert one["score"] == pytest.approx(100 * (w * p).sum() / w.sum(), abs=0.06)
+	arche = book.customers.set_index("customer")["archetype"]
+	by_type = scores.assign(a=scores["customer"].map(arche)).groupby("a")["score"].mean()
+	assert by_type["on_time"] < 25 and by_type["deteriorating"] > 50
+
+
+def test_model_round_trips_through_bytes(book, model):
+	inv = book.invoices.tail(50)
+	again = RiskModel.from_bytes(model.to_bytes())
+	a = model.predict(inv, history=book.invoices)
+	b = again.predict(inv, history=book.invoices)
+	pd.testing.assert_frame_equal(a, b)
+
+
+def test_deteriorating_customers_flagged_before_overdue(book, model, cutoff):
+	inv = book.invoices
+	det = inv[inv["archetype"] == "deteriorating"]
+	early = det[det["posting_date"] < pd.Timestamp(book.start) + pd.Timedelta(days=120)]
+	late = det[det["posting_date"] >= cutoff]
+	# scored as of each invoice's posting date: nothing is overdue yet
+	p_early = model.predict(early, history=inv, explain=0)["late_probability"]
+	p_late = model.predict(late, history=inv, explain=0)["late_probability"]
+	assert p_late.mean() > p_early.mean() + 0.3
+	assert (p_late > 0.5).mean() > 0.9
+	# and the customers reach High/Critical on their open invoices not yet overdue when posted
+	scored = model.predict(late, history=inv, as_of=cutoff, explain=0)
+	bands = customer_scores(scored.assign(days_overdue=0.0), late)["band"]
+	assert bands.isin(["High", "Critical"]).mean() > 0.8
+
+
+def test_backtest_beats_baseline_on_simulator(book, cutoff):
+	res = backtest(book.invoices, cutoff, **FAST)
+	keys = {"auc", "brier", "accuracy", "f1", "mae_days_to_settle", "n_train", "n_test", "late_rate_test"}
+	assert keys <= set(res) and keys - {"n_train", "n_test", "late_rate_test"} <= set(res["baseline"])
+	assert res["auc"] > res["baseline"]["auc"]
+	assert res["mae_days_to_settle"] < res["baseline"]["mae_days_to_settle"]
+	assert res["n_test"] == int(
+		((book.invoices["posting_date"] >= cutoff) & book.invoices["settled_date"].notna()).sum()
+	)
+	import json
+
+	json.dumps(res)
+
+
+def test_cli_backtest(tmp_path, capsys, book):
+	inv = book.invoices.drop(columns=["archetype", "payment_terms_days"])
+	path = tmp_path / "ar.csv"
+	inv.rename(columns={"invoice": "Doc No"}).to_csv(path, index=False)
+	assert main(["backtest", "--ledger", str(path), "--cutoff", "2025-01-15", "--map", "Doc No=invoice"]) == 0
+	out = capsys.readouterr().out
+	assert '"auc"' in out and '"baseline"' in out
+
+	bad = tmp_path / "bad.csv"
+	inv.drop(columns=["due_date"]).to_csv(bad, index=False)
+	assert main(["backtest", "--ledger", str(bad), "--cutoff", "2025-01-15"]) == 2
+	assert "due_date" in capsys.readouterr().err
+
+	assert main(["backtest", "--ledger", str(path), "--cutoff", "2025-01-15", "--map", "Nope=invoice"]) == 2
+	assert "Nope" in capsys.readouterr().err
+
+	assert main(["backtest", "--ledger", str(path), "--cutoff", "2030-01-01", "--map", "Doc No=invoice"]) == 2
+	assert "cutoff" in capsys.readouterr().err
