@@ -13,6 +13,7 @@ never wait on each other's naming-series locks.
 """
 
 import multiprocessing
+import time
 
 import frappe
 from frappe import _
@@ -25,6 +26,7 @@ from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 AS_OF_DEFAULT_KEY = "optimar_demo_as_of"
 BATCH_SIZE = 50
 MODE_OF_PAYMENT = "Wire Transfer"
+DEADLOCK_RETRIES = 3
 
 
 def setup(
@@ -138,6 +140,17 @@ class DemoLoader:
 		filters = {field: ("in", values), "docstatus": 1, **(extra or {})}
 		return dict(frappe.get_all(doctype, filters=filters, fields=[field, "name"], as_list=True))
 
+	def _retrying(self, make, *args):
+		"""Two workers posting at once now and then deadlock in the ledger tables: the database rolls
+		one back, and that document is simply made again."""
+		for attempt in range(DEADLOCK_RETRIES):
+			try:
+				return make(*args)
+			except frappe.QueryDeadlockError:
+				frappe.db.rollback()
+				time.sleep(0.2 * (attempt + 1))
+		return make(*args)
+
 	def _insert_and_submit(self, doc) -> None:
 		"""Insert and submit; in a worker, take the name from the naming series in its own transaction
 		first, so the series row is not locked while ERPNext validates and posts the document."""
@@ -175,7 +188,7 @@ class DemoLoader:
 		for i, row in enumerate(rows):
 			self.customer_names[row["customer"]] = row["customer_name"]
 			if row["customer_name"] not in existing:
-				self._make_customer(row)
+				self._retrying(self._make_customer, row)
 				created += 1
 			self._progress(_("Customers"), i, len(rows))
 		frappe.db.commit()
@@ -210,7 +223,7 @@ class DemoLoader:
 		rows = invoices.to_dict("records")
 		for i, row in enumerate(rows):
 			if row["invoice"] not in self.invoice_names:
-				self.invoice_names[row["invoice"]] = self._make_invoice(row)
+				self.invoice_names[row["invoice"]] = self._retrying(self._make_invoice, row)
 				created += 1
 			self._progress(_("Sales Invoices"), i, len(rows))
 		frappe.db.commit()
@@ -250,7 +263,7 @@ class DemoLoader:
 		rows = credit_notes.to_dict("records")
 		for i, row in enumerate(rows):
 			if row["credit_note"] not in existing:
-				self._make_credit_note(row)
+				self._retrying(self._make_credit_note, row)
 				created += 1
 			self._progress(_("Credit Notes"), i, len(rows))
 		frappe.db.commit()
@@ -299,7 +312,7 @@ class DemoLoader:
 		created = 0
 		for i, (payment_id, rows) in enumerate(groups):
 			if payment_id not in existing:
-				self._make_payment(payment_id, rows)
+				self._retrying(self._make_payment, payment_id, rows)
 				created += 1
 			self._progress(_("Payment Entries"), i, len(groups))
 		frappe.db.commit()
