@@ -13,6 +13,7 @@ never wait on each other's naming-series locks.
 """
 
 import multiprocessing
+import random
 import time
 
 import frappe
@@ -26,7 +27,7 @@ from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 AS_OF_DEFAULT_KEY = "optimar_demo_as_of"
 BATCH_SIZE = 50
 MODE_OF_PAYMENT = "Wire Transfer"
-DEADLOCK_RETRIES = 3
+DEADLOCK_RETRIES = 8
 
 
 def setup(
@@ -148,7 +149,7 @@ class DemoLoader:
 				return make(*args)
 			except frappe.QueryDeadlockError:
 				frappe.db.rollback()
-				time.sleep(0.2 * (attempt + 1))
+				time.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
 		return make(*args)
 
 	def _insert_and_submit(self, doc) -> None:
