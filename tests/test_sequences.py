@@ -3,26 +3,20 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from optimar_erp.engine.sequences import assign_sequences, collection_states
+from optimar_erp.engine.sequences import (
+	CUSTOMER_COLUMNS,
+	SEQUENCE_COLUMNS,
+	assign_sequences,
+	collection_states,
+)
 
 
 def customers(*rows):
-	cols = ["customer", "company", "groups", "territories", "risk_band", "outstanding", "own_sequence"]
-	return pd.DataFrame(rows, columns=cols)
+	return pd.DataFrame(rows, columns=list(CUSTOMER_COLUMNS))
 
 
 def sequences(*rows):
-	cols = [
-		"sequence",
-		"enabled",
-		"company",
-		"customer_group",
-		"territory",
-		"risk_band",
-		"min_outstanding",
-		"priority",
-	]
-	return pd.DataFrame(rows, columns=cols)
+	return pd.DataFrame(rows, columns=list(SEQUENCE_COLUMNS))
 
 
 SEQS = sequences(

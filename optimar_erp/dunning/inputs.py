@@ -6,7 +6,7 @@ import frappe
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import get_system_timezone
 
-from optimar_erp.engine.sequences import assign_sequences
+from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
 SENT_LIKE = ("Queued", "Sent", "Failed")
 
@@ -143,34 +143,9 @@ def _ancestors(doctype: str) -> dict[str, list[str]]:
 def sequences_and_steps() -> tuple[pd.DataFrame, pd.DataFrame]:
 	seq = frappe.qb.DocType("Dunning Sequence")
 	step = frappe.qb.DocType("Dunning Sequence Step")
-	sequences = pd.DataFrame(
-		frappe.get_all(
-			"Dunning Sequence",
-			as_list=True,
-			fields=[
-				"name as sequence",
-				"enabled",
-				"company",
-				"customer_group",
-				"territory",
-				"risk_band",
-				"min_outstanding",
-				"priority",
-				"consolidate",
-			],
-		),
-		columns=[
-			"sequence",
-			"enabled",
-			"company",
-			"customer_group",
-			"territory",
-			"risk_band",
-			"min_outstanding",
-			"priority",
-			"consolidate",
-		],
-	)
+	columns = [*SEQUENCE_COLUMNS, "consolidate"]
+	fields = ["name as sequence", *columns[1:]]
+	sequences = pd.DataFrame(frappe.get_all("Dunning Sequence", fields=fields, as_list=True), columns=columns)
 	rows = (
 		frappe.qb.from_(step)
 		.join(seq)
