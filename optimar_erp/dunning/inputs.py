@@ -6,6 +6,7 @@ import frappe
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import get_system_timezone
 
+from optimar_erp.data import INVOICE_COLUMNS
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
 SENT_LIKE = ("Queued", "Sent", "Failed")
@@ -34,17 +35,7 @@ def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
 	)
 	if customer:
 		query = query.where(si.customer == customer)
-	columns = [
-		"invoice",
-		"customer",
-		"customer_name",
-		"company",
-		"currency",
-		"posting_date",
-		"due_date",
-		"grand_total",
-		"outstanding",
-	]
+	columns = [c for c in INVOICE_COLUMNS if c != "settled_date"]
 	frame = pd.DataFrame(list(query.run()), columns=columns)
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	frame["grand_total"] = frame["grand_total"].astype(float)

@@ -9,8 +9,11 @@ from frappe.utils import cint, getdate, today
 OPEN_DISPUTE = ("Open", "Under Review")
 
 
-def open_promises_table(customers: list[str] | None = None) -> pd.DataFrame:
-	"""invoice, promised_date, status of every open promise (one row per promised invoice)."""
+def open_promises_table(
+	customers: list[str] | None = None, invoices: list[str] | None = None
+) -> pd.DataFrame:
+	"""invoice, promised_date, status of every open promise (one row per promised invoice), optionally
+	only for these customers or these invoices."""
 	ptp = frappe.qb.DocType("Promise To Pay")
 	row = frappe.qb.DocType("Promise To Pay Invoice")
 	query = (
@@ -24,15 +27,25 @@ def open_promises_table(customers: list[str] | None = None) -> pd.DataFrame:
 		if not customers:
 			return pd.DataFrame(columns=["invoice", "promised_date", "status"])
 		query = query.where(ptp.customer.isin(customers))
+	if invoices is not None:
+		if not invoices:
+			return pd.DataFrame(columns=["invoice", "promised_date", "status"])
+		query = query.where(row.sales_invoice.isin(invoices))
 	return pd.DataFrame(list(query.run()), columns=["invoice", "promised_date", "status"])
 
 
-def open_disputes_table(customers: list[str] | None = None) -> pd.DataFrame:
+def open_disputes_table(
+	customers: list[str] | None = None, invoices: list[str] | None = None
+) -> pd.DataFrame:
+	"""invoice, status of every open (or under review) dispute, optionally only for these customers or
+	these invoices."""
 	filters = {"status": ("in", OPEN_DISPUTE)}
-	if customers is not None:
-		if not customers:
+	for field, values in (("customer", customers), ("sales_invoice", invoices)):
+		if values is None:
+			continue
+		if not values:
 			return pd.DataFrame(columns=["invoice", "status"])
-		filters["customer"] = ("in", customers)
+		filters[field] = ("in", values)
 	rows = frappe.get_all("Dispute", filters=filters, fields=["sales_invoice", "status"], as_list=True)
 	return pd.DataFrame(list(rows), columns=["invoice", "status"])
 

@@ -5,6 +5,7 @@ import pandas as pd
 import frappe
 from frappe.utils import getdate
 
+from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.sequences import collection_states
 
 
@@ -38,8 +39,8 @@ def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
 		reminded=set(frame.loc[frame["reminded"].fillna("") != "", "invoice"]),
 		written_off=set(frame.loc[frame["write_off"].fillna(0) > 0, "invoice"]),
 		escalated=_customers_on_hold(frame["invoice"].tolist()),
-		disputed=_with_open(frame["invoice"].tolist(), "Dispute"),
-		promised=_with_open(frame["invoice"].tolist(), "Promise To Pay"),
+		disputed=set(open_disputes_table(invoices=frame["invoice"].tolist())["invoice"]),
+		promised=set(open_promises_table(invoices=frame["invoice"].tolist())["invoice"]),
 	).to_dict()
 	for name in cancelled:
 		states[name] = ""
@@ -64,30 +65,3 @@ def _customers_on_hold(invoices: list[str]) -> set[str]:
 		.run()
 	)
 	return {row[0] for row in rows}
-
-
-def _with_open(invoices: list[str], doctype: str) -> set[str]:
-	"""Invoices with an open dispute, or covered by an open promise."""
-	if not invoices:
-		return set()
-	if doctype == "Dispute":
-		return set(
-			frappe.get_all(
-				"Dispute",
-				filters={"sales_invoice": ("in", invoices), "status": ("in", ("Open", "Under Review"))},
-				pluck="sales_invoice",
-			)
-		)
-	ptp = frappe.qb.DocType("Promise To Pay")
-	row = frappe.qb.DocType("Promise To Pay Invoice")
-	rows = (
-		frappe.qb.from_(row)
-		.join(ptp)
-		.on(ptp.name == row.parent)
-		.select(row.sales_invoice)
-		.where(row.parenttype == "Promise To Pay")
-		.where(row.sales_invoice.isin(invoices))
-		.where(ptp.status == "Open")
-		.run()
-	)
-	return {r[0] for r in rows}
