@@ -4,7 +4,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import flt, getdate, today
+from frappe.utils import add_days, flt, getdate, today
 
 
 def _invoices(invoices) -> list[str]:
@@ -155,3 +155,19 @@ def collections_summary(customer: str) -> dict:
 		),
 		**details,
 	}
+
+
+@frappe.whitelist()
+def risk_trend(customer: str, days: int = 365) -> list[dict]:
+	"""The customer's daily risk scores over the last ``days`` days (oldest first), for the trend chart."""
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	days = max(1, min(int(days), 3650))
+	crs = frappe.qb.DocType("Customer Risk Score")
+	rows = (
+		frappe.qb.from_(crs)
+		.select(crs.date, crs.score, crs.band)
+		.where((crs.customer == customer) & (crs.date >= add_days(today(), -days)))
+		.orderby(crs.date)
+		.run(as_dict=True)
+	)
+	return rows

@@ -45,16 +45,19 @@ def _receivable_ledger(company: str, as_of):
 	return query, ple, si
 
 
-def get_invoices(company: str, as_of=None) -> pd.DataFrame:
+def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -> pd.DataFrame:
 	"""The engine's invoice table for ``company`` as it stood at the end of ``as_of``.
 
 	Amounts are in company currency and come from the Payment Ledger, the same source as ERPNext's
 	Accounts Receivable report: ``grand_total`` is what the invoice put on the receivable,
 	``outstanding`` is what is left after every payment and credit note dated up to ``as_of``.
-	Credit notes that keep their own outstanding are not invoices here.
+	Credit notes that keep their own outstanding are not invoices here. ``customers`` limits the
+	table to those customers.
 	"""
 	as_of = getdate(as_of or today())
 	query, ple, si = _receivable_ledger(company, as_of)
+	if customers is not None:
+		query = query.where(ple.party.isin(list(customers) or [""]))
 	rows = (
 		query.groupby(ple.against_voucher_no)
 		.select(

@@ -11,6 +11,11 @@ required_apps = ["frappe/erpnext"]
 
 app_include_js = "/assets/optimar_erp/js/collections_actions.js"
 
+doctype_list_js = {
+	"Sales Invoice": "public/js/sales_invoice_list.js",
+	"Customer": "public/js/customer_list.js",
+}
+
 doctype_js = {
 	"Sales Invoice": "public/js/sales_invoice.js",
 	"Customer": "public/js/customer.js",
@@ -53,7 +58,7 @@ doc_events = {
 
 scheduler_events = {
 	"hourly_long": ["optimar_erp.tasks.hourly_dunning"],
-	"daily_long": ["optimar_erp.tasks.daily_collections"],
+	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
 	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
 }
 

@@ -49,3 +49,12 @@ def daily_collections() -> None:
 	alert_sla_breaches()
 	if frappe.get_cached_doc("Collections Settings").enabled:
 		escalate()
+
+
+def nightly_risk_scoring() -> None:
+	"""Retrain the risk model and rescore every open invoice and customer (long queue, deduplicated)."""
+	if not frappe.db.get_single_value("Collections Settings", "risk_scoring_enabled"):
+		return
+	from optimar_erp.risk_scoring.jobs import enqueue_nightly
+
+	enqueue_nightly()

@@ -16,10 +16,22 @@ def on_submit(doc, method=None):
 
 		resolve_by_credit_note(doc)
 	refresh_collection_state(_affected(doc))
+	queue_risk_scoring(doc)
 
 
 def on_cancel(doc, method=None):
 	refresh_collection_state(_affected(doc))
+
+
+def queue_risk_scoring(doc) -> None:
+	"""A new invoice gets its late probability and predicted pay date as soon as it is submitted."""
+	if doc.is_return or not frappe.db.get_single_value("Collections Settings", "risk_scoring_enabled"):
+		return
+	if not frappe.db.exists("Risk Model", {"company": doc.company, "status": "Active"}):
+		return
+	from optimar_erp.risk_scoring.jobs import enqueue_invoice_scoring
+
+	enqueue_invoice_scoring(doc.name)
 
 
 def _affected(doc) -> list[str]:

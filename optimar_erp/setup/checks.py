@@ -4,7 +4,7 @@ import frappe
 
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
-from optimar_erp.setup.uninstall import SINGLE_DOCTYPES
+from optimar_erp.setup.uninstall import SINGLE_DOCTYPES, app_doctypes
 
 MODULE = "Collections"
 
@@ -47,6 +47,9 @@ def leftovers() -> dict:
 		"module_def": frappe.get_all("Module Def", filters={"name": MODULE}, pluck="name"),
 		"columns": [f"{dt}.{c}" for dt, cols in columns.items() for c in cols],
 		"single_values": _single_values(),
+		"files": frappe.get_all(
+			"File", filters={"attached_to_doctype": ("in", app_doctypes())}, pluck="name"
+		),
 	}
 
 

@@ -119,6 +119,60 @@ CUSTOM_FIELDS = {
 			"depends_on": "collections_hold",
 			"mandatory_depends_on": "collections_hold",
 		},
+		_computed(
+			{
+				"fieldname": "risk_factors",
+				"label": "Risk Factors",
+				"fieldtype": "Small Text",
+				"insert_after": "collections_hold_reason",
+			}
+		),
+		_computed(
+			{
+				"fieldname": "risk_scored_on",
+				"label": "Risk Scored On",
+				"fieldtype": "Date",
+				"insert_after": "risk_factors",
+			}
+		),
+		{
+			"fieldname": "credit_advice_section",
+			"label": "Credit Advice",
+			"fieldtype": "Section Break",
+			"insert_after": "risk_scored_on",
+			"depends_on": "eval:doc.credit_advice",
+		},
+		_computed(
+			{
+				"fieldname": "recommended_credit_limit",
+				"label": "Recommended Credit Limit",
+				"fieldtype": "Currency",
+				"insert_after": "credit_advice_section",
+				"description": "From the customer's billing, payment speed and risk; never applied automatically",
+			}
+		),
+		_computed(
+			{
+				"fieldname": "credit_advice_company",
+				"label": "Advice for Company",
+				"fieldtype": "Link",
+				"options": "Company",
+				"insert_after": "recommended_credit_limit",
+			}
+		),
+		{
+			"fieldname": "credit_advice_column_break",
+			"fieldtype": "Column Break",
+			"insert_after": "credit_advice_company",
+		},
+		_computed(
+			{
+				"fieldname": "credit_advice",
+				"label": "Reasoning",
+				"fieldtype": "Small Text",
+				"insert_after": "credit_advice_column_break",
+			}
+		),
 	],
 	"Sales Invoice": [
 		{
@@ -182,10 +236,20 @@ CUSTOM_FIELDS = {
 		),
 		_computed(
 			{
+				"fieldname": "risk_factors",
+				"label": "Risk Factors",
+				"fieldtype": "Small Text",
+				"insert_after": "late_probability",
+			}
+		),
+		_computed(
+			{
 				"fieldname": "predicted_pay_date",
 				"label": "Predicted Pay Date",
 				"fieldtype": "Date",
-				"insert_after": "late_probability",
+				"insert_after": "due_date",
+				"depends_on": "eval:doc.docstatus == 1 && doc.predicted_pay_date",
+				"description": "When the risk model expects this invoice to be paid",
 			}
 		),
 	],

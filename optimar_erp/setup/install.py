@@ -26,13 +26,29 @@ def apply_custom_fields():
 	create_custom_fields(CUSTOM_FIELDS, update=True)
 
 
-def initialise_settings():
+def initialise_settings(only_missing: bool = False):
 	"""Save the settings with their defaults. The sending time zone stays empty: it then follows the
-	system time zone (which ERPNext's setup wizard may still change after install)."""
+	system time zone (which ERPNext's setup wizard may still change after install).
+
+	``only_missing``: for upgrades, set the defaults of fields that have no stored value yet only."""
 	from frappe.utils.data import cast
 
 	settings = frappe.get_single("Collections Settings")
+	singles = frappe.qb.DocType("Singles")
+	stored = (
+		{
+			row[0]
+			for row in frappe.qb.from_(singles)
+			.select(singles.field)
+			.where(singles.doctype == "Collections Settings")
+			.run()
+		}
+		if only_missing
+		else set()
+	)
 	for df in settings.meta.fields:
+		if only_missing and df.fieldname in stored:
+			continue
 		# Frappe has already stored the current time in every Time field, whatever the default says;
 		# installing starts from a clean slate (uninstalling removes the values), so defaults win.
 		if df.default is not None:

@@ -7,9 +7,31 @@ SINGLE_DOCTYPES = ("Collections Settings",)
 
 
 def before_uninstall():
+	delete_attached_files()
 	delete_custom_fields()
 	delete_roles()
 	delete_single_values()
+
+
+def app_doctypes() -> list[str]:
+	"""Every doctype of the app, read from its folders (works before and after the tables are dropped)."""
+	import json
+	import os
+
+	root = frappe.get_app_path("optimar_erp", "collections", "doctype")
+	names = []
+	for folder in sorted(os.listdir(root)):
+		path = os.path.join(root, folder, folder + ".json")
+		if os.path.exists(path):
+			with open(path) as f:
+				names.append(json.load(f)["name"])
+	return names
+
+
+def delete_attached_files():
+	"""Files attached to the app's documents (risk model files, dispute evidence) go with them."""
+	for name in frappe.get_all("File", filters={"attached_to_doctype": ("in", app_doctypes())}, pluck="name"):
+		frappe.delete_doc("File", name, ignore_permissions=True, force=True)
 
 
 def delete_custom_fields():

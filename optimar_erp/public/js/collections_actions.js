@@ -90,3 +90,51 @@ optimar.collections.log_call = (customer, invoice) => {
 	});
 	d.show();
 };
+
+// Risk badges: one look for the list views and the forms.
+frappe.provide("optimar.risk");
+
+optimar.risk.COLORS = { Low: "green", Medium: "yellow", High: "orange", Critical: "red" };
+
+optimar.risk.tooltip = (doc) => {
+	const lines = [];
+	if (doc.late_probability != null && doc.late_probability !== "")
+		lines.push(__("{0}% likely to be paid late", [format_number(doc.late_probability, null, 0)]));
+	if (doc.predicted_pay_date) lines.push(__("Predicted pay date: {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
+	if (doc.risk_score != null && doc.risk_score !== "") lines.push(__("Risk score {0}/100", [doc.risk_score]));
+	if (doc.risk_factors) lines.push(doc.risk_factors);
+	return lines.join("\n");
+};
+
+optimar.risk.badge = (band, doc) => {
+	if (!band) return "";
+	const color = optimar.risk.COLORS[band] || "gray";
+	const title = frappe.utils.escape_html(optimar.risk.tooltip(doc || {}));
+	return `<span class="indicator-pill ${color} optimar-risk-badge" data-band="${band}" title="${title}">
+		<span class="ellipsis">${__(band)}</span></span>`;
+};
+
+optimar.risk.explain = (doc, title) => {
+	const factors = (doc.risk_factors || "").split("; ").filter(Boolean);
+	const items = factors.map((f) => `<li>${frappe.utils.escape_html(f)}</li>`).join("");
+	frappe.msgprint({
+		title: title || __("Why this risk band?"),
+		indicator: optimar.risk.COLORS[doc.risk_band] || "gray",
+		message: `<p>${frappe.utils.escape_html(optimar.risk.tooltip({ ...doc, risk_factors: "" })).replace(/\n/g, "<br>")}</p>
+			${items ? `<p>${__("Main factors")}:</p><ul>${items}</ul>` : ""}`,
+	});
+};
+
+optimar.risk.headline = (frm) => {
+	const doc = frm.doc;
+	if (!doc.risk_band) return;
+	const parts = [optimar.risk.badge(doc.risk_band, doc)];
+	if (doc.late_probability != null) parts.push(__("{0}% likely late", [format_number(doc.late_probability, null, 0)]));
+	if (doc.predicted_pay_date) parts.push(__("expected to be paid {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
+	if (doc.risk_score != null && doc.doctype === "Customer") parts.push(__("score {0}/100", [doc.risk_score]));
+	frm.dashboard.set_headline_alert(
+		`<span class="optimar-risk-headline">${parts.join(" · ")}
+		 <a class="optimar-risk-why" style="margin-left: 8px">${__("Why?")}</a></span>`
+	);
+	frm.dashboard.wrapper.find(".optimar-risk-why").on("click", () => optimar.risk.explain(doc));
+};

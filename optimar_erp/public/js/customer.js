@@ -4,15 +4,73 @@ frappe.ui.form.on("Customer", {
 		const group = __("Collections");
 		frm.add_custom_button(__("Record Promise"), () => optimar.collections.record_promise(frm.doc.name), group);
 		frm.add_custom_button(__("Log Call"), () => optimar.collections.log_call(frm.doc.name), group);
+		if (frm.doc.risk_band) optimar.risk.headline(frm);
+		optimar.risk.credit_advice(frm, group);
+		optimar.risk.trend(frm);
 		frappe.call("optimar_erp.api.collections_summary", { customer: frm.doc.name }).then(({ message: s }) => {
 			if (!s) return;
 			const money = (v) => format_currency(v, frm.doc.default_currency);
 			frm.dashboard.add_indicator(__("Overdue: {0}", [money(s.overdue)]), s.overdue > 0 ? "red" : "green");
 			if (s.promised) frm.dashboard.add_indicator(__("Promised: {0}", [money(s.promised)]), "blue");
 			if (s.disputed) frm.dashboard.add_indicator(__("Disputed: {0}", [money(s.disputed)]), "orange");
-			if (s.risk_band) frm.dashboard.add_indicator(__("Risk: {0}", [__(s.risk_band)]), { Low: "green", Medium: "yellow", High: "orange", Critical: "red" }[s.risk_band]);
 			if (s.collections_hold) frm.dashboard.add_indicator(__("On collections hold"), "red");
 			if (s.broken_promises) frm.dashboard.add_indicator(__("{0} broken promise(s)", [s.broken_promises]), "orange");
 		});
 	},
 });
+
+optimar.risk.credit_advice = (frm, group) => {
+	const doc = frm.doc;
+	if (!doc.credit_advice) return;
+	frm.set_df_property("credit_limits", "description", `${__("OptimAR credit advice")}: ${frappe.utils.escape_html(doc.credit_advice)}`);
+	if (!doc.recommended_credit_limit || !frappe.model.can_write("Customer")) return;
+	const company = doc.credit_advice_company;
+	const current = (doc.credit_limits || []).find((r) => r.company === company);
+	frm.dashboard.add_indicator(
+		__("Credit limit {0} · advised {1}", [
+			current ? format_currency(current.credit_limit) : __("none"),
+			format_currency(doc.recommended_credit_limit),
+		]),
+		current && current.credit_limit > doc.recommended_credit_limit ? "orange" : "blue"
+	);
+	frm.add_custom_button(
+		__("Apply Recommended Credit Limit"),
+		() =>
+			frappe.confirm(
+				`${frappe.utils.escape_html(doc.credit_advice)}<br><br>${__("Set the credit limit for {0} to {1}?", [
+					company,
+					format_currency(doc.recommended_credit_limit),
+				])}`,
+				() =>
+					frappe
+						.call("optimar_erp.risk_scoring.credit.apply_credit_limit", {
+							customer: doc.name,
+							company,
+							credit_limit: doc.recommended_credit_limit,
+						})
+						.then(() => frm.reload_doc())
+			),
+		group
+	);
+};
+
+optimar.risk.trend = (frm) => {
+	frappe
+		.call("optimar_erp.api.risk_trend", { customer: frm.doc.name })
+		.then(({ message: rows }) => {
+			if (!rows || rows.length < 2) return;
+			const $section = frm.dashboard.add_section(`<div class="optimar-risk-trend"></div>`, __("Risk Score Trend"));
+			new frappe.Chart($section.find(".optimar-risk-trend")[0], {
+				type: "line",
+				height: 180,
+				data: {
+					labels: rows.map((r) => frappe.datetime.str_to_user(r.date)),
+					datasets: [{ name: __("Risk Score"), values: rows.map((r) => r.score) }],
+				},
+				yMarkers: [{ label: __("High"), value: 50 }],
+				colors: ["#e24c4c"],
+				axisOptions: { xIsSeries: 1 },
+			});
+			frm.dashboard.show();
+		});
+};

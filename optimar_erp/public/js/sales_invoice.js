@@ -1,5 +1,6 @@
 frappe.ui.form.on("Sales Invoice", {
 	refresh(frm) {
+		if (frm.doc.docstatus === 1 && frm.doc.risk_band) optimar.risk.headline(frm);
 		if (frm.doc.docstatus !== 1 || frm.doc.is_return || !(frm.doc.outstanding_amount > 0)) return;
 		const group = __("Collections");
 		frm.add_custom_button(

@@ -24,6 +24,8 @@ class CollectionsSettings(Document):
 		self.validate_default_sequence()
 		self.validate_escalation_rules()
 		self.validate_risk_bands()
+		self.validate_risk_scoring()
+		self.validate_alert_thresholds()
 
 	def validate_send_window(self):
 		if not (self.send_window_start and self.send_window_end):
@@ -137,6 +139,28 @@ class CollectionsSettings(Document):
 					).format(row.idx, ", ".join(unknown)),
 					title=_("Escalation Rules"),
 				)
+
+	def validate_risk_scoring(self):
+		if self.risk_scoring_enabled and (self.risk_min_history or 0) < 30:
+			frappe.throw(
+				_("The risk model needs at least 30 invoices with a known outcome to train."),
+				title=_("Risk Scoring"),
+			)
+		if (self.credit_advice_months or 0) < 1:
+			frappe.throw(_("The credit advice window is at least 1 month."), title=_("Risk Scoring"))
+
+	def validate_alert_thresholds(self):
+		if not 0 < (self.alert_late_probability or 0) <= 100:
+			frappe.throw(_("Predicted Late Above is a percentage between 1 and 100."), title=_("Risk Alerts"))
+		if (self.alert_days_ahead_min or 0) > (self.alert_days_ahead_max or 0):
+			frappe.throw(
+				_("Warn From Days Before Due ({0}) cannot be more than Warn Until ({1}).").format(
+					self.alert_days_ahead_min, self.alert_days_ahead_max
+				),
+				title=_("Risk Alerts"),
+			)
+		if (self.alert_overdue_spike_percent or 0) < 0 or (self.alert_overdue_spike_amount or 0) < 0:
+			frappe.throw(_("Overdue spike thresholds cannot be negative."), title=_("Risk Alerts"))
 
 	def get_time_zone(self) -> str:
 		"""The time zone reminders are scheduled in: this setting, else the system's."""

@@ -1,0 +1,15 @@
+frappe.listview_settings["Risk Model"] = {
+	get_indicator(doc) {
+		const colors = { Active: "green", Superseded: "gray", "Not Enough History": "orange", Failed: "red" };
+		return [__(doc.status), colors[doc.status] || "gray", "status,=," + doc.status];
+	},
+	onload(listview) {
+		if (frappe.user.has_role(["Collections Manager", "System Manager"])) {
+			listview.page.add_inner_button(__("Train and Score Now"), () =>
+				frappe
+					.call("optimar_erp.risk_scoring.jobs.train_now")
+					.then((r) => frappe.show_alert({ message: r.message, indicator: "blue" }))
+			);
+		}
+	},
+};
