@@ -132,9 +132,11 @@ optimar.risk.headline = (frm) => {
 	if (doc.late_probability != null) parts.push(__("{0}% likely late", [format_number(doc.late_probability, null, 0)]));
 	if (doc.predicted_pay_date) parts.push(__("expected to be paid {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
 	if (doc.risk_score != null && doc.doctype === "Customer") parts.push(__("score {0}/100", [doc.risk_score]));
+	if (doc.doctype === "Customer" && doc.recommended_credit_limit)
+		parts.push(__("advised credit limit {0}", [format_currency(doc.recommended_credit_limit)]));
 	frm.dashboard.set_headline_alert(
 		`<span class="optimar-risk-headline">${parts.join(" · ")}
 		 <a class="optimar-risk-why" style="margin-left: 8px">${__("Why?")}</a></span>`
 	);
-	frm.dashboard.wrapper.find(".optimar-risk-why").on("click", () => optimar.risk.explain(doc));
+	frm.$wrapper.find(".optimar-risk-why").off("click").on("click", () => optimar.risk.explain(frm.doc));
 };

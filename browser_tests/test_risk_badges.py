@@ -1,0 +1,74 @@
+"""Risk badges in the Desk: list views (with the explanation on hover), forms (with "Why?"), credit advice."""
+
+import json
+
+from conftest import BASE, shot
+
+
+def _first(api, doctype, filters, fields=("name",)):
+	rows = api(
+		f"/api/resource/{doctype}",
+		filters=json.dumps(filters),
+		fields=json.dumps(list(fields)),
+		limit_page_length=1,
+		order_by="modified desc",
+	)
+	assert rows, f"no {doctype} matching {filters}: run the risk scoring first"
+	return rows[0]
+
+
+def test_sales_invoice_list_shows_risk_badges_with_explanations(desk):
+	desk.goto(f"{BASE}/app/sales-invoice?docstatus=1&risk_band=Critical")
+	badge = desk.locator(".list-row .optimar-risk-badge").first
+	badge.wait_for()
+	assert badge.get_attribute("data-band") == "Critical"
+	title = badge.get_attribute("title")
+	assert "likely to be paid late" in title and "Predicted pay date" in title
+	badge.hover()
+	path = shot(desk, "risk-sales-invoice-list")
+	assert path.stat().st_size > 10_000
+	# the band is a standard filter of the list
+	assert desk.locator(".standard-filter-section [data-fieldname='risk_band']").count() >= 1
+
+
+def test_sales_invoice_form_headline_and_why(desk, api):
+	inv = _first(
+		api,
+		"Sales Invoice",
+		[["docstatus", "=", 1], ["risk_band", "=", "High"], ["outstanding_amount", ">", 0]],
+	)
+	desk.goto(f"{BASE}/app/sales-invoice/{inv['name']}")
+	headline = desk.locator(".optimar-risk-headline")
+	headline.wait_for()
+	assert "likely late" in headline.inner_text()
+	assert "expected to be paid" in headline.inner_text()
+	# the predicted pay date sits beside the due date
+	assert desk.locator("[data-fieldname='predicted_pay_date'] .control-value").first.inner_text().strip()
+	shot(desk, "risk-sales-invoice-form")
+	desk.locator(".optimar-risk-why").click()
+	dialog = desk.locator(".modal.show .msgprint")
+	dialog.wait_for()
+	assert "Main factors" in dialog.inner_text()
+	shot(desk, "risk-sales-invoice-why")
+
+
+def test_customer_form_risk_and_credit_advice(desk, api):
+	cust = _first(api, "Customer", [["recommended_credit_limit", ">", 0], ["risk_band", "!=", ""]])
+	desk.goto(f"{BASE}/app/customer/{cust['name']}")
+	headline = desk.locator(".optimar-risk-headline")
+	headline.wait_for()
+	assert "advised credit limit" in headline.inner_text()
+	shot(desk, "risk-customer-form")
+	# beside ERPNext's own credit limit: the dashboard tab and the credit limits table
+	desk.locator(".form-tabs .nav-link", has_text="Dashboard").click()
+	assert "advised" in desk.locator(".form-dashboard").first.inner_text()
+	desk.locator(".optimar-risk-why").first.click()
+	desk.locator(".modal.show .msgprint").wait_for()
+	shot(desk, "risk-customer-why")
+
+
+def test_customer_list_badges(desk):
+	desk.goto(f"{BASE}/app/customer?risk_band=Critical")
+	desk.locator(".list-row .optimar-risk-badge").first.wait_for()
+	assert "Risk score" in desk.locator(".list-row .optimar-risk-badge").first.get_attribute("title")
+	shot(desk, "risk-customer-list")
