@@ -47,6 +47,7 @@ def daily_collections() -> None:
 
 	promises.evaluate()
 	alert_sla_breaches()
+	refresh_open_invoice_states()
 	if frappe.get_cached_doc("Collections Settings").enabled:
 		escalate()
 
@@ -58,3 +59,20 @@ def nightly_risk_scoring() -> None:
 	from optimar_erp.risk_scoring.jobs import enqueue_nightly
 
 	enqueue_nightly()
+
+
+def refresh_open_invoice_states() -> int:
+	"""Invoices fall due with the calendar, not with an event: recompute every open invoice's state."""
+	from optimar_erp.dunning.state import refresh_collection_state
+
+	si = frappe.qb.DocType("Sales Invoice")
+	names = [
+		r[0]
+		for r in frappe.qb.from_(si)
+		.select(si.name)
+		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
+		.run()
+	]
+	for start in range(0, len(names), 5000):
+		refresh_collection_state(names[start : start + 5000])
+	return len(names)
