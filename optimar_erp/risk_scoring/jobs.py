@@ -12,7 +12,6 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
 from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from optimar_erp import data
@@ -22,7 +21,7 @@ from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.risk_scoring import store
 
 JOB_ID = "optimar-risk-nightly"
-UPDATE_CHUNK = 500
+UPDATE_CHUNK = 2000
 MIN_TEST_INVOICES = 30
 MULTITHREAD_FROM = 50_000
 """Below this many invoices the models use one thread: on small tables extra threads only wait."""
@@ -239,20 +238,33 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 
 
 def bulk_update(doctype: str, names: list[str], values: dict[str, list]) -> None:
-	"""Set per-row values of a few fields on many rows, ``UPDATE … SET f = CASE name WHEN …`` in chunks.
+	"""Set per-row values of a few computed fields on many rows, in chunks of one statement each.
 
-	Touches neither ``modified`` nor the documents' hooks: these are computed, read-only fields.
+	``UPDATE tab… t JOIN (SELECT %s AS name, %s AS f … UNION ALL SELECT …) v ON v.name = t.name SET …``:
+	one indexed join per chunk, where a ``CASE name WHEN …`` per field (what ``frappe.qb`` can express)
+	costs rows × rows comparisons (30 s instead of 3 s for 100,000 invoices). Values are always bound
+	parameters; field names come from the app's code and are checked against the doctype. Touches
+	neither ``modified`` nor the documents' hooks: these are computed, read-only fields.
 	"""
-	table = frappe.qb.DocType(doctype)
+	fields = list(values)
+	meta = frappe.get_meta(doctype)
+	unknown = [f for f in fields if not meta.has_field(f) or not f.replace("_", "").isalnum()]
+	if unknown:
+		raise ValueError(f"{doctype} has no field(s) {', '.join(unknown)}")
+	first = "SELECT %s AS `name`, " + ", ".join(f"%s AS `{f}`" for f in fields)
+	other = " UNION ALL SELECT " + ", ".join(["%s"] * (len(fields) + 1))
+	sets = ", ".join(f"t.`{f}` = v.`{f}`" for f in fields)
 	for start in range(0, len(names), UPDATE_CHUNK):
 		chunk = names[start : start + UPDATE_CHUNK]
-		query = frappe.qb.update(table)
-		for field, column in values.items():
-			case = Case()
-			for name, value in zip(chunk, column[start : start + UPDATE_CHUNK], strict=True):
-				case = case.when(table.name == name, value)
-			query = query.set(table[field], case)
-		query.where(table.name.isin(chunk)).run()
+		params = []
+		for i, name in enumerate(chunk, start):
+			params.append(name)
+			params.extend(values[f][i] for f in fields)
+		derived = first + other * (len(chunk) - 1)
+		frappe.db.sql(
+			f"UPDATE `tab{doctype}` t JOIN ({derived}) v ON v.`name` = t.`name` SET {sets}",  # nosemgrep
+			params,
+		)
 
 
 def write_invoice_scores(preds: pd.DataFrame) -> None:
