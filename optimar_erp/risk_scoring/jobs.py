@@ -190,6 +190,7 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 		"Risk Model",
 		name,
 		{
+			"forecast_json": _forecast_snapshot(company, open_, preds, as_of),
 			"invoices_scored": len(open_),
 			"customers_scored": len(customers),
 			"alerts_raised": alerts,
@@ -198,6 +199,28 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 		update_modified=False,
 	)
 	return result
+
+
+def _forecast_snapshot(company, open_, preds, as_of) -> str:
+	"""Tonight's 13-week cash-in forecast, kept so later weeks can be compared with what came in."""
+	import json
+
+	from optimar_erp.engine.forecast import cash_forecast
+	from optimar_erp.reporting.sources import open_promises
+
+	invoices = pd.DataFrame(
+		{
+			"customer": open_["customer"],
+			"outstanding": open_["outstanding"],
+			"due_date": open_["due_date"],
+			"predicted_pay_date": preds["predicted_pay_date"].reindex(open_.index)
+			if preds is not None
+			else pd.NaT,
+		}
+	)
+	table = cash_forecast(invoices, open_promises(company), as_of)
+	weeks = [{**r, "week_start": str(r["week_start"])} for r in table.to_dict("records")]
+	return json.dumps({"made_on": str(as_of), "weeks": weeks})
 
 
 def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:

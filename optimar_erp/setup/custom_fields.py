@@ -67,9 +67,17 @@ CUSTOM_FIELDS = {
 			"description": "The customer agreed to receive WhatsApp messages (required by WhatsApp Business)",
 		},
 		{
+			"fieldname": "collections_snoozed_until",
+			"label": "Snoozed Until",
+			"fieldtype": "Date",
+			"insert_after": "whatsapp_opt_in",
+			"no_copy": 1,
+			"description": "Off the collections worklist until this date",
+		},
+		{
 			"fieldname": "collections_column_break",
 			"fieldtype": "Column Break",
-			"insert_after": "whatsapp_opt_in",
+			"insert_after": "collections_snoozed_until",
 		},
 		_computed(
 			{
@@ -252,5 +260,23 @@ CUSTOM_FIELDS = {
 				"description": "When the risk model expects this invoice to be paid",
 			}
 		),
+	],
+	"Company": [
+		{
+			"fieldname": "optimar_msme_category",
+			"label": "MSME Category (India)",
+			"fieldtype": "Select",
+			"options": "\nMicro\nSmall\nMedium",
+			"insert_after": "tax_id",
+			"description": "Micro and small enterprises are paid within 45 days under the MSMED Act and "
+			"Section 43B(h); reminders and the MSME Payment Deadlines report cite it",
+		},
+		{
+			"fieldname": "optimar_udyam_number",
+			"label": "Udyam Registration Number",
+			"fieldtype": "Data",
+			"insert_after": "optimar_msme_category",
+			"depends_on": "optimar_msme_category",
+		},
 	],
 }

@@ -1,7 +1,11 @@
 // Collections actions shared by the Sales Invoice and Customer forms.
 frappe.provide("optimar.collections");
 
-optimar.collections.record_promise = (customer, invoice, amount) => {
+// Each action takes an optional `done` callback (the worklist refreshes itself); without it, the open
+// form reloads.
+optimar.collections.after = (done) => (done ? done() : cur_frm && cur_frm.reload_doc());
+
+optimar.collections.record_promise = (customer, invoice, amount, done) => {
 	const d = new frappe.ui.Dialog({
 		title: __("Record Promise to Pay"),
 		fields: [
@@ -23,14 +27,14 @@ optimar.collections.record_promise = (customer, invoice, amount) => {
 				.then(({ message }) => {
 					d.hide();
 					frappe.show_alert({ message: __("Promise {0} recorded", [message]), indicator: "green" });
-					cur_frm && cur_frm.reload_doc();
+					optimar.collections.after(done);
 				});
 		},
 	});
 	d.show();
 };
 
-optimar.collections.raise_dispute = (invoice, amount) => {
+optimar.collections.raise_dispute = (invoice, amount, done) => {
 	const d = new frappe.ui.Dialog({
 		title: __("Raise Dispute"),
 		fields: [
@@ -49,14 +53,14 @@ optimar.collections.raise_dispute = (invoice, amount) => {
 			frappe.call("optimar_erp.api.raise_dispute", { sales_invoice: invoice, ...values }).then(({ message }) => {
 				d.hide();
 				frappe.show_alert({ message: __("Dispute {0} raised", [message]), indicator: "orange" });
-				cur_frm && cur_frm.reload_doc();
+				optimar.collections.after(done);
 			});
 		},
 	});
 	d.show();
 };
 
-optimar.collections.log_call = (customer, invoice) => {
+optimar.collections.log_call = (customer, invoice, done) => {
 	const d = new frappe.ui.Dialog({
 		title: __("Log Call"),
 		fields: [
@@ -85,6 +89,7 @@ optimar.collections.log_call = (customer, invoice) => {
 				.then(() => {
 					d.hide();
 					frappe.show_alert({ message: __("Call logged"), indicator: "green" });
+					if (done) done();
 				});
 		},
 	});

@@ -1,0 +1,134 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, today
+
+from optimar_erp.engine.analytics import aging
+from optimar_erp.reporting.sources import default_company, invoice_risk, ledger
+
+
+def execute(filters: dict | None = None):
+	"""Open invoices by days overdue (the engine's aging of the Payment Ledger, as ERPNext's AR report),
+	with each invoice's risk band, late probability, predicted pay date and collection state."""
+	filters = frappe._dict(filters or {})
+	company = filters.get("company") or default_company()
+	as_of = getdate(filters.get("report_date") or today())
+	invoices, events = ledger(company, as_of)
+	if invoices.empty:
+		return columns(), [], None, None, []
+	result = aging(invoices, as_of, events=events)
+	rows = result.by_invoice
+	if filters.get("customer"):
+		rows = rows[rows["customer"] == filters.customer]
+	risk = invoice_risk(list(rows["invoice"]))
+	rows = rows.join(risk, on="invoice")
+	if filters.get("risk_band"):
+		rows = rows[rows["risk_band"] == filters.risk_band]
+	if filters.get("collection_state"):
+		rows = rows[rows["collection_state"] == filters.collection_state]
+	posting = invoices.set_index("invoice")["posting_date"]
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	data = [
+		{
+			"invoice": r.invoice,
+			"customer": r.customer,
+			"customer_name": r.customer_name,
+			"posting_date": getdate(posting.get(r.invoice)),
+			"due_date": getdate(r.due_date),
+			"days_overdue": max(int(r.days_overdue), 0),
+			"bucket": str(r.bucket),
+			"outstanding": round(float(r.outstanding), 2),
+			"risk_band": r.risk_band or "",
+			"late_probability": r.late_probability,
+			"predicted_pay_date": r.predicted_pay_date,
+			"collection_state": r.collection_state or "",
+			"currency": currency,
+		}
+		for r in rows.itertuples(index=False)
+	]
+	by_bucket = {label: 0.0 for label in result.labels}
+	for row in data:
+		by_bucket[row["bucket"]] += row["outstanding"]
+	chart = {
+		"data": {
+			"labels": [_(label) for label in by_bucket],
+			"datasets": [{"name": _("Outstanding"), "values": [round(v, 2) for v in by_bucket.values()]}],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+		"colors": ["#e24c4c"],
+	}
+	total = sum(by_bucket.values())
+	overdue = total - by_bucket[result.labels[0]]
+	summary = [
+		{"value": total, "label": _("Outstanding"), "datatype": "Currency", "currency": currency},
+		{
+			"value": overdue,
+			"label": _("Overdue"),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Red",
+		},
+		{
+			"value": sum(r["outstanding"] for r in data if r["risk_band"] in ("High", "Critical")),
+			"label": _("High or Critical Risk"),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Orange",
+		},
+	]
+	return columns(), data, None, chart, summary
+
+
+def columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "invoice",
+			"label": _("Invoice"),
+			"fieldtype": "Link",
+			"options": "Sales Invoice",
+			"width": 170,
+		},
+		{
+			"fieldname": "customer",
+			"label": _("Customer"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 150,
+		},
+		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "posting_date", "label": _("Posting Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "bucket", "label": _("Bucket"), "fieldtype": "Data", "width": 80},
+		{
+			"fieldname": "outstanding",
+			"label": _("Outstanding"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
+		{"fieldname": "risk_band", "label": _("Risk Band"), "fieldtype": "Data", "width": 90},
+		{
+			"fieldname": "late_probability",
+			"label": _("Late Probability"),
+			"fieldtype": "Percent",
+			"width": 90,
+		},
+		{
+			"fieldname": "predicted_pay_date",
+			"label": _("Predicted Pay Date"),
+			"fieldtype": "Date",
+			"width": 110,
+		},
+		{"fieldname": "collection_state", "label": _("Collection State"), "fieldtype": "Data", "width": 110},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+	]

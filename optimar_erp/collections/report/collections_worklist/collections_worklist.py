@@ -1,0 +1,75 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+
+from optimar_erp.reporting.worklist import worklist
+
+
+def execute(filters: dict | None = None):
+	filters = frappe._dict(filters or {})
+	rows = worklist(
+		company=filters.get("company"),
+		collector=filters.get("collector"),
+		risk_band=filters.get("risk_band"),
+		bucket=filters.get("bucket"),
+	)
+	data = rows.to_dict("records") if len(rows) else []
+	for rank, row in enumerate(data, 1):
+		row["rank"] = rank
+	message = None
+	if data:
+		message = _(
+			"{0} customers to work today, {1} at risk in total. Ranked by value at risk: outstanding × late probability × urgency."
+		).format(len(data), frappe.format(sum(r["value_at_risk"] for r in data), {"fieldtype": "Currency"}))
+	return columns(), data, message
+
+
+def columns() -> list[dict]:
+	return [
+		{"fieldname": "rank", "label": _("#"), "fieldtype": "Int", "width": 50},
+		{
+			"fieldname": "customer",
+			"label": _("Customer"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 160,
+		},
+		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
+		{"fieldname": "action", "label": _("Next Action"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 250},
+		{"fieldname": "reason", "label": _("Why"), "fieldtype": "Data", "width": 330},
+		{
+			"fieldname": "value_at_risk",
+			"label": _("Value at Risk"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
+		{
+			"fieldname": "overdue_amount",
+			"label": _("Overdue"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 110,
+		},
+		{"fieldname": "max_days_overdue", "label": _("Oldest (Days)"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "risk_band", "label": _("Risk"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "bucket", "label": _("Bucket"), "fieldtype": "Data", "width": 80},
+		{"fieldname": "open_invoices", "label": _("Open Invoices"), "fieldtype": "Int", "width": 80},
+		{
+			"fieldname": "collector",
+			"label": _("Collector"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 140,
+		},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+	]

@@ -1,0 +1,85 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import math
+
+import frappe
+from frappe import _
+from frappe.utils import add_months, getdate, today
+
+from optimar_erp.engine.analytics import monthly_metrics
+from optimar_erp.reporting.sources import default_company, ledger
+
+
+def execute(filters: dict | None = None):
+	"""DSO (standard and countback), best possible DSO, CEI and collections by month, from the engine's
+	monthly metrics over the Payment Ledger (the figures ``optimar analyse`` prints for the same book)."""
+	filters = frappe._dict(filters or {})
+	company = filters.get("company") or default_company()
+	end = getdate(filters.get("to_date") or today())
+	months = int(filters.get("months") or 12)
+	if not 1 <= months <= 60:
+		frappe.throw(_("Months must be between 1 and 60."))
+	start = getdate(add_months(end, -(months - 1))).replace(day=1)
+	invoices, events = ledger(company, end)
+	if invoices.empty:
+		return columns(), []
+	table = monthly_metrics(invoices, start, end, events=events)
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	data = [
+		{
+			"month": r.month,
+			"credit_sales": _num(r.credit_sales),
+			"collected": _num(r.collected),
+			"closing_ar": _num(r.closing_ar),
+			"dso_standard": _num(r.dso_standard, 1),
+			"dso_countback": _num(r.dso_countback, 1),
+			"bpdso": _num(r.bpdso, 1),
+			"add": _num(r.add, 1),
+			"cei": _num(r.cei, 1),
+			"currency": currency,
+		}
+		for r in table.itertuples(index=False)
+	]
+	chart = {
+		"data": {
+			"labels": [r["month"] for r in data],
+			"datasets": [
+				{"name": _("DSO (standard)"), "values": [r["dso_standard"] or 0 for r in data]},
+				{"name": _("DSO (countback)"), "values": [r["dso_countback"] or 0 for r in data]},
+				{"name": _("CEI %"), "values": [r["cei"] or 0 for r in data]},
+			],
+		},
+		"type": "line",
+		"colors": ["#2563eb", "#7c3aed", "#16a34a"],
+	}
+	return columns(), data, None, chart
+
+
+def _num(x, digits: int = 2):
+	if x is None or (isinstance(x, float) and math.isnan(x)):
+		return None
+	return round(float(x), digits)
+
+
+def columns() -> list[dict]:
+	cur = {"fieldtype": "Currency", "options": "currency", "width": 130}
+	days = {"fieldtype": "Float", "precision": 1, "width": 110}
+	return [
+		{"fieldname": "month", "label": _("Month"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "credit_sales", "label": _("Credit Sales"), **cur},
+		{"fieldname": "collected", "label": _("Collected"), **cur},
+		{"fieldname": "closing_ar", "label": _("Closing AR"), **cur},
+		{"fieldname": "dso_standard", "label": _("DSO (Standard)"), **days},
+		{"fieldname": "dso_countback", "label": _("DSO (Countback)"), **days},
+		{"fieldname": "bpdso", "label": _("Best Possible DSO"), **days},
+		{"fieldname": "add", "label": _("Avg Days Delinquent"), **days},
+		{"fieldname": "cei", "label": _("CEI %"), "fieldtype": "Percent", "width": 90},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+	]

@@ -1,0 +1,92 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import pandas as pd
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, today
+
+from optimar_erp.engine.kpis import MSME_MAX_DAYS, msme_due
+from optimar_erp.reporting.sources import default_company
+
+COVERED = ("Micro", "Small")
+
+
+def execute(filters: dict | None = None):
+	"""India, MSMED Act s.15 and Income-tax s.43B(h): invoices of a micro or small enterprise must be paid
+	within the agreed terms, at most 45 days; the buyer cannot deduct the expense until it pays. Lists the
+	company's open invoices against that statutory date so reminders can cite it."""
+	filters = frappe._dict(filters or {})
+	company = filters.get("company") or default_company()
+	category = frappe.db.get_value("Company", company, "optimar_msme_category")
+	if category not in COVERED:
+		return (
+			columns(),
+			[],
+			_(
+				"Section 43B(h) protects micro and small enterprises. Set the MSME category (and Udyam number) "
+				"on Company {0} to use this report."
+			).format(company),
+		)
+	si = frappe.qb.DocType("Sales Invoice")
+	query = (
+		frappe.qb.from_(si)
+		.select(si.name, si.customer, si.customer_name, si.posting_date, si.due_date, si.outstanding_amount)
+		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
+		.where(si.outstanding_amount > 0.005)
+	)
+	if filters.get("customer"):
+		query = query.where(si.customer == filters.customer)
+	frame = pd.DataFrame(
+		list(query.run()),
+		columns=["invoice", "customer", "customer_name", "posting_date", "due_date", "outstanding"],
+	)
+	if frame.empty:
+		return columns(), []
+	table = msme_due(frame, getdate(today()))
+	if filters.get("only_at_risk"):
+		table = table[table["days_left"] <= 7]
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	data = [{**r, "currency": currency, "status": _(r["status"])} for r in table.to_dict("records")]
+	message = _("Statutory date = posting date + agreed terms, at most {0} days.").format(MSME_MAX_DAYS)
+	return columns(), data, message
+
+
+def columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "invoice",
+			"label": _("Invoice"),
+			"fieldtype": "Link",
+			"options": "Sales Invoice",
+			"width": 170,
+		},
+		{
+			"fieldname": "customer",
+			"label": _("Customer"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 150,
+		},
+		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "posting_date", "label": _("Posting Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "statutory_date", "label": _("43B(h) Date"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_left", "label": _("Days Left"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 140},
+		{
+			"fieldname": "outstanding",
+			"label": _("Outstanding"),
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 120,
+		},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+	]
