@@ -62,11 +62,11 @@ def execute(filters: dict | None = None):
 		"data": {
 			"labels": [frappe.format(w["week_start"], "Date") for w in weeks],
 			"datasets": [
-				{"name": _("Forecast"), "values": [w["forecast"] or 0 for w in weeks], "chartType": "bar"},
-				{"name": _("Collected"), "values": [w["actual"] or 0 for w in weeks], "chartType": "line"},
+				{"name": _("Forecast"), "values": [w["forecast"] or 0 for w in weeks]},
+				{"name": _("Collected"), "values": [w["actual"] or 0 for w in weeks]},
 			],
 		},
-		"type": "axis-mixed",
+		"type": "bar",
 		"fieldtype": "Currency",
 		"colors": ["#2563eb", "#16a34a"],
 	}

@@ -20,7 +20,7 @@ frappe.query_reports["Collections Worklist"] = {
 			const c = frappe.utils.escape_html(data.customer);
 			const button = (action, label, primary) =>
 				`<button class="btn btn-xs ${primary ? "btn-primary" : "btn-default"} optimar-wl-action"
-					data-action="${action}" data-customer="${c}">${label}</button>`;
+					data-wl-action="${action}" data-customer="${c}">${label}</button>`;
 			const primary = { call: "call", escalate: "call", email: "remind", whatsapp: "remind" }[data.next_action];
 			return [
 				button("call", __("Log Call"), primary === "call"),
@@ -38,7 +38,7 @@ frappe.query_reports["Collections Worklist"] = {
 		$(report.page.wrapper).on("click", ".optimar-wl-action", (e) => {
 			e.stopPropagation();
 			const customer = $(e.currentTarget).attr("data-customer");
-			const action = $(e.currentTarget).attr("data-action");
+			const action = $(e.currentTarget).attr("data-wl-action");
 			const done = () => report.refresh();
 			if (action === "call") optimar.collections.log_call(customer, null, done);
 			if (action === "promise") optimar.collections.record_promise(customer, null, null, done);

@@ -38,7 +38,7 @@ def columns() -> list[dict]:
 		},
 		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
 		{"fieldname": "action", "label": _("Next Action"), "fieldtype": "Data", "width": 120},
-		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 250},
+		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 400},
 		{"fieldname": "reason", "label": _("Why"), "fieldtype": "Data", "width": 330},
 		{
 			"fieldname": "value_at_risk",
