@@ -4,6 +4,10 @@
 - ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel), check it, and write its report.
 - ``optimar backtest --ledger FILE --cutoff YYYY-MM-DD``: train the risk models on the invoices before
   the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON.
+- ``optimar classify FILE.jsonl [--threshold 0.6] [--dayfirst | --monthfirst]``: classify customers'
+  replies to payment reminders (one ``{"text": …, "received": "YYYY-MM-DD"}`` object per line) and print
+  one JSON line per reply: intent, confidence, needs_human, suggested action and the fields read from it
+  (promised date, amount, currency, return date, dispute reason, invoices, payment reference, document).
 
 Exit codes: 0 done, 2 bad input (the problems are printed on stderr and no file is written).
 """
@@ -176,6 +180,96 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 	return EXIT_OK
 
 
+def _probability(text: str) -> float:
+	"""Parse a number between 0 and 1 for argparse."""
+	try:
+		value = float(text)
+	except ValueError:
+		value = -1.0
+	if not 0 <= value <= 1:
+		raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1")
+	return value
+
+
+CLASSIFY_FIELDS = (
+	"intent",
+	"confidence",
+	"needs_human",
+	"suggested_action",
+	"safe_to_auto_apply",
+	"promised_date",
+	"payment_date",
+	"amount",
+	"currency",
+	"return_date",
+	"reason",
+	"invoices",
+	"reference",
+	"document",
+	"review_reasons",
+)
+"""What ``optimar classify`` prints for each reply (after ``id``/``line``)."""
+
+
+def _read_replies(path: Path) -> list[dict]:
+	"""The replies of a JSONL file, or SchemaError listing every bad line (nothing is classified then)."""
+	rows, problems = [], []
+	for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+		if not line.strip():
+			continue
+		try:
+			rec = json.loads(line)
+		except ValueError as exc:
+			problems.append(f"line {number}: not valid JSON ({getattr(exc, 'msg', exc)})")
+			continue
+		if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+			problems.append(f'line {number}: expected an object with a "text" string')
+			continue
+		received = rec.get("received")
+		if received not in (None, ""):
+			try:
+				received = dt.date.fromisoformat(str(received))
+			except ValueError:
+				problems.append(f"line {number}: received {received!r} is not a date in YYYY-MM-DD form")
+				continue
+		rows.append({"line": number, "id": rec.get("id"), "text": rec["text"], "received": received or None})
+	if problems:
+		raise SchemaError(problems)
+	if not rows:
+		raise SchemaError([f"{path}: the file has no replies"])
+	return rows
+
+
+def _json_value(value: object) -> object:
+	"""A cell of the classify table as plain JSON (dates as YYYY-MM-DD, NaT/NaN as null)."""
+	if value is None or value is pd.NaT:
+		return None
+	if isinstance(value, pd.Timestamp):
+		return value.date().isoformat()
+	if isinstance(value, tuple):
+		return list(value)
+	if isinstance(value, float) and value != value:
+		return None
+	if hasattr(value, "item"):  # numpy scalars
+		return value.item()
+	return value
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+	"""Classify the replies in a JSONL file and print one JSON line per reply, in file order."""
+	from optimar_erp.engine.inbox import classify
+
+	rows = _read_replies(Path(args.file))
+	result = classify(rows, threshold=args.threshold, dayfirst=args.dayfirst)
+	lines = []
+	for row, (_, out) in zip(rows, result.iterrows(), strict=True):
+		record = {"line": row["line"]} if row["id"] is None else {"id": row["id"], "line": row["line"]}
+		record.update({field: _json_value(out[field]) for field in CLASSIFY_FIELDS})
+		lines.append(json.dumps(record, ensure_ascii=False))
+	print("\n".join(lines))
+	return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
 	"""The argument parser, one sub-command per action (room for ``backtest`` and ``classify``)."""
 	parser = argparse.ArgumentParser(
@@ -237,6 +331,27 @@ def build_parser() -> argparse.ArgumentParser:
 		help="move a posting date that is after the due or settled date back to it, instead of rejecting the row",
 	)
 	bt.set_defaults(func=cmd_backtest)
+
+	cl = sub.add_parser("classify", help="classify replies to payment reminders (JSONL in, JSON lines out)")
+	cl.add_argument("file", help='a .jsonl file: one {"text": ..., "received": "YYYY-MM-DD"} object per line')
+	cl.add_argument(
+		"--threshold",
+		type=_probability,
+		default=0.6,
+		help="below this confidence a reply needs a human (default %(default)s)",
+	)
+	order = cl.add_mutually_exclusive_group()
+	order.add_argument(
+		"--dayfirst",
+		dest="dayfirst",
+		action="store_true",
+		default=True,
+		help="read 05/12/2026 as 5 December (default)",
+	)
+	order.add_argument(
+		"--monthfirst", dest="dayfirst", action="store_false", help="read 05/12/2026 as May 12"
+	)
+	cl.set_defaults(func=cmd_classify)
 	return parser
 
 
