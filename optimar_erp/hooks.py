@@ -51,13 +51,17 @@ doc_events = {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
 	},
+	"Communication": {"after_insert": "optimar_erp.inbox.replies.on_communication"},
 }
 
 # Scheduled tasks
 # ---------------
 
 scheduler_events = {
-	"hourly_long": ["optimar_erp.tasks.hourly_dunning"],
+	"hourly_long": [
+		"optimar_erp.tasks.hourly_dunning",
+		"optimar_erp.tasks.hourly_inbox_and_cash",
+	],
 	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
 	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
 }

@@ -76,3 +76,13 @@ def refresh_open_invoice_states() -> int:
 	for start in range(0, len(names), 5000):
 		refresh_collection_state(names[start : start + 5000])
 	return len(names)
+
+
+def hourly_inbox_and_cash() -> None:
+	"""Classify replies whose job was missed, and allocate certain receipts when the settings allow it."""
+	from optimar_erp.cash.matching import auto_allocate
+	from optimar_erp.inbox.replies import reprocess_recent
+
+	if frappe.db.get_single_value("Collections Settings", "inbox_enabled"):
+		reprocess_recent(days=2)
+	auto_allocate()

@@ -408,6 +408,13 @@ def test_on_hold_skips_hold_escalation_steps_too():
 	assert skips(d) == [(("I",), "Std:+30", "on_hold", False)]
 
 
+def test_snoozed_customer_waits_and_is_retried_later():
+	d = run(invoices(("I", "C1", 8, 100.0)), cust=customers(C1={"snoozed": True}))
+	assert keys(d) == []
+	assert skips(d) == [(("I",), "Std:+7", "snoozed", True)]
+	assert keys(run(invoices(("I", "C1", 8, 100.0)), cust=customers(C1={"snoozed": False}))) == ["I|Std:+7"]
+
+
 def test_channel_disabled():
 	steps = STEPS.copy()
 	steps.loc[steps["step_id"] == "Std:+7", "channel"] = "SMS"
@@ -764,6 +771,7 @@ def test_every_reason_code_is_declared():
 		"promise_to_pay",
 		"do_not_contact",
 		"on_hold",
+		"snoozed",
 		"channel_disabled",
 		"no_recipient",
 		"invalid_time_zone",

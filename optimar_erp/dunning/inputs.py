@@ -3,8 +3,9 @@
 import pandas as pd
 
 import frappe
+from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import get_system_timezone
+from frappe.utils import get_system_timezone, today
 
 from optimar_erp.data import INVOICE_COLUMNS
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
@@ -52,6 +53,7 @@ def customers_of(names: list[str]) -> pd.DataFrame:
 		"language",
 		"do_not_contact",
 		"on_hold",
+		"snoozed",
 		"collector",
 		"risk_band",
 		"own_sequence",
@@ -72,6 +74,7 @@ def customers_of(names: list[str]) -> pd.DataFrame:
 			c.language,
 			Coalesce(c.do_not_contact, 0),
 			Coalesce(c.collections_hold, 0),
+			Case().when(c.collections_snoozed_until > today(), 1).else_(0),
 			Coalesce(c.collector, ""),
 			Coalesce(c.risk_band, ""),
 			Coalesce(c.dunning_sequence, ""),
@@ -86,6 +89,7 @@ def customers_of(names: list[str]) -> pd.DataFrame:
 	frame = _fill_from_contacts(frame)
 	frame["do_not_contact"] = frame["do_not_contact"].astype(bool)
 	frame["on_hold"] = frame["on_hold"].astype(bool)
+	frame["snoozed"] = frame["snoozed"].astype(bool)
 	frame["whatsapp_opt_in"] = frame["whatsapp_opt_in"].astype(bool)
 	frame["time_zone"] = ""
 	return frame

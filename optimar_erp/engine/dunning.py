@@ -67,6 +67,7 @@ and the minimum gap) are Queued/Sent rows on any channel but ``Call Task``.
 ``customer``         str         yes        customer id
 ``do_not_contact``   bool        no (False) never contact (all channels, calls included)
 ``on_hold``          bool        no (False) collections are on hold for the customer
+``snoozed``          bool        no (False) the customer asked us to wait (out of office, snoozed)
 ``email``            str         no ("")    recipient of Email and Letter
 ``mobile``           str         no ("")    recipient of SMS and WhatsApp
 ``whatsapp_opt_in``  bool        no (False) the contact opted in to WhatsApp
@@ -104,7 +105,8 @@ Rules
 3. Keys: ``f"{invoice}|{step_id}"`` per invoice; ``f"{customer}|{step_id}|{today:%Y-%m-%d}"`` for a
    consolidated notice (its ``invoices`` then mark each invoice done for the step). A key that exists
    only as a Skipped activity is decided again under the same key: the shell updates that row.
-4. Guards, first match wins: ``do_not_contact``, ``on_hold``, ``channel_disabled``, ``no_recipient``,
+4. Guards, first match wins: ``do_not_contact``, ``on_hold``, ``snoozed`` (transient),
+   ``channel_disabled``, ``no_recipient``,
    ``invalid_time_zone`` (never transient), then ``consolidated_today`` (a notice with today's key
    already exists; the rest goes tomorrow), ``outside_window``, ``min_gap``, ``weekly_cap`` (transient).
 5. Send window ``[window_start, window_end)`` in the customer's local time (``window_start >
@@ -156,6 +158,7 @@ CUSTOMER_REQUIRED = ("customer",)
 CUSTOMER_OPTIONAL: dict[str, object] = {
 	"do_not_contact": False,
 	"on_hold": False,
+	"snoozed": False,
 	"email": "",
 	"mobile": "",
 	"whatsapp_opt_in": False,
@@ -201,6 +204,7 @@ REASON_CODES: dict[str, bool] = {
 	"promise_to_pay": True,
 	"do_not_contact": False,
 	"on_hold": False,
+	"snoozed": True,
 	"channel_disabled": False,
 	"no_recipient": False,
 	"invalid_time_zone": False,
@@ -363,7 +367,7 @@ def _prepare_customers(customers: pd.DataFrame) -> pd.DataFrame:
 	cus = table(customers, "customers", CUSTOMER_REQUIRED, CUSTOMER_OPTIONAL)
 	for col in ("customer", "email", "mobile", "collector", "time_zone"):
 		cus[col] = text(cus[col])
-	for col in ("do_not_contact", "on_hold", "whatsapp_opt_in"):
+	for col in ("do_not_contact", "on_hold", "snoozed", "whatsapp_opt_in"):
 		cus[col] = flag(cus[col], true_words=_TRUE)
 	dup = cus["customer"][cus["customer"].duplicated()]
 	if len(dup):
@@ -545,6 +549,7 @@ def _reason_text(code: str, units: pd.DataFrame, config: DunningConfig) -> pd.Se
 	return {
 		"do_not_contact": "Customer is marked do-not-contact",
 		"on_hold": "Customer is on hold",
+		"snoozed": "Customer asked us to wait (out of office or snoozed)",
 		"consolidated_today": (
 			"A consolidated notice for this step already went out today; these invoices follow tomorrow"
 		),
@@ -686,6 +691,7 @@ def decide(
 	checks = [
 		("do_not_contact", units["do_not_contact"].to_numpy()),
 		("on_hold", units["on_hold"].to_numpy()),
+		("snoozed", units["snoozed"].to_numpy()),
 		("channel_disabled", ~channel.isin(config.enabled_channels).to_numpy()),
 		("no_recipient", no_recipient),
 		("invalid_time_zone", ~call & ~zone_ok),

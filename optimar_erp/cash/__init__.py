@@ -1,0 +1,1 @@
+"""Cash application (receipts → invoices) and AR/AP netting on a site."""

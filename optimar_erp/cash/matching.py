@@ -1,0 +1,194 @@
+"""Cash application on a site: which open invoices does each unallocated receipt pay?
+
+Set-based reads (unallocated Payment Entries, open Sales Invoices) → the engine's matcher
+(:func:`optimar_erp.engine.cashapp.match_receipts`) → ranked suggestions with a confidence and reasons →
+one click allocates through ERPNext's own *Payment Reconciliation* (the same code as its Desk tool), and
+the hourly job allocates the certain ones when the settings allow it. Every allocation is logged as a
+Collection Activity ("Cash Application").
+"""
+
+import pandas as pd
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from erpnext.accounts.party import get_party_account
+
+RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
+
+
+def unallocated_receipts(company: str | None = None, customers: list[str] | None = None) -> pd.DataFrame:
+	"""Submitted customer receipts with money not yet allocated to an invoice."""
+	pe = frappe.qb.DocType("Payment Entry")
+	query = (
+		frappe.qb.from_(pe)
+		.select(
+			pe.name,
+			pe.party,
+			pe.company,
+			pe.paid_from_account_currency,
+			pe.unallocated_amount,
+			pe.posting_date,
+			pe.remarks,
+			pe.reference_no,
+		)
+		.where((pe.docstatus == 1) & (pe.payment_type == "Receive") & (pe.party_type == "Customer"))
+		.where(pe.unallocated_amount > 0.005)
+	)
+	if company:
+		query = query.where(pe.company == company)
+	if customers is not None:
+		query = query.where(pe.party.isin(customers or [""]))
+	rows = query.run()
+	frame = pd.DataFrame(
+		[(r[0], r[1], r[2], r[3], float(r[4]), r[5], " ".join(filter(None, [r[7], r[6]]))) for r in rows],
+		columns=RECEIPT_COLUMNS,
+	)
+	return frame
+
+
+def open_invoices(company: str, customers: list[str] | None = None) -> pd.DataFrame:
+	si = frappe.qb.DocType("Sales Invoice")
+	query = (
+		frappe.qb.from_(si)
+		.select(
+			si.name, si.customer, si.posting_date, si.due_date, si.outstanding_amount, si.po_no, si.currency
+		)
+		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
+		.where(si.outstanding_amount > 0.005)
+	)
+	if customers is not None:
+		query = query.where(si.customer.isin(customers or [""]))
+	frame = pd.DataFrame(
+		list(query.run()),
+		columns=["invoice", "customer", "posting_date", "due_date", "outstanding", "po_no", "currency"],
+	)
+	frame["outstanding"] = frame["outstanding"].astype(float)
+	frame["po_no"] = frame["po_no"].fillna("")
+	return frame
+
+
+def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggestions: int = 3) -> pd.DataFrame:
+	"""Ranked suggestions for the company's unallocated receipts (engine output + company)."""
+	from optimar_erp.engine.cashapp import match_receipts
+
+	receipts = unallocated_receipts(company) if receipts is None else receipts
+	if receipts.empty:
+		return pd.DataFrame()
+	threshold = (frappe.get_cached_doc("Collections Settings").get("cash_auto_allocate_above") or 95) / 100
+	result = match_receipts(
+		receipts.drop(columns=["company"]),
+		open_invoices(company),
+		max_suggestions=max_suggestions,
+		auto_threshold=threshold,
+	)
+	result["amount"] = result["receipt"].map(receipts.set_index("receipt")["amount"])
+	result["payer"] = result["receipt"].map(receipts.set_index("receipt")["customer"])
+	return result
+
+
+def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) -> str:
+	"""Allocate a receipt to these invoices through ERPNext's Payment Reconciliation; returns its name."""
+	pe = frappe.get_doc("Payment Entry", payment_entry)
+	pe.check_permission("write")
+	if not frappe.has_permission("Payment Reconciliation", "write"):
+		frappe.throw(_("Not permitted to reconcile payments"), frappe.PermissionError)
+	if pe.docstatus != 1 or pe.payment_type != "Receive" or pe.party_type != "Customer":
+		frappe.throw(_("{0} is not a submitted customer receipt.").format(payment_entry))
+	allocations = [flt(a, 2) for a in allocations]
+	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
+		frappe.throw(_("Give each invoice a positive amount."))
+	if sum(allocations) > flt(pe.unallocated_amount) + 0.005:
+		frappe.throw(
+			_("{0} has only {1} unallocated.").format(
+				payment_entry, frappe.format(pe.unallocated_amount, {"fieldtype": "Currency"})
+			)
+		)
+	pr = frappe.new_doc("Payment Reconciliation")
+	pr.company = pe.company
+	pr.party_type = "Customer"
+	pr.party = pe.party
+	pr.receivable_payable_account = pe.paid_from or get_party_account("Customer", pe.party, pe.company)
+	pr.invoice_limit = 10_000
+	pr.payment_limit = 10_000
+	pr.get_unreconciled_entries()
+	payment = next((p for p in pr.payments if p.reference_name == payment_entry), None)
+	if not payment:
+		frappe.throw(_("{0} has nothing left to reconcile.").format(payment_entry))
+	open_rows = {i.invoice_number: i for i in pr.invoices}
+	missing = [name for name in invoices if name not in open_rows]
+	if missing:
+		frappe.throw(_("Not open for {0}: {1}").format(pe.party, ", ".join(missing)))
+	for name, amount in zip(invoices, allocations, strict=True):
+		if amount > flt(open_rows[name].outstanding_amount) + 0.005:
+			frappe.throw(_("{0} owes less than {1}.").format(name, amount))
+	args = frappe._dict(
+		payments=[payment.as_dict()],
+		invoices=[
+			dict(open_rows[name].as_dict(), outstanding_amount=amount)
+			for name, amount in zip(invoices, allocations, strict=True)
+		],
+	)
+	pr.allocate_entries(args)
+	pr.reconcile()
+	frappe.get_doc(
+		{
+			"doctype": "Collection Activity",
+			"activity_type": "Cash Application",
+			"status": "Done",
+			"customer": pe.party,
+			"company": pe.company,
+			"sales_invoice": invoices[0],
+			"invoices": ", ".join(invoices),
+			"amount": sum(allocations),
+			"currency": pe.paid_from_account_currency,
+			"subject": _("{0} allocated to {1}").format(payment_entry, ", ".join(invoices)),
+			"reference_doctype": "Payment Entry",
+			"reference_name": payment_entry,
+		}
+	).insert(ignore_permissions=True)
+	return payment_entry
+
+
+@frappe.whitelist()
+def allocate_suggestion(payment_entry: str, invoices: str | list, allocations: str | list) -> str:
+	"""Desk button: allocate as suggested (the lists come as JSON from the report)."""
+	import json
+
+	if isinstance(invoices, str):
+		invoices = json.loads(invoices)
+	if isinstance(allocations, str):
+		allocations = json.loads(allocations)
+	return allocate(payment_entry, list(invoices), [float(a) for a in allocations])
+
+
+def allocate_best(payment_entry: str) -> str | None:
+	"""Allocate a receipt to its best suggestion (used when a person accepts a remittance advice)."""
+	company = frappe.db.get_value("Payment Entry", payment_entry, "company")
+	receipts = unallocated_receipts(company)
+	receipts = receipts[receipts["receipt"] == payment_entry]
+	found = suggestions(company, receipts, max_suggestions=1)
+	if found.empty or not found.iloc[0]["invoices"]:
+		frappe.throw(_("No open invoice matches {0}.").format(payment_entry))
+	best = found.iloc[0]
+	return allocate(payment_entry, list(best["invoices"]), list(best["allocations"]))
+
+
+def auto_allocate() -> list[str]:
+	"""Hourly: allocate the receipts whose best match is certain (when the settings allow it)."""
+	if not frappe.get_cached_doc("Collections Settings").get("cash_auto_allocate"):
+		return []
+	done = []
+	for company in frappe.get_all("Company", pluck="name"):
+		found = suggestions(company, max_suggestions=2)
+		if found.empty:
+			continue
+		for row in found[(found["rank"] == 1) & found["auto_allocate"]].itertuples(index=False):
+			try:
+				done.append(allocate(row.receipt, list(row.invoices), list(row.allocations)))
+				frappe.db.commit()
+			except frappe.ValidationError:
+				frappe.db.rollback()
+				frappe.log_error(title=_("Automatic cash application failed for {0}").format(row.receipt))
+	return done

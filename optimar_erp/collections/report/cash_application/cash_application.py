@@ -1,0 +1,80 @@
+# Copyright (c) 2026, OptimAR ERP contributors
+# For license information, please see license.txt
+
+import json
+
+import frappe
+from frappe import _
+
+from optimar_erp.cash.matching import suggestions
+from optimar_erp.reporting.sources import default_company
+
+
+def execute(filters: dict | None = None):
+	"""Unallocated receipts with the open invoices they most likely pay, ranked, with the reasons;
+	"Allocate" reconciles through ERPNext's Payment Reconciliation."""
+	filters = frappe._dict(filters or {})
+	company = filters.get("company") or default_company()
+	found = suggestions(company)
+	if found.empty:
+		return columns(), [], _("No unallocated customer receipts.")
+	if not filters.get("all_suggestions"):
+		found = found[found["rank"] == 1]
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	data = [
+		{
+			"receipt": r.receipt,
+			"rank": int(r.rank),
+			"payer": r.payer,
+			"customer": r.customer,
+			"amount": r.amount,
+			"invoices": ", ".join(r.invoices),
+			"invoice_list": json.dumps(list(r.invoices)),
+			"allocation_list": json.dumps([float(a) for a in r.allocations]),
+			"allocated": r.allocated,
+			"unallocated": r.unallocated,
+			"method": _(r.method.replace("_", " ").capitalize()),
+			"confidence": round(100 * r.confidence, 1),
+			"auto": 1 if r.auto_allocate else 0,
+			"reasons": r.reasons,
+			"currency": currency,
+		}
+		for r in found.itertuples(index=False)
+	]
+	return columns(), data
+
+
+def columns() -> list[dict]:
+	cur = {"fieldtype": "Currency", "options": "currency", "width": 110}
+	return [
+		{
+			"fieldname": "receipt",
+			"label": _("Receipt"),
+			"fieldtype": "Link",
+			"options": "Payment Entry",
+			"width": 150,
+		},
+		{
+			"fieldname": "payer",
+			"label": _("Paid By"),
+			"fieldtype": "Link",
+			"options": "Customer",
+			"width": 140,
+		},
+		{"fieldname": "amount", "label": _("Unallocated"), **cur},
+		{"fieldname": "invoices", "label": _("Pays"), "fieldtype": "Data", "width": 240},
+		{"fieldname": "allocated", "label": _("Allocated"), **cur},
+		{"fieldname": "confidence", "label": _("Confidence"), "fieldtype": "Percent", "width": 90},
+		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "method", "label": _("Method"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "reasons", "label": _("Why"), "fieldtype": "Data", "width": 300},
+		{"fieldname": "rank", "label": _("Rank"), "fieldtype": "Int", "width": 50},
+		{"fieldname": "auto", "label": _("Certain"), "fieldtype": "Check", "width": 70},
+		{
+			"fieldname": "currency",
+			"label": _("Currency"),
+			"fieldtype": "Link",
+			"options": "Currency",
+			"hidden": 1,
+		},
+	]

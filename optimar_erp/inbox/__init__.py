@@ -1,0 +1,1 @@
+"""The collections inbox: customers' replies classified into decisions (see :mod:`.replies`)."""
