@@ -70,3 +70,16 @@ override_doctype_dashboards = {
 	"Sales Invoice": "optimar_erp.overrides.dashboards.sales_invoice",
 	"Customer": "optimar_erp.overrides.dashboards.customer",
 }
+
+
+# Customer portal
+# ---------------
+
+portal_menu_items = [{"title": "Account & Payments", "route": "/customer-portal", "role": "Customer"}]
+
+# the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
+_customer_dashboards = override_doctype_dashboards.get("Customer") or []
+override_doctype_dashboards["Customer"] = [
+	*([_customer_dashboards] if isinstance(_customer_dashboards, str) else _customer_dashboards),
+	"optimar_erp.portal.dashboards.customer",
+]

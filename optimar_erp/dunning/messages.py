@@ -1,5 +1,6 @@
 """Rendering reminder messages: the context a template sees, and the shipped default wording."""
 
+import frappe
 from frappe import _
 from frappe.utils import escape_html, fmt_money, formatdate, get_url
 
@@ -52,6 +53,7 @@ DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 <p>Total: <b>{{ total_outstanding }}</b></p>
 {% if payment_link %}<p><a href="{{ payment_link }}">Pay now</a></p>{% endif %}
 {% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
+{% if portal_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
 <p>If you have already paid, thank you, and please ignore this message. If something on the invoice
 is wrong, reply and tell us; we will put the reminder on hold while we sort it out.</p>
 <p>{{ company }}</p>"""
@@ -103,10 +105,13 @@ def build_context(
 	payment_link: str = "",
 	upi_link: str = "",
 	html: bool = True,
+	customer: str | None = None,
+	activity: str | None = None,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here). Names are HTML-escaped
-	for HTML messages (email, letter)."""
+	for HTML messages (email, letter). ``customer`` and ``activity`` (the reminder being sent): see
+	:func:`portal_link`."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	return {
@@ -116,7 +121,7 @@ def build_context(
 		"total_outstanding": fmt_money(total, currency=currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
 		"payment_link": payment_link,
-		"portal_link": get_url("/invoices"),
+		"portal_link": portal_link(customer, activity),
 		"upi_link": upi_link,
 		"tone": tone,
 		"invoices": [
@@ -130,6 +135,26 @@ def build_context(
 			for inv in invoices
 		],
 	}
+
+
+def portal_link(customer: str | None = None, activity: str | None = None) -> str:
+	"""For a reminder being sent (``activity``) to ``customer``, with the customer portal and its links in
+	reminders enabled: a new signed, expiring link to the customer's portal page. Otherwise (previews,
+	portal off): ERPNext's invoice list, which needs a login."""
+	if customer and activity:
+		from optimar_erp.portal.links import reminder_link
+
+		try:
+			link = reminder_link(customer, activity)
+		except Exception:
+			# the reminder goes out all the same, with the login link
+			frappe.log_error(
+				f"Portal link for {customer}", reference_doctype="Customer", reference_name=customer
+			)
+			link = ""
+		if link:
+			return link
+	return get_url("/invoices")
 
 
 def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) -> str:

@@ -445,6 +445,8 @@ def compose(row, invoices: list[str]):
 		payment_link=payment_link,
 		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
 		html=row.channel in ("Email", "Letter"),
+		customer=row.customer,
+		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)

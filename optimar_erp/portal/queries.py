@@ -1,0 +1,237 @@
+"""What the portal reads: always one customer's documents, in a handful of set-based queries.
+
+Every function takes the customer as its first argument and filters by it; none of them checks who is
+asking (``access`` does that before calling them).
+"""
+
+import frappe
+from frappe.query_builder.functions import Coalesce, Max, Min, Sum
+from frappe.utils import add_days, flt, getdate
+
+from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
+from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_index, bucket_labels
+
+DISPUTE_OPEN = ("Open", "Under Review")
+
+
+def open_invoices(customer: str, names: list[str] | None = None) -> list[frappe._dict]:
+	"""The customer's submitted, unpaid sales invoices (not credit notes), oldest due first; only
+	``names`` among them when given. ``currency`` is the party account's, which the outstanding amount
+	is in; the totals are in ``invoice_currency``."""
+	si = frappe.qb.DocType("Sales Invoice")
+	query = (
+		frappe.qb.from_(si)
+		.select(
+			si.name,
+			si.customer,
+			si.company,
+			Coalesce(si.party_account_currency, si.currency).as_("currency"),
+			si.currency.as_("invoice_currency"),
+			si.posting_date,
+			si.due_date,
+			si.grand_total,
+			si.rounded_total,
+			si.outstanding_amount,
+			si.po_no,
+		)
+		.where((si.customer == customer) & (si.docstatus == 1) & (si.is_return == 0))
+		.where(si.outstanding_amount > 0)
+		.orderby(si.due_date)
+		.orderby(si.name)
+	)
+	if names is not None:
+		if not names:
+			return []
+		query = query.where(si.name.isin(names))
+	return query.run(as_dict=True)
+
+
+def invoices_of(customer: str, names: list[str]) -> list[frappe._dict]:
+	"""Those of ``names`` that are the customer's submitted sales invoices, paid or not."""
+	if not names:
+		return []
+	si = frappe.qb.DocType("Sales Invoice")
+	return (
+		frappe.qb.from_(si)
+		.select(
+			si.name,
+			si.company,
+			Coalesce(si.party_account_currency, si.currency).as_("currency"),
+			si.outstanding_amount,
+		)
+		.where((si.customer == customer) & (si.docstatus == 1) & si.name.isin(names))
+		.run(as_dict=True)
+	)
+
+
+def recently_paid(customer: str, days: int, limit: int = 100) -> list[frappe._dict]:
+	"""The customer's invoices settled in full within ``days``, with the date of their last payment
+	(or credit), newest first."""
+	si = frappe.qb.DocType("Sales Invoice")
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	paid_on = Max(ple.posting_date)
+	return (
+		frappe.qb.from_(si)
+		.join(ple)
+		.on(
+			(ple.against_voucher_type == "Sales Invoice")
+			& (ple.against_voucher_no == si.name)
+			& (ple.voucher_no != si.name)
+			& (ple.delinked == 0)
+		)
+		.select(
+			si.name,
+			si.company,
+			si.currency.as_("invoice_currency"),
+			si.posting_date,
+			si.due_date,
+			si.grand_total,
+			si.rounded_total,
+			paid_on.as_("paid_on"),
+		)
+		.where((si.customer == customer) & (si.docstatus == 1) & (si.is_return == 0))
+		.where(si.outstanding_amount <= 0)
+		.groupby(si.name)
+		.having(paid_on >= add_days(getdate(), -days))
+		.orderby(paid_on, order=frappe.qb.desc)
+		.limit(limit)
+		.run(as_dict=True)
+	)
+
+
+def promises_and_disputes(customer: str) -> tuple[dict[str, object], dict[str, str]]:
+	"""({invoice: promised date} of open promises, {invoice: status} of open disputes), read through
+	the same queries as the dunning engine."""
+	promised = {}
+	for row in open_promises_table(customers=[customer]).itertuples(index=False):
+		promised[row.invoice] = min(promised.get(row.invoice, row.promised_date), row.promised_date)
+	disputed = {row.invoice: row.status for row in open_disputes_table(customers=[customer]).itertuples()}
+	return promised, disputed
+
+
+def aging(rows: list[dict], as_of=None) -> list[dict]:
+	"""Outstanding by aging bucket (Not Due, 1-30 … 120+), one entry per currency."""
+	labels = bucket_labels(DEFAULT_BUCKETS)
+	as_of = getdate(as_of)
+	result = {}
+	for row in rows:
+		entry = result.setdefault(
+			row["currency"], {"currency": row["currency"], "buckets": [0.0] * len(labels), "total": 0.0}
+		)
+		days = (as_of - getdate(row["due_date"])).days
+		entry["buckets"][int(bucket_index([days])[0])] += flt(row["outstanding_amount"])
+		entry["total"] += flt(row["outstanding_amount"])
+	for entry in result.values():
+		entry["overdue"] = entry["total"] - entry["buckets"][0]
+		entry["labels"] = labels
+	return sorted(result.values(), key=lambda e: e["currency"])
+
+
+def companies_of(customer: str) -> list[str]:
+	"""The companies the customer has ledger entries with."""
+	gle = frappe.qb.DocType("GL Entry")
+	rows = (
+		frappe.qb.from_(gle)
+		.select(gle.company)
+		.distinct()
+		.where((gle.party_type == "Customer") & (gle.party == customer) & (gle.is_cancelled == 0))
+		.run()
+	)
+	return sorted(row[0] for row in rows)
+
+
+def _party_ledger(customer: str, company: str):
+	gle = frappe.qb.DocType("GL Entry")
+	query = (
+		frappe.qb.from_(gle)
+		.where((gle.party_type == "Customer") & (gle.party == customer) & (gle.company == company))
+		.where(gle.is_cancelled == 0)
+	)
+	return gle, query
+
+
+def party_balance(customer: str, company: str, as_of) -> tuple[float, str]:
+	"""(balance, currency) of the customer's account with ``company`` on ``as_of``: invoices minus
+	payments, credit notes and advances, from the General Ledger in the party account's currency (in the
+	company's currency if the customer has receivable accounts in several currencies)."""
+	gle, query = _party_ledger(customer, company)
+	rows = (
+		query.select(
+			gle.account_currency,
+			Sum(gle.debit_in_account_currency - gle.credit_in_account_currency),
+			Sum(gle.debit - gle.credit),
+		)
+		.where(gle.posting_date <= getdate(as_of))
+		.groupby(gle.account_currency)
+		.run()
+	)
+	company_currency = frappe.get_cached_value("Company", company, "default_currency")
+	if len(rows) == 1:
+		return flt(rows[0][1], 2), rows[0][0] or company_currency
+	return flt(sum(flt(row[2]) for row in rows), 2), company_currency
+
+
+def statement(customer: str, company: str, from_date, to_date) -> dict:
+	"""The statement of account for the period: opening balance, one line per voucher with its running
+	balance, closing balance (all in the party account's currency, like :func:`party_balance`)."""
+	from_date, to_date = getdate(from_date), getdate(to_date)
+	opening, currency = party_balance(customer, company, add_days(from_date, -1))
+	gle, query = _party_ledger(customer, company)
+	debit = Sum(gle.debit_in_account_currency)
+	credit = Sum(gle.credit_in_account_currency)
+	rows = (
+		query.select(
+			gle.posting_date,
+			gle.voucher_type,
+			gle.voucher_no,
+			Coalesce(debit, 0).as_("debit"),
+			Coalesce(credit, 0).as_("credit"),
+			Min(gle.creation).as_("first_entry"),
+		)
+		.where((gle.posting_date >= from_date) & (gle.posting_date <= to_date))
+		.groupby(gle.posting_date, gle.voucher_type, gle.voucher_no)
+		.orderby(gle.posting_date)
+		.orderby(Min(gle.creation))
+		.run(as_dict=True)
+	)
+	balance = opening
+	lines = []
+	for row in rows:
+		balance = flt(balance + flt(row.debit) - flt(row.credit), 2)
+		lines.append({**row, "balance": balance})
+	return {
+		"from_date": from_date,
+		"to_date": to_date,
+		"currency": currency,
+		"opening": opening,
+		"lines": lines,
+		"debits": flt(sum(flt(r.debit) for r in rows), 2),
+		"credits": flt(sum(flt(r.credit) for r in rows), 2),
+		"closing": balance,
+	}
+
+
+def last_confirmation(customer: str) -> frappe._dict | None:
+	rows = frappe.get_all(
+		"Balance Confirmation",
+		filters={"customer": customer},
+		fields=["name", "company", "as_of_date", "balance", "currency", "response", "creation"],
+		order_by="creation desc",
+		limit=1,
+	)
+	return rows[0] if rows else None
+
+
+def gateway_account(currency: str) -> str | None:
+	"""The Payment Gateway Account for ``currency`` (the default one first). None without the
+	``payments`` app, which provides the gateways themselves."""
+	if not frappe.db.exists("DocType", "Payment Gateway"):
+		return None
+	names = frappe.get_all(
+		"Payment Gateway Account",
+		filters={"currency": currency},
+		pluck="name",
+		order_by="is_default desc, creation asc",
+		limit=1,
+	)
+	return names[0] if names else None

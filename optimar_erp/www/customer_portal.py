@@ -1,0 +1,41 @@
+"""/customer-portal: a customer's invoices, balance and statement, with pay, promise, dispute and
+balance confirmation. Logged-in website users linked to a Customer see it from the portal menu; a signed
+link from a reminder (``?token=…``) opens it for that customer only, without a password."""
+
+from urllib.parse import urlencode
+
+import frappe
+from frappe import _
+
+from optimar_erp.portal import access, links, templating, view
+
+no_cache = 1
+
+
+def get_context(context):
+	context.no_cache = 1
+	templating.use_compiled_templates()
+	context.title = _("Your Account")
+	context.head_include = (
+		'<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">'
+	)
+	token = frappe.form_dict.get("token")
+	if not token and frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?" + urlencode({"redirect-to": f"/{links.PAGE_ROUTE}"})
+		raise frappe.Redirect(302)  # not 301: browsers would keep sending the user to the login page
+	try:
+		access.throttle_page()
+		viewer = access.resolve(token=token, customer=frappe.form_dict.get("customer"))
+	except (access.PortalAccessDenied, frappe.TooManyRequestsError) as e:
+		frappe.clear_messages()
+		context.denied = str(e)
+		context.http_status_code = getattr(e, "http_status_code", 403)
+		context.show_sidebar = False
+		return context
+	if viewer.via_link:
+		links.record_use(viewer.link)
+		frappe.local.flags.commit = True
+	access.ensure_csrf_token()
+	context.show_sidebar = not viewer.via_link
+	context.update(view.page_context(viewer, token))
+	return context
