@@ -48,7 +48,18 @@ def brute_force(inv: pd.DataFrame, i: int) -> dict:
 	open_ = cust[(cust["posting_date"] < t) & ~(cust["settled_date"] < t)]
 	overdue = open_[open_["due_date"] < t]
 	earlier = cust[cust["posting_date"] < t]
+	same_wd = hist[hist["due_date"].dt.weekday == r["due_date"].weekday()]
+	same_wd_late = (same_wd["settled_date"] - same_wd["due_date"]).dt.days
+	overall = (late > 0).mean() if len(hist) else 0.4
+	same_amt = hist[hist["grand_total"].round(2) == round(r["grand_total"], 2)]
 	return {
+		"same_weekday_days_late": same_wd_late.mean() if len(same_wd) else np.nan,
+		"same_weekday_late_smooth": ((same_wd_late > 0).sum() + 3 * overall) / (len(same_wd) + 3),
+		"invoices_last_7d": int((earlier["posting_date"] >= t - pd.Timedelta(days=7)).sum()),
+		"same_amount_n": len(same_amt),
+		"same_amount_late_rate": (same_amt["settled_date"] > same_amt["due_date"]).mean()
+		if len(same_amt)
+		else np.nan,
 		"n_hist": len(hist),
 		"late_rate": (late > 0).mean() if len(hist) else np.nan,
 		"days_late_mean": late.mean() if len(hist) else np.nan,
@@ -200,6 +211,24 @@ def test_customer_score_and_bands(book, model):
 	arche = book.customers.set_index("customer")["archetype"]
 	by_type = scores.assign(a=scores["customer"].map(arche)).groupby("a")["score"].mean()
 	assert by_type["on_time"] < 25 and by_type["deteriorating"] > 50
+
+
+def test_frequent_customers_are_learned_individually(book, model, cutoff):
+	inv = book.invoices
+	train = inv[inv["posting_date"] < cutoff]
+	codes = model.customer_codes_
+	assert 0 < len(codes) <= 200
+	counts = train["customer"].value_counts()
+	assert all(counts[c] >= model.min_customer_invoices for c in codes)
+	assert len(set(codes.values())) == len(codes)
+	new = inv.tail(3).assign(customer="NEVER-SEEN")
+	feats = model.features(new, inv)
+	assert feats["customer_code"].isna().all()  # unknown customers: "missing", described by features
+	known = inv[inv["customer"].isin(list(codes))].tail(3)
+	assert model.features(known, inv)["customer_code"].notna().all()
+	plain = RiskModel(**FAST, top_customers=0).fit(train, as_of=cutoff - pd.Timedelta(days=1))
+	assert plain.customer_codes_ == {}
+	assert plain.predict(known, history=inv, explain=0)["late_probability"].between(0, 1).all()
 
 
 def test_model_round_trips_through_bytes(book, model):

@@ -11,13 +11,17 @@ invoices as they stood at the start of day *t*:
   it was;
 - **open items**: invoices posted strictly before *t* and not settled before *t*: count, amount,
   age of the oldest, and how many (and how much) were already past their due date, with the days past
-  due of the most overdue one;
+  due of the most overdue one; how many invoices were posted in the last 7 and 90 days;
 - **the invoice itself**: amount, amount ÷ the customer's median amount of its earlier invoices
   (posted strictly before *t*), terms (due − posted days), calendar of the due date (month, weekday,
   day of month, month end, weekend) and of the posting date;
 - **learned payment-run days**: the share of the customer's past settlements on its most usual weekday
   and on its most usual day of the month (the last day of a month counts as "month end"), and how many
-  days after the due date that usual weekday / day comes next;
+  days after the due date that usual weekday / day comes next; how the customer paid invoices falling
+  due on the same weekday as this one (count, late rate — raw, smoothed towards its overall late rate,
+  and recency-weighted — and mean days late);
+- **recurring amounts**: how many earlier invoices of the same customer for the same amount were
+  settled, and their late rate (subscriptions and instalments tend to be paid the same way);
 - optional one-hot columns for categorical fields (country, channel, currency) with a fixed list of
   categories (so the columns do not depend on the data scored).
 
@@ -56,6 +60,15 @@ DEFAULT_CATEGORICALS: tuple[str, ...] = ("country", "channel", "currency")
 MAX_CATEGORIES = 8
 """Most frequent values kept per categorical field by :func:`learn_categories`."""
 
+SAME_WEEKDAY_HALF_LIFE_DAYS = 45.0
+"""Half-life of the recency weights of ``same_weekday_decay_late_rate``."""
+
+SMOOTHING = 3.0
+"""Pseudo-invoices at the customer's overall late rate in ``same_weekday_late_smooth``."""
+
+PRIOR_LATE_RATE = 0.4
+"""Late rate assumed for the smoothing of a customer without settled history."""
+
 _SHIFT = np.int64(1 << 25)  # room for any day number below
 _DAY0 = np.datetime64("1900-01-01", "D")
 _NEVER = np.int64((1 << 24) - 1)  # "not settled": a day after any real date
@@ -81,6 +94,8 @@ HISTORY_FEATURES: tuple[str, ...] = (
 	"run_dom_share",
 	"run_dom_gap",
 	"month_end_share",
+	"same_weekday_days_late",
+	"same_weekday_decay_late_rate",
 )
 """Features that are NaN for a customer without settled history (``n_hist == 0``)."""
 
@@ -266,7 +281,7 @@ def build_features(
 	dom_idx = np.where(s_eom, 0, s_dom)  # 0 = month end, 1..30 = day of month
 	dom_cs = _cum(np.eye(31, dtype=np.float32)[dom_idx]) if len(s_day) else np.zeros((1, 31))
 	wd_counts = _window(wd_cs, lo, hi)
-	s_due_wd = (s_due + 1) % 7  # 1900-01-01 was a Monday
+	s_due_wd = s_due % 7  # day 0 = 1900-01-01, a Monday
 	due_wd_late = _cum(np.column_stack([np.eye(7)[s_due_wd], np.eye(7)[s_due_wd] * late[:, None]]))
 	same = _window(due_wd_late, lo, hi)
 	dom_counts = _window(dom_cs, lo, hi)
@@ -277,6 +292,17 @@ def build_features(
 	rows = np.arange(len(t))
 	f["same_weekday_n"] = same[rows, due_wd]
 	f["same_weekday_late_rate"] = _div(same[rows, 7 + due_wd], same[rows, due_wd])
+	# … smoothed towards the customer's overall late rate (SMOOTHING pseudo-invoices), their mean days
+	# late, and a recency-weighted late rate (half-life SAME_WEEKDAY_HALF_LIFE_DAYS)
+	wd_dl = _window(_cum(np.eye(7)[s_due_wd] * dlate[:, None]), lo, hi)
+	f["same_weekday_days_late"] = _div(wd_dl[rows, due_wd], same[rows, due_wd])
+	overall = np.nan_to_num(f["late_rate"], nan=PRIOR_LATE_RATE)
+	f["same_weekday_late_smooth"] = _div(
+		same[rows, 7 + due_wd] + SMOOTHING * overall, same[rows, due_wd] + SMOOTHING
+	)
+	f["same_weekday_decay_late_rate"] = _same_weekday_decay(s_code, s_key, s_day, s_due_wd, late, prev, has)[
+		rows, due_wd
+	]
 	top_wd = wd_counts.argmax(axis=1)
 	top_dom = dom_counts.argmax(axis=1)
 	f["run_weekday_share"] = _div(wd_counts.max(axis=1), n)
@@ -301,6 +327,7 @@ def build_features(
 	f["open_amount"] = np.round(np.clip(posted_sum[:, 0] - tot[:, 6], 0, None), 2)
 	f["n_invoices_before"] = posted
 	f["invoices_last_90d"] = (m - np.searchsorted(p_key, key_t - 90, "left")).astype(float)
+	f["invoices_last_7d"] = (m - np.searchsorted(p_key, key_t - 7, "left")).astype(float)
 	f["tenure_days"] = np.where(m > lo_p, t - _take(post_h[order_p], lo_p), np.nan)
 	# oldest open: first invoice (by posting) whose settlement is on/after t = first where the running
 	# max of settled days reaches t; it is open at t when it was posted before t.
@@ -353,12 +380,47 @@ def build_features(
 	f["due_weekend"] = (due_wd >= 5).astype(float)
 	f["posting_weekday"] = ((_DAY0 + t.astype("timedelta64[D]")).astype(np.int64) + 3) % 7 * 1.0
 
+	# --- earlier settled invoices of the same customer for the same amount (recurring charges)
+	f["same_amount_n"], f["same_amount_late_rate"] = _same_amount(
+		history["customer"], amt_h, sett_h, due_h, queries["customer"], amt_q, t
+	)
+
 	out = pd.DataFrame(f, index=queries.index)
 	for col, values in (categories or {}).items():
 		text = queries[col].astype(str).str.strip() if col in queries else pd.Series("", index=queries.index)
 		for value in values:
 			out[f"{col}={value}"] = (text == value).to_numpy(dtype=float)
 	return out
+
+
+def _same_weekday_decay(s_code, s_key, s_day, s_due_wd, late, prev, has) -> np.ndarray:
+	"""Recency-weighted late rate per due weekday over the settled history before each query (n × 7)."""
+	n_q = len(prev)
+	if not len(s_day):
+		return np.full((n_q, 7), np.nan)
+	first_day = s_day[np.searchsorted(s_key, s_code * _SHIFT, "left")]
+	w = np.exp2((s_day - first_day) / SAME_WEEKDAY_HALF_LIFE_DAYS)
+	E = np.eye(7)[s_due_wd]
+	cw = pd.DataFrame(np.column_stack([E * w[:, None], E * (w * late)[:, None]])).groupby(s_code).cumsum()
+	cw = cw.to_numpy()[prev]
+	return np.where(has[:, None], _div(cw[:, 7:], cw[:, :7]), np.nan)
+
+
+def _same_amount(cust_h, amt_h, sett_h, due_h, cust_q, amt_q, t) -> tuple[np.ndarray, np.ndarray]:
+	"""Count and late rate of the customer's invoices of the same amount (to the cent) settled before t."""
+	keys_h = cust_h.astype(str).to_numpy() + "|" + np.round(amt_h, 2).astype(str)
+	keys_q = cust_q.astype(str).to_numpy() + "|" + np.round(amt_q, 2).astype(str)
+	codes, _ = pd.factorize(np.concatenate([keys_h, keys_q]))
+	code_h = codes[: len(keys_h)].astype(np.int64)
+	code_q = codes[len(keys_h) :].astype(np.int64)
+	is_set = sett_h != _NEVER
+	order = np.lexsort((sett_h[is_set], code_h[is_set]))
+	key = code_h[is_set][order] * _SHIFT + sett_h[is_set][order]
+	late = (sett_h[is_set] > due_h[is_set])[order].astype(float)
+	lo = np.searchsorted(key, code_q * _SHIFT, "left")
+	hi = np.searchsorted(key, code_q * _SHIFT + t, "left")
+	n = (hi - lo).astype(float)
+	return n, _div(_window(_cum(late), lo, hi), n)
 
 
 def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:

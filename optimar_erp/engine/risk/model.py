@@ -3,9 +3,11 @@
 :class:`RiskModel` bundles
 
 - a **late-payment classifier**: ``HistGradientBoostingClassifier`` on the leak-free features of
-  :mod:`~optimar_erp.engine.risk.features`, calibrated with ``CalibratedClassifierCV`` on
-  time-ordered folds (each fold's calibrator is fitted on invoices posted after those its model was
-  trained on, as in real use);
+  :mod:`~optimar_erp.engine.risk.features` plus the identity of the customers with the most history
+  (a native categorical column: the :data:`top <RiskModel>` customers with enough labelled invoices;
+  everyone else is "missing" and is described by the features only), calibrated with
+  ``CalibratedClassifierCV`` on time-ordered folds (each fold's calibrator is fitted on invoices posted
+  after those its model was trained on, as in real use);
 - a **days-to-settle regressor**: ``HistGradientBoostingRegressor`` with absolute-error loss, trained
   on days late (settled − due, robust to the wide spread of payment terms); predicted days to settle =
   terms + predicted days late, and predicted pay date = posting date + predicted days;
@@ -14,8 +16,9 @@
 
 Labels, as known on the ``as_of`` date given to :meth:`RiskModel.fit`: late = settled after the due
 date, also when an invoice is still unsettled on ``as_of`` while its due date has passed (it can only
-be paid late now); invoices not yet due and not settled are left out. The regressor learns from
-invoices settled by ``as_of``.
+be paid late now). The classifier learns only from invoices due by ``as_of``: among those not yet due,
+only the ones already paid (early payers) have a label, a sample biased towards "on time". The
+regressor learns from invoices settled by ``as_of``.
 
 Cold start: a customer without settled history has NaN history features and ``n_hist = 0``; the
 features are imputed with global priors learned at fit time (the training late rate for late rates,
@@ -56,11 +59,14 @@ from optimar_erp.engine.risk.features import (
 BANDS: tuple[tuple[float, str], ...] = ((25.0, "Low"), (50.0, "Medium"), (75.0, "High"), (101.0, "Critical"))
 """Upper bounds (exclusive) of the score bands."""
 
-FEW_FOLDS_ABOVE = 50_000
-"""Above this many labelled invoices the default calibration uses 3 folds instead of 5 (training time)."""
-
 COLD_START_PSEUDO_ROWS = 500
 """Weight, in invoices, of the cold-start prior in :meth:`RiskModel.predict_proba`."""
+
+CUSTOMER_CODE = "customer_code"
+"""Column of the raw features holding the customer's code among the individually learned customers."""
+
+FEW_FOLDS_ABOVE = 50_000
+"""Above this many labelled invoices the default calibration uses 3 folds instead of 5 (training time)."""
 
 MIN_TRAIN_ROWS = 30
 """Fewest labelled invoices :meth:`RiskModel.fit` accepts."""
@@ -103,7 +109,9 @@ class RiskModel:
 	``max_iter``/``learning_rate``/``max_leaf_nodes``/``min_samples_leaf`` (None: 1% of the training
 	rows, 20-200) of both boosted models;
 	``n_threads`` caps the threads the models use (1 keeps a shared machine responsive; None = all);
-	``categoricals`` fields one-hot encoded when they vary (country, channel, currency).
+	``categoricals`` fields one-hot encoded when they vary (country, channel, currency);
+	``top_customers`` / ``min_customer_invoices``: how many customers (with at least that many labelled
+	invoices) the models learn individually (0: none).
 	"""
 
 	def __init__(
@@ -111,14 +119,16 @@ class RiskModel:
 		*,
 		calibration: str = "isotonic",
 		cv_folds: int | None = None,
-		max_iter: int = 250,
-		learning_rate: float = 0.05,
+		max_iter: int = 120,
+		learning_rate: float = 0.1,
 		max_leaf_nodes: int = 31,
 		min_samples_leaf: int | None = None,
 		l2_regularization: float = 1.0,
 		n_threads: int | None = 1,
 		random_state: int = 0,
 		categoricals: Sequence[str] = DEFAULT_CATEGORICALS,
+		top_customers: int = 200,
+		min_customer_invoices: int = 20,
 	):
 		self.calibration = calibration
 		self.cv_folds = cv_folds
@@ -130,6 +140,9 @@ class RiskModel:
 		self.n_threads = n_threads
 		self.random_state = random_state
 		self.categoricals = tuple(categoricals)
+		self.top_customers = top_customers
+		self.min_customer_invoices = min_customer_invoices
+		self.customer_codes_: dict[str, int] = {}
 		self.categories_: dict[str, list[str]] = {}
 		self.columns_: list[str] = []
 		self.priors_: dict[str, float] = {}
@@ -168,6 +181,7 @@ class RiskModel:
 		settled = inv["settled_date"].where(inv["settled_date"] <= as_of)
 		labels = late_labels(inv, as_of)
 		known = labels.notna()
+		known &= inv["due_date"] <= as_of  # not yet due: only the early payers have a label (biased)
 		y = labels[known].to_numpy(dtype=int)
 		if known.sum() < MIN_TRAIN_ROWS or len(np.unique(y)) < 2:
 			raise ValueError(
@@ -176,8 +190,9 @@ class RiskModel:
 			)
 		self.as_of_ = as_of
 		self.categories_ = learn_categories(inv, self.categoricals)
-		feats = build_features(inv, as_of=as_of, categories=self.categories_)
-		self.columns_ = list(feats.columns)
+		self.customer_codes_ = self._learn_customer_codes(inv["customer"][known])
+		feats = self._features(inv, inv, as_of)
+		self.columns_ = [c for c in feats.columns if c != CUSTOMER_CODE]
 		order = np.argsort(inv["posting_date"].to_numpy()[known.to_numpy()], kind="stable")
 		X_raw = feats[known.to_numpy()].iloc[order]
 		y = y[order]
@@ -185,18 +200,19 @@ class RiskModel:
 		cold = X_raw["n_hist"].to_numpy() == 0
 		X = self._impute(X_raw)
 		with threadpool_limits(limits=self.n_threads):
-			base = HistGradientBoostingClassifier(loss="log_loss", **self._boost_params(len(X)))
+			base = HistGradientBoostingClassifier(
+				loss="log_loss", categorical_features=self._categorical_mask(), **self._boost_params(len(X))
+			)
 			n_folds = self.cv_folds or (3 if len(X) > FEW_FOLDS_ABOVE else 5)
 			folds = _time_folds(len(X), n_folds)
 			self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds)
-			self.classifier_.fit(X.to_numpy(), y)
+			self.classifier_.fit(self._matrix(X_raw), y)
 			reg_rows = settled.notna().to_numpy()
-			X_reg = self._impute(feats[reg_rows])
 			target = _days(settled[reg_rows], inv["due_date"][reg_rows])
 			self.regressor_ = HistGradientBoostingRegressor(
-				loss="absolute_error", **self._boost_params(len(X_reg))
+				loss="absolute_error", **self._boost_params(int(reg_rows.sum()))
 			)
-			self.regressor_.fit(X_reg.to_numpy(), target)
+			self.regressor_.fit(self._impute(feats[reg_rows]).to_numpy(), target)
 			self._fit_explainer(X_raw, X, y)
 		self.metrics_ = {
 			"as_of": as_of.date().isoformat(),
@@ -215,6 +231,36 @@ class RiskModel:
 		for col in RATE_FEATURES:
 			priors[col] = float(y.mean())
 		return {k: float(v) for k, v in priors.items()}
+
+	def _learn_customer_codes(self, customers: pd.Series) -> dict[str, int]:
+		"""Integer codes of the customers the models learn individually: the ``top_customers`` with the
+		most labelled invoices, each with at least ``min_customer_invoices`` of them."""
+		if not self.top_customers:
+			return {}
+		counts = customers.astype(str).value_counts()
+		keep = counts[counts >= self.min_customer_invoices].index[: self.top_customers]
+		return {c: i for i, c in enumerate(sorted(keep))}
+
+	def _features(self, history: pd.DataFrame, queries: pd.DataFrame, as_of=None) -> pd.DataFrame:
+		"""Raw features of ``queries`` against ``history`` plus the customer's code (NaN when unknown)."""
+		feats = build_features(history, queries, as_of=as_of, categories=self.categories_)
+		codes = getattr(self, "customer_codes_", {})
+		feats[CUSTOMER_CODE] = queries["customer"].astype(str).map(codes).to_numpy(dtype=float)
+		return feats
+
+	def _categorical_mask(self) -> np.ndarray | None:
+		"""The customer code is the last, categorical, column of :meth:`_matrix` (None without codes)."""
+		if not getattr(self, "customer_codes_", {}):
+			return None
+		return np.r_[np.zeros(len(self.columns_), dtype=bool), True]
+
+	def _matrix(self, X_raw: pd.DataFrame) -> np.ndarray:
+		"""The models' input: imputed features, then the customer code (missing stays NaN)."""
+		X = self._impute(X_raw).to_numpy()
+		if self._categorical_mask() is None:
+			return X
+		code = X_raw[CUSTOMER_CODE] if CUSTOMER_CODE in X_raw else pd.Series(np.nan, index=X_raw.index)
+		return np.column_stack([X, code.to_numpy(dtype=float)])
 
 	def _impute(self, X: pd.DataFrame) -> pd.DataFrame:
 		"""Features in training column order with NaN replaced by the priors."""
@@ -252,7 +298,7 @@ class RiskModel:
 		"""Raw (not imputed) features of ``invoices`` against ``history`` (default: the invoices)."""
 		self._check_fitted()
 		history = invoices if history is None else history
-		return build_features(history, invoices, as_of=as_of, categories=self.categories_)
+		return self._features(history, invoices, as_of)
 
 	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Calibrated P(paid late) for a raw features table.
@@ -263,7 +309,7 @@ class RiskModel:
 		first months of a book, so the model alone can drift far from what new customers do).
 		"""
 		with threadpool_limits(limits=self.n_threads):
-			p = self.classifier_.predict_proba(self._impute(X_raw).to_numpy())[:, 1]
+			p = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
 		prior = self.metrics_.get("late_rate_cold_start")
 		if prior is None:
 			prior = self.metrics_.get("late_rate_train", float(p.mean()) if len(p) else 0.5)
@@ -303,7 +349,7 @@ class RiskModel:
 		if as_of is None:
 			as_of = pd.concat([history["posting_date"], history["settled_date"]]).max()
 		as_of = pd.Timestamp(as_of)
-		X_raw = build_features(history, invoices_open, as_of=as_of, categories=self.categories_)
+		X_raw = self._features(history, invoices_open, as_of)
 		p = self.predict_proba(X_raw)
 		days = self.predict_days(X_raw)
 		post = invoices_open["posting_date"]
