@@ -88,8 +88,11 @@ def run(
 	seed: int = 1,
 	reset: bool = False,
 	train: bool = True,
+	threads: int | None = None,
 ) -> dict:
-	"""Build (or reuse) the benchmark book, run the nightly risk job once and return its timings."""
+	"""Build (or reuse) the benchmark book, run the nightly risk job once and return its timings.
+
+	``threads`` forces the models' thread count (None: as the job picks it, ``jobs._threads``)."""
 	if not frappe.conf.get("optimar_benchmark_site"):
 		frappe.throw(
 			_(
@@ -115,7 +118,7 @@ def run(
 	jobs_before = _site_job_ids()
 	emails_before = frappe.db.count("Email Queue")
 	try:
-		measured = timed_train_and_score(company, train)
+		measured = timed_train_and_score(company, train, threads)
 	except Exception:
 		frappe.db.rollback()  # the job's writes go, as in a worker; its queued notifications must go too
 		remove_site_jobs(jobs_before)
@@ -132,6 +135,7 @@ def run(
 		"site": frappe.local.site,
 		"company": company,
 		"cores": os.cpu_count(),
+		"threads": threads,
 		"load_1min": measured["load"],
 		"settings": settings,
 		"rows": rows,
@@ -658,7 +662,7 @@ class _LoadSampler:
 		}
 
 
-def timed_train_and_score(company: str, train: bool) -> dict:
+def timed_train_and_score(company: str, train: bool, threads: int | None = None) -> dict:
 	"""Run train_and_score once with its phases wrapped, then commit; the figures. When it fails, the
 	phases measured so far are printed before the error goes on."""
 	timing = _Phases()
@@ -673,6 +677,8 @@ def timed_train_and_score(company: str, train: bool) -> dict:
 		book._patched(target, attr, timing.wrap(getattr(target, attr), **how))
 		for (target, attr), how in wrapped.items()
 	]
+	if threads:
+		patches.append(book._patched(jobs, "_threads", lambda rows: threads))
 	for patch in patches:
 		patch.__enter__()
 	start, cpu = time.perf_counter(), time.process_time()
@@ -759,12 +765,17 @@ def print_report(result: dict) -> None:
 	calls, summary, settings = result["calls"], result["summary"], result["settings"]
 	cpu, width = result["phases_cpu_s"], 46
 	load = result["load_1min"]
-	threads = jobs._threads(sizes["history_frame"]) if hasattr(jobs, "_threads") else "?"
+	if result["threads"]:
+		threads = f"{result['threads']} thread(s) (forced)"
+	elif hasattr(jobs, "_threads"):
+		threads = f"{jobs._threads(sizes['history_frame'])} thread(s)"
+	else:
+		threads = "the job's threads"
 	reused = "reused" if rows["history_reused"] and rows["open_ledger_reused"] else "inserted"
 	lines = [
 		"",
 		f"OptimAR risk scoring benchmark — site {result['site']}, company {result['company']}",
-		f"machine: {result['cores']} cores, models on {threads} thread(s); 1-minute load during the run "
+		f"machine: {result['cores']} cores, models on {threads}; 1-minute load during the run "
 		f"{load['min']:.2f}-{load['max']:.2f} (mean {load['mean']:.2f}, {load['samples']} samples)",
 		f"book: {rows['customers']:,} customers, {rows['open_invoices']:,} open + "
 		f"{rows['history_invoices']:,} settled history invoices, {rows['ledger_rows']:,} ledger rows "
