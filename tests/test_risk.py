@@ -14,6 +14,7 @@ from optimar_erp.engine.risk import (
 	build_features,
 	customer_scores,
 	late_labels,
+	overdue_severity,
 )
 from optimar_erp.engine.simulate import simulate_book
 
@@ -206,8 +207,15 @@ def test_customer_score_and_bands(book, model):
 	one = scores.iloc[0]
 	rows = scored[scored["customer"] == one["customer"]]
 	w = open_.loc[rows.index, "outstanding"]
-	p = np.where(rows["days_overdue"] > 0, 1.0, rows["late_probability"])
+	d = rows["days_overdue"].to_numpy()
+	severity = np.where(d > 0, np.minimum(0.5 + 0.5 * (d - 1) / 89, 1.0), 0.0)
+	p = np.maximum(rows["late_probability"].to_numpy(), severity)
 	assert one["score"] == pytest.approx(100 * (w * p).sum() / w.sum(), abs=0.06)
+	# a day past due weighs less than three months past due
+	assert overdue_severity([0, 1, 45, 90, 400]).tolist() == pytest.approx([0, 0.5, 0.7472, 1, 1], abs=1e-4)
+	two = pd.DataFrame({"customer": ["A", "B"], "late_probability": [0.1, 0.1], "days_overdue": [2.0, 120.0]})
+	banded = customer_scores(two, pd.DataFrame({"grand_total": [100.0, 100.0]}))
+	assert banded.set_index("customer")["band"].to_dict() == {"A": "High", "B": "Critical"}
 	arche = book.customers.set_index("customer")["archetype"]
 	by_type = scores.assign(a=scores["customer"].map(arche)).groupby("a")["score"].mean()
 	assert by_type["on_time"] < 25 and by_type["deteriorating"] > 50

@@ -18,6 +18,7 @@ from optimar_erp.engine.risk.model import (
 	band_of,
 	classification_metrics,
 	customer_scores,
+	overdue_severity,
 )
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
 	"join_factors",
 	"late_labels",
 	"learn_categories",
+	"overdue_severity",
 	"top_factors",
 ]

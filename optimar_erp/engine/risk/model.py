@@ -28,8 +28,9 @@ cold-start invoices (see :meth:`RiskModel.predict_proba`).
 
 **Customer score** (:func:`customer_scores`): 0-100, the customer's open exposure-weighted expected
 lateness ``100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over its open invoices, where ``p_i`` is the
-invoice's predicted late probability, or 1 when the invoice is already past due on ``as_of`` (it can
-no longer be paid on time). Bands: Low < 25 ≤ Medium < 50 ≤ High < 75 ≤ Critical.
+invoice's predicted late probability, raised for an invoice already past due on ``as_of`` with how far
+past due it is (:func:`overdue_severity`: 0.5 at one day, 1 from 90 days). Bands: Low < 25 ≤ Medium <
+50 ≤ High < 75 ≤ Critical.
 """
 
 from __future__ import annotations
@@ -422,17 +423,33 @@ def _time_folds(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
 	return [(idx[: cuts[i]], idx[cuts[i] : cuts[i + 1]]) for i in range(k)]
 
 
+SEVERE_OVERDUE_DAYS = 90
+"""Days past due at which an open invoice counts as certainly late in the customer score."""
+
+
+def overdue_severity(days_overdue) -> np.ndarray:
+	"""0 when not overdue; 0.5 one day past due, rising linearly to 1 at :data:`SEVERE_OVERDUE_DAYS`."""
+	d = np.asarray(days_overdue, dtype=float)
+	d = np.nan_to_num(d, nan=0.0)
+	rising = 0.5 + 0.5 * np.clip(d - 1, 0, None) / (SEVERE_OVERDUE_DAYS - 1)
+	return np.where(d > 0, np.minimum(rising, 1.0), 0.0)
+
+
 def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> pd.DataFrame:
 	"""Risk score (0-100) and band per customer from :meth:`RiskModel.predict` output.
 
 	``score = 100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over the customer's open invoices, with
-	``p_i`` = 1 for invoices already overdue (``days_overdue > 0``), else the predicted late probability;
+	``p_i`` the predicted late probability, raised for an invoice already overdue to its
+	:func:`overdue_severity` (0.5 a day past due, rising to 1 at :data:`SEVERE_OVERDUE_DAYS`: a few days
+	late on one invoice is not a critical account, months late is);
 	weights fall back to ``grand_total`` when no outstanding amount is given. Returns customer, score,
 	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × p), sorted by score.
 	"""
 	weight = invoices_open["outstanding"] if "outstanding" in invoices_open else invoices_open["grand_total"]
 	weight = weight.reindex(predictions.index).fillna(0.0).to_numpy(dtype=float)
-	p = np.where(predictions["days_overdue"].to_numpy() > 0, 1.0, predictions["late_probability"].to_numpy())
+	p = np.maximum(
+		predictions["late_probability"].to_numpy(dtype=float), overdue_severity(predictions["days_overdue"])
+	)
 	df = pd.DataFrame(
 		{"customer": predictions["customer"].to_numpy(), "w": weight, "wp": weight * p, "p": p, "one": 1}
 	)
