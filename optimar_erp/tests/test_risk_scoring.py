@@ -4,6 +4,7 @@ import frappe
 from frappe.utils import add_days, getdate, today
 
 from optimar_erp.demo import setup as demo_setup
+from optimar_erp.engine.risk import band_of, overdue_severity
 from optimar_erp.risk_scoring import jobs, store
 from optimar_erp.risk_scoring.credit import apply_credit_limit
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
@@ -80,8 +81,13 @@ class TestRiskScoring(CollectionsTestCase):
 		customer = frappe.db.get_value(
 			"Customer", self.spiking, ["risk_score", "risk_band", "risk_scored_on"], as_dict=True
 		)
-		self.assertEqual(customer.risk_band, "Critical")  # everything it owes is overdue
-		self.assertEqual(customer.risk_score, 100)
+		# all it owes is one invoice 3 days overdue: its score is that invoice's late probability, at least
+		# the severity of 3 days past due
+		late_probability = frappe.db.get_value("Sales Invoice", self.spike_invoice, "late_probability")
+		expected = max(late_probability, 100 * float(overdue_severity([3])[0]))
+		self.assertAlmostEqual(customer.risk_score, expected, delta=1)
+		self.assertEqual(customer.risk_band, band_of([customer.risk_score])[0])
+		self.assertEqual(customer.risk_band, "Critical")  # the model is sure it is late
 		self.assertEqual(getdate(customer.risk_scored_on), getdate(today()))
 		rows = frappe.get_all(
 			"Customer Risk Score",
