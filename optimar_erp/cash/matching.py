@@ -1,10 +1,12 @@
 """Cash application on a site: which open invoices does each unallocated receipt pay?
 
-Set-based reads (unallocated Payment Entries, open Sales Invoices) → the engine's matcher
+Set-based reads (unallocated Payment Entries, unreconciled Bank Transaction deposits — see
+:mod:`optimar_erp.cash.bank` — and open Sales Invoices) → the engine's matcher
 (:func:`optimar_erp.engine.cashapp.match_receipts`) → ranked suggestions with a confidence and reasons →
 one click allocates through ERPNext's own *Payment Reconciliation* (the same code as its Desk tool), and
 the hourly job allocates the certain ones when the settings allow it. Every allocation is logged as a
-Collection Activity ("Cash Application").
+Collection Activity ("Cash Application"). A bank deposit is allocated by creating the Payment Entry and
+reconciling the Bank Transaction with it (:func:`optimar_erp.cash.bank.allocate_bank_transaction`).
 """
 
 import pandas as pd
@@ -16,6 +18,7 @@ from frappe.utils import flt
 from erpnext.accounts.party import get_party_account
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
+PAYMENT_ENTRY = "Payment Entry"
 
 
 def unallocated_receipts(company: str | None = None, customers: list[str] | None = None) -> pd.DataFrame:
@@ -69,22 +72,61 @@ def open_invoices(company: str, customers: list[str] | None = None) -> pd.DataFr
 	return frame
 
 
+def all_receipts(company: str) -> pd.DataFrame:
+	"""The company's unallocated Payment Entries and unreconciled bank deposits, with their ``source``
+	(and, for bank lines, ``payer_match`` and ``duplicate_of``: see :func:`~optimar_erp.cash.bank.unreconciled_deposits`)."""
+	from optimar_erp.cash.bank import unreconciled_deposits
+
+	payments = unallocated_receipts(company).assign(source=PAYMENT_ENTRY, payer_match="", duplicate_of="")
+	deposits = unreconciled_deposits(company)
+	if deposits.empty:
+		return payments
+	if payments.empty:
+		return deposits.reset_index(drop=True)
+	return pd.concat([payments, deposits], ignore_index=True)
+
+
 def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggestions: int = 3) -> pd.DataFrame:
-	"""Ranked suggestions for the company's unallocated receipts (engine output + company)."""
+	"""Ranked suggestions for the company's unallocated receipts (engine output + ``source``, ``amount``,
+	``payer``). ``receipt`` is the document's name and ``source`` its doctype (Payment Entry or Bank
+	Transaction); a bank line that may be the bank side of an uncleared Payment Entry is never certain."""
 	from optimar_erp.engine.cashapp import match_receipts
 
-	receipts = unallocated_receipts(company) if receipts is None else receipts
+	receipts = all_receipts(company) if receipts is None else receipts.copy()
 	if receipts.empty:
 		return pd.DataFrame()
+	if "source" not in receipts:
+		receipts["source"] = PAYMENT_ENTRY
+	for col in ("payer_match", "duplicate_of"):
+		if col not in receipts:
+			receipts[col] = ""
+	receipts["key"] = receipts["source"] + "\x1f" + receipts["receipt"]
 	threshold = (frappe.get_cached_doc("Collections Settings").get("cash_auto_allocate_above") or 95) / 100
 	result = match_receipts(
-		receipts.drop(columns=["company"]),
+		receipts[["key", "customer", "currency", "amount", "date", "remarks"]].rename(
+			columns={"key": "receipt"}
+		),
 		open_invoices(company),
 		max_suggestions=max_suggestions,
 		auto_threshold=threshold,
 	)
-	result["amount"] = result["receipt"].map(receipts.set_index("receipt")["amount"])
-	result["payer"] = result["receipt"].map(receipts.set_index("receipt")["customer"])
+	by_key = receipts.set_index("key")
+	key = result["receipt"]
+	result["receipt"] = key.map(by_key["receipt"])
+	result["source"] = key.map(by_key["source"])
+	result["amount"] = key.map(by_key["amount"])
+	result["payer"] = key.map(by_key["customer"])
+	how = key.map(by_key["payer_match"]).fillna("")
+	recognised = (how != "") & (how != "party") & (result["payer"] != "")
+	result.loc[recognised, "reasons"] = (
+		"payer recognised as " + result["payer"] + " by " + how + "; " + result["reasons"]
+	)[recognised]
+	duplicate = key.map(by_key["duplicate_of"]).fillna("")
+	possible = duplicate != ""
+	result.loc[possible, "auto_allocate"] = False
+	result.loc[possible, "reasons"] = (
+		result["reasons"] + "; may be the bank side of " + duplicate + ": reconcile them instead"
+	)[possible]
 	return result
 
 
@@ -151,16 +193,32 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 	return payment_entry
 
 
+def allocate_receipt(source: str, receipt: str, invoices: list[str], allocations: list[float]) -> str:
+	"""Allocate a Payment Entry or a bank deposit (``source``) to these invoices; returns the Payment Entry."""
+	if source == PAYMENT_ENTRY:
+		return allocate(receipt, invoices, allocations)
+	if source == "Bank Transaction":
+		from optimar_erp.cash.bank import allocate_bank_transaction
+
+		return allocate_bank_transaction(receipt, invoices, allocations)
+	frappe.throw(_("Unknown receipt type {0}").format(source))
+
+
 @frappe.whitelist()
-def allocate_suggestion(payment_entry: str, invoices: str | list, allocations: str | list) -> str:
-	"""Desk button: allocate as suggested (the lists come as JSON from the report)."""
+def allocate_suggestion(
+	payment_entry: str, invoices: str | list, allocations: str | list, source: str = PAYMENT_ENTRY
+) -> str:
+	"""Desk button: allocate as suggested (the lists come as JSON from the report). ``payment_entry`` is
+	the receipt's name, a Bank Transaction when ``source`` says so; returns the Payment Entry's name."""
 	import json
 
 	if isinstance(invoices, str):
 		invoices = json.loads(invoices)
 	if isinstance(allocations, str):
 		allocations = json.loads(allocations)
-	return allocate(payment_entry, list(invoices), [float(a) for a in allocations])
+	if not isinstance(invoices, list) or not isinstance(allocations, list):
+		frappe.throw(_("Invoices and allocations must be lists."))
+	return allocate_receipt(source, payment_entry, [str(i) for i in invoices], [flt(a) for a in allocations])
 
 
 def allocate_best(payment_entry: str) -> str | None:
@@ -176,7 +234,8 @@ def allocate_best(payment_entry: str) -> str | None:
 
 
 def auto_allocate() -> list[str]:
-	"""Hourly: allocate the receipts whose best match is certain (when the settings allow it)."""
+	"""Hourly: allocate the receipts (Payment Entries and bank deposits) whose best match is certain, when
+	the settings allow it; returns the Payment Entries allocated or created."""
 	if not frappe.get_cached_doc("Collections Settings").get("cash_auto_allocate"):
 		return []
 	done = []
@@ -186,7 +245,9 @@ def auto_allocate() -> list[str]:
 			continue
 		for row in found[(found["rank"] == 1) & found["auto_allocate"]].itertuples(index=False):
 			try:
-				done.append(allocate(row.receipt, list(row.invoices), list(row.allocations)))
+				done.append(
+					allocate_receipt(row.source, row.receipt, list(row.invoices), list(row.allocations))
+				)
 				frappe.db.commit()
 			except frappe.ValidationError:
 				frappe.db.rollback()

@@ -5,7 +5,7 @@ frappe.query_reports["Cash Application"] = {
 	],
 	formatter(value, row, column, data, default_formatter) {
 		if (column.fieldname === "actions" && data && data.invoices) {
-			return `<button class="btn btn-xs btn-primary optimar-cash" data-receipt="${frappe.utils.escape_html(data.receipt)}"
+			return `<button class="btn btn-xs btn-primary optimar-cash" data-receipt="${frappe.utils.escape_html(data.receipt)}" data-source="${frappe.utils.escape_html(data.source)}"
 				data-invoices='${frappe.utils.escape_html(data.invoice_list)}' data-allocations='${frappe.utils.escape_html(data.allocation_list)}'>${__("Allocate")}</button>`;
 		}
 		if (column.fieldname === "reasons") return `<span title="${frappe.utils.escape_html(value || "")}">${frappe.utils.escape_html(value || "")}</span>`;
@@ -19,11 +19,12 @@ frappe.query_reports["Cash Application"] = {
 				frappe
 					.call("optimar_erp.cash.matching.allocate_suggestion", {
 						payment_entry: b.attr("data-receipt"),
+						source: b.attr("data-source"),
 						invoices: b.attr("data-invoices"),
 						allocations: b.attr("data-allocations"),
 					})
-					.then(() => {
-						frappe.show_alert({ message: __("Allocated"), indicator: "green" });
+					.then((r) => {
+						frappe.show_alert({ message: __("Allocated through {0}", [r.message]), indicator: "green" });
 						report.refresh();
 					})
 			);

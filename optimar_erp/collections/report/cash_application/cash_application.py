@@ -11,18 +11,20 @@ from optimar_erp.reporting.sources import default_company
 
 
 def execute(filters: dict | None = None):
-	"""Unallocated receipts with the open invoices they most likely pay, ranked, with the reasons;
-	"Allocate" reconciles through ERPNext's Payment Reconciliation."""
+	"""Unallocated receipts (Payment Entries and unreconciled bank deposits) with the open invoices they
+	most likely pay, ranked, with the reasons; "Allocate" reconciles a Payment Entry through ERPNext's
+	Payment Reconciliation, or books a bank deposit as a Payment Entry reconciled with the Bank Transaction."""
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	found = suggestions(company)
 	if found.empty:
-		return columns(), [], _("No unallocated customer receipts.")
+		return columns(), [], _("No unallocated customer receipts or bank deposits.")
 	if not filters.get("all_suggestions"):
 		found = found[found["rank"] == 1]
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	data = [
 		{
+			"source": r.source,
 			"receipt": r.receipt,
 			"rank": int(r.rank),
 			"payer": r.payer,
@@ -48,10 +50,17 @@ def columns() -> list[dict]:
 	cur = {"fieldtype": "Currency", "options": "currency", "width": 110}
 	return [
 		{
+			"fieldname": "source",
+			"label": _("Source"),
+			"fieldtype": "Link",
+			"options": "DocType",
+			"width": 120,
+		},
+		{
 			"fieldname": "receipt",
 			"label": _("Receipt"),
-			"fieldtype": "Link",
-			"options": "Payment Entry",
+			"fieldtype": "Dynamic Link",
+			"options": "source",
 			"width": 150,
 		},
 		{
