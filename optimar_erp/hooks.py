@@ -77,6 +77,9 @@ override_doctype_dashboards = {
 
 portal_menu_items = [{"title": "Account & Payments", "route": "/customer-portal", "role": "Customer"}]
 
+# the customer portal's own page renderer (optimar_erp/portal/page.py): answers for /customer-portal only
+page_renderer = ["optimar_erp.portal.page.CustomerPortalPage"]
+
 # the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
 _customer_dashboards = override_doctype_dashboards.get("Customer") or []
 override_doctype_dashboards["Customer"] = [

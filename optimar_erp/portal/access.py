@@ -198,8 +198,13 @@ def _ip() -> str | None:
 	return getattr(frappe.local, "request_ip", None)
 
 
+def throttle_key(bucket: str, ip: str | None) -> str:
+	"""The cache key counting ``bucket`` ("page", "bad-token") for one client address."""
+	return frappe.cache.make_key(f"optimar-portal:{bucket}:{ip}")
+
+
 def _counter(bucket: str, seconds: int, increment: int = 1) -> int:
-	key = frappe.cache.make_key(f"optimar-portal:{bucket}:{_ip()}")
+	key = throttle_key(bucket, _ip())
 	count = frappe.cache.incrby(key, increment)
 	if count == increment:
 		frappe.cache.expire(key, seconds)

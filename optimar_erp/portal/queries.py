@@ -114,12 +114,12 @@ def aging(rows: list[dict], as_of=None) -> list[dict]:
 	labels = bucket_labels(DEFAULT_BUCKETS)
 	as_of = getdate(as_of)
 	result = {}
-	for row in rows:
+	buckets = bucket_index([(as_of - getdate(row["due_date"])).days for row in rows]) if rows else []
+	for row, bucket in zip(rows, buckets, strict=True):
 		entry = result.setdefault(
 			row["currency"], {"currency": row["currency"], "buckets": [0.0] * len(labels), "total": 0.0}
 		)
-		days = (as_of - getdate(row["due_date"])).days
-		entry["buckets"][int(bucket_index([days])[0])] += flt(row["outstanding_amount"])
+		entry["buckets"][int(bucket)] += flt(row["outstanding_amount"])
 		entry["total"] += flt(row["outstanding_amount"])
 	for entry in result.values():
 		entry["overdue"] = entry["total"] - entry["buckets"][0]

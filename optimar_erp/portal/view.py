@@ -48,6 +48,7 @@ class Formats:
 			self.strftime = None  # not a numeric format: leave it to formatdate
 		self.currencies = {}
 		self.dates = {}
+		self.amounts = {}  # an open invoice's total and outstanding are mostly the same amount
 
 	def _currency(self, currency: str) -> tuple[int, str, bool]:
 		if currency not in self.currencies:
@@ -61,11 +62,15 @@ class Formats:
 		return self.currencies[currency]
 
 	def money(self, amount, currency: str) -> str:
-		precision, symbol, right = self._currency(currency)
-		number = fmt_money(flt(amount), precision=precision, format=self.number_format)
-		if self.hide_symbol:
-			return number
-		return f"{number} {symbol}" if right else f"{symbol} {number}"
+		key = (flt(amount), currency)
+		if key not in self.amounts:
+			precision, symbol, right = self._currency(currency)
+			number = fmt_money(key[0], precision=precision, format=self.number_format)
+			if self.hide_symbol:
+				self.amounts[key] = number
+			else:
+				self.amounts[key] = f"{number} {symbol}" if right else f"{symbol} {number}"
+		return self.amounts[key]
 
 	def date(self, value) -> str:
 		if not value:

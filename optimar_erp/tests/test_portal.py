@@ -584,6 +584,74 @@ class TestCustomerPortal(CollectionsTestCase):
 		self.assertFalse(doc.user)
 		self.assertIn("Balance Confirmation", str(frappe.get_meta("Customer").get_dashboard_data()))
 
+	# ------------------------------------------------------------------ the page's renderer
+
+	def test_the_page_has_its_own_renderer_and_other_pages_keep_frappes(self):
+		from frappe.website.path_resolver import PathResolver
+
+		from optimar_erp.portal.page import CustomerPortalPage
+
+		with self.request("GET", "/customer-portal"):
+			self.assertIsInstance(PathResolver("customer-portal").resolve()[1], CustomerPortalPage)
+			for path in ("me", "login", "customer-portal-x", "invoices"):
+				self.assertNotIsInstance(PathResolver(path).resolve()[1], CustomerPortalPage, path)
+
+	def test_boot_data_is_frappes_without_the_workspace_walk(self):
+		"""A guest (signed link) and a website user have no Desk app to switch to: the page's boot data
+		skips the permission walk over every workspace that finds none, and is the same as Frappe's."""
+		from frappe.website.utils import get_boot_data
+
+		from optimar_erp.portal import page
+
+		for user in ("Guest", self.user, "Administrator"):
+			frappe.set_user(user)
+			try:
+				with self.subTest(user):
+					self.assertEqual(page.app_screen_is_empty(), user != "Administrator")
+					self.assertEqual(page.boot_data(), get_boot_data())
+			finally:
+				frappe.set_user("Administrator")
+
+	def test_page_queries_do_not_grow_with_its_invoices(self):
+		"""Everything a row shows is read in set-based queries: a customer with eight open invoices (one
+		of them promised, one disputed, one paid) costs the page as many SQL statements as a customer
+		with one."""
+
+		def statements(token: str) -> int:
+			self.render(token=token)  # warm Frappe's caches
+			before = frappe.db.sql("SHOW SESSION STATUS LIKE 'Questions'")[0][1]
+			status, html = self.render(token=token)
+			self.assertEqual(status, 200)
+			return int(frappe.db.sql("SHOW SESSION STATUS LIKE 'Questions'")[0][1]) - int(before) - 1
+
+		small = make_customer(f"Portal Small {self.suffix}")
+		make_invoice(small, 100, due_in_days=-3)
+		large = make_customer(f"Portal Large {self.suffix}")
+		invoices = [make_invoice(large, 100 + i, due_in_days=10 - 9 * i) for i in range(9)]
+		make_payment(invoices[-1])
+		viewer = access.Viewer(large, "Guest", None, (large,))
+		actions.raise_dispute(viewer, invoices[0], "Pricing", 50, "Wrong unit price")
+		actions.record_promise(viewer, [invoices[1]], 101, add_days(today(), 5))
+		self.assertEqual(statements(self.link(large)), statements(self.link(small)))
+
+	def test_page_is_gzipped_for_clients_that_accept_it(self):
+		import gzip
+
+		from frappe.website.serve import get_response
+
+		token = self.link()
+		with self.request("GET", "/customer-portal", headers={"Accept-Encoding": "gzip, br"}, token=token):
+			response = get_response()
+		self.assertEqual(response.status_code, 200)
+		self.assertEqual(response.headers.get("Content-Encoding"), "gzip")
+		self.assertIn("Accept-Encoding", response.headers.get("Vary", ""))
+		html = gzip.decompress(response.get_data()).decode()
+		self.assertIn(self.overdue, html)
+		self.assertLess(len(response.get_data()), len(html) / 3)
+		status, plain = self.render(token=token)
+		self.assertEqual(status, 200)
+		self.assertIn(self.overdue, plain, "no Accept-Encoding: plain HTML")
+
 	# ------------------------------------------------------------------ documents
 
 	def test_invoice_pdf_and_statement(self):

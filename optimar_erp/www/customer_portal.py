@@ -31,6 +31,7 @@ def get_context(context):
 		context.denied = str(e)
 		context.http_status_code = getattr(e, "http_status_code", 403)
 		context.show_sidebar = False
+		context.portal_html = templating.render_portal(context)
 		return context
 	if viewer.via_link:
 		links.record_use(viewer.link)
@@ -38,4 +39,6 @@ def get_context(context):
 	access.ensure_csrf_token()
 	context.show_sidebar = not viewer.via_link
 	context.update(view.page_context(viewer, token))
+	# rendered here, outside Frappe's sandboxed environment (see templating.render_portal)
+	context.portal_html = templating.render_portal(context)
 	return context
