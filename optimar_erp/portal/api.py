@@ -81,8 +81,17 @@ def confirm_balance(
 	token: str | None = None,
 	customer: str | None = None,
 ) -> dict:
-	"""Confirm (or dispute) the balance of the account as of a date; the balance is the server's."""
+	"""Confirm (or dispute) the balance of the account as of a date; the balance is the server's.
+
+	Logged-in users only: a balance confirmation is an audit statement, and a reminder's signed link
+	(whoever holds it) may only view, pay, promise and dispute."""
 	viewer = access.resolve(token, customer, write=True)
+	if viewer.via_link:
+		access.deny(
+			_(
+				"Please log in to confirm your balance: a reminder's link can only view, pay, promise and dispute."
+			)
+		)
 	name = actions.confirm_balance(viewer, company, as_of_date, response, difference_amount, note)
 	return {"name": name, "message": _("Thank you. Your answer has been recorded.")}
 

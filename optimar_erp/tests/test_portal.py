@@ -557,31 +557,42 @@ class TestCustomerPortal(CollectionsTestCase):
 		early = add_days(today(), -40)
 		self.assertLess(queries.party_balance(self.customer, self.company, early)[0], expected)
 
-	def test_disputed_balance_through_a_signed_link(self):
+	def test_balance_needs_a_login_not_a_signed_link(self):
 		token = self.link()
+		before = frappe.db.count("Balance Confirmation", {"customer": self.customer})
 		frappe.set_user("Guest")
+		with self.assertRaisesRegex(access.PortalAccessDenied, "log in"):
+			api.confirm_balance(
+				as_of_date=today(), response="Disputed", difference_amount=-300, note="x", token=token
+			)
+		status, html = self.render(token=token)
+		self.assertEqual(status, 200)
+		self.assertIn("portal-confirm-title", html)
+		self.assertNotIn('id="portal-confirm-form"', html)
+		self.assertIn("/login?redirect-to=/customer-portal", html)
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.count("Balance Confirmation", {"customer": self.customer}), before)
+
+	def test_disputed_balance_is_validated(self):
+		frappe.set_user(self.user)
 		with self.assertRaisesRegex(frappe.ValidationError, "difference"):
-			api.confirm_balance(as_of_date=today(), response="Disputed", token=token)
+			api.confirm_balance(as_of_date=today(), response="Disputed")
 		with self.assertRaisesRegex(frappe.ValidationError, "what the difference is about"):
-			api.confirm_balance(as_of_date=today(), response="Disputed", difference_amount=-300, token=token)
+			api.confirm_balance(as_of_date=today(), response="Disputed", difference_amount=-300)
 		with self.assertRaisesRegex(frappe.ValidationError, "future"):
-			api.confirm_balance(as_of_date=add_days(today(), 1), response="Confirmed", token=token)
+			api.confirm_balance(as_of_date=add_days(today(), 1), response="Confirmed")
 		with self.assertRaisesRegex(frappe.ValidationError, "whether the balance is right"):
-			api.confirm_balance(as_of_date=today(), response="Maybe", token=token)
+			api.confirm_balance(as_of_date=today(), response="Maybe")
 		result = api.confirm_balance(
-			as_of_date=today(),
-			response="Disputed",
-			difference_amount=-300,
-			note="We paid INV 12 by cheque",
-			token=token,
+			as_of_date=today(), response="Disputed", difference_amount=-300, note="We paid INV 12 by cheque"
 		)
+		user = frappe.session.user
 		frappe.set_user("Administrator")
 		doc = frappe.get_doc("Balance Confirmation", result["name"])
 		self.assertEqual(
-			(doc.response, flt(doc.difference_amount), doc.confirmed_by), ("Disputed", -300, "signed link")
+			(doc.response, flt(doc.difference_amount), doc.confirmed_by), ("Disputed", -300, user)
 		)
-		self.assertEqual(doc.portal_access_link, links.find_link(token).name)
-		self.assertFalse(doc.user)
+		self.assertEqual((doc.user, doc.portal_access_link), (user, None))
 		self.assertIn("Balance Confirmation", str(frappe.get_meta("Customer").get_dashboard_data()))
 
 	# ------------------------------------------------------------------ the page's renderer
