@@ -52,6 +52,8 @@ doc_events = {
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
 	},
 	"Communication": {"after_insert": "optimar_erp.inbox.replies.on_communication"},
+	# recompute the cached ledger figures (workspace cards, DSO trend) in the background after postings
+	"Payment Ledger Entry": {"after_insert": "optimar_erp.reporting.sources.warm_after_posting"},
 }
 
 # Scheduled tasks
@@ -63,7 +65,10 @@ scheduler_events = {
 		"optimar_erp.tasks.hourly_inbox_and_cash",
 	],
 	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
-	"cron": {"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"]},
+	"cron": {
+		"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"],
+		"*/15 * * * *": ["optimar_erp.reporting.sources.warm_cache"],
+	},
 }
 
 override_doctype_dashboards = {

@@ -1,7 +1,8 @@
 """Number cards of the Collections workspace (type "Custom"): each a whitelisted method.
 
 The ledger figures (overdue, DSO, CEI) come from the engine's ``summary`` of the Payment Ledger, computed
-once per company and kept for five minutes, so the workspace's cards cost one ledger read between them.
+once per company, day and ledger version and kept in the site's cache (:func:`sources.cached`), so the
+workspace's cards cost one ledger read between them, and none until something is posted.
 """
 
 import json
@@ -12,9 +13,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, get_first_day, getdate, today
 
 from optimar_erp.engine.analytics import summary
-from optimar_erp.reporting.sources import default_company, ledger
-
-CACHE_SECONDS = 300
+from optimar_erp.reporting.sources import cached, default_company, ledger
 
 
 def _company(filters) -> str:
@@ -28,14 +27,14 @@ def _company(filters) -> str:
 
 
 def ledger_summary(company: str) -> dict:
-	key = f"optimar:summary:{company}:{today()}"
-	cached = frappe.cache.get_value(key)
-	if cached:
-		return cached
-	invoices, events = ledger(company)
-	result = summary(invoices, getdate(today()), events=events) if len(invoices) else {}
-	frappe.cache.set_value(key, result, expires_in_sec=CACHE_SECONDS)
-	return result
+	"""The engine's summary of the company's Payment Ledger today, computed once per ledger version."""
+	day = getdate(today())
+	return cached("summary", company, (day,), lambda: _summary(company, day))
+
+
+def _summary(company: str, day) -> dict:
+	invoices, events = ledger(company, day)
+	return summary(invoices, day, events=events) if len(invoices) else {}
 
 
 def _money(value, company: str) -> dict:

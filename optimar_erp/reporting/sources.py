@@ -6,6 +6,8 @@ Receivable report and the standalone ``optimar analyse``), and a few grouped que
 doctypes. Nothing loads documents one by one.
 """
 
+import contextlib
+
 import pandas as pd
 
 import frappe
@@ -20,13 +22,76 @@ def default_company() -> str:
 	)
 
 
+CACHE_PREFIX = "optimar:derived:"
+CACHE_SECONDS = 24 * 3600
+LOCK_SECONDS = 120
+
+
+def cached(kind: str, company: str, parts: tuple, build):
+	"""``build()``'s result for this company and ``parts``, computed once per version of the company's
+	Payment Ledger and kept in the site's cache: a second open is a cache read, and any new posting,
+	cancellation or deletion in the ledger makes the next open compute afresh. Only for figures derived
+	from the ledger (and Sales Invoice fields fixed at submission), never for risk or collection fields."""
+	version = data.ledger_version(company)
+	key = f"{CACHE_PREFIX}{kind}:{company}:{':'.join(str(p) for p in parts)}"
+
+	def hit():
+		found = frappe.cache.get_value(key, expires=True)  # expires: no request-local copy (keeps misses)
+		return found if found and found[0] == version else None
+
+	if found := hit():
+		return found[1]
+	# one computation at a time per key: the workspace's cards ask together; the others wait for it
+	lock = frappe.cache.lock(frappe.cache.make_key(f"{key}:lock"), timeout=LOCK_SECONDS)
+	locked = lock.acquire(blocking_timeout=LOCK_SECONDS)
+	try:
+		if locked and (found := hit()):
+			return found[1]
+		value = build()
+		frappe.cache.set_value(key, (version, value), expires_in_sec=CACHE_SECONDS)
+		return value
+	finally:
+		if locked:
+			with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
+				lock.release()
+
+
+def warm_cache(company: str | None = None) -> None:
+	"""Compute what the workspace cards and the DSO trend show by default, for ``company`` or every
+	company, unless the cache already holds them for the current ledger: a scheduled call keeps the
+	first open after a posting fast, and costs two indexed aggregates when nothing changed."""
+	from optimar_erp.collections.report.dso_and_cei_trend import dso_and_cei_trend
+	from optimar_erp.reporting.cards import ledger_summary
+
+	for name in [company] if company else frappe.get_all("Company", pluck="name"):
+		ledger_summary(name)
+		dso_and_cei_trend.execute({"company": name})
+
+
+def warm_after_posting(doc, method=None) -> None:
+	"""Doc event for Payment Ledger Entry (after insert): recompute the company's cached ledger figures
+	in the background once the posting is committed (one queued job per company at a time), so the
+	next open of the workspace or the DSO trend finds them ready."""
+	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_import:
+		return
+	frappe.enqueue(
+		"optimar_erp.reporting.sources.warm_cache",
+		queue="long",
+		job_id=f"optimar-warm-ledger-{doc.company}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		company=doc.company,
+	)
+
+
+def clear_cache() -> None:
+	"""Forget every cached ledger figure of this site (the next open computes them afresh)."""
+	frappe.cache.delete_keys(CACHE_PREFIX)
+
+
 def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 	"""(invoices, events) of ``company`` at the end of ``as_of``, in the engine's schema."""
-	as_of = getdate(as_of or today())
-	invoices = data.get_invoices(company, as_of)
-	for col in ("posting_date", "due_date", "settled_date"):
-		invoices[col] = pd.to_datetime(invoices[col])
-	return invoices, data.get_events(company, as_of)
+	return data.get_ledger(company, getdate(as_of or today()), pandas_dates=True)
 
 
 def open_invoices_today(company: str) -> pd.DataFrame | None:
@@ -40,40 +105,31 @@ def open_invoices_today(company: str) -> pd.DataFrame | None:
 		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
 		.where((si.outstanding_amount > 0.005) | (si.outstanding_amount < -0.005))
 	)
-	if base.select(si.name).where(si.currency != currency).limit(1).run():
-		return None
-	rows = base.select(
-		si.name,
-		si.customer,
-		si.customer_name,
-		si.posting_date,
-		si.due_date,
-		si.outstanding_amount,
-		si.risk_band,
-		si.late_probability,
-		si.predicted_pay_date,
-		si.collection_state,
-	).run()
-	frame = pd.DataFrame(
-		list(rows),
-		columns=[
-			"invoice",
-			"customer",
-			"customer_name",
-			"posting_date",
-			"due_date",
-			"outstanding",
-			"risk_band",
-			"late_probability",
-			"predicted_pay_date",
-			"collection_state",
-		],
+	frame = data.fetch_frame(
+		base,
+		{
+			"currency": si.currency,
+			"invoice": si.name,
+			"customer": si.customer,
+			"customer_name": si.customer_name,
+			"posting_date": si.posting_date,
+			"due_date": si.due_date,
+			"outstanding": si.outstanding_amount,
+			"risk_band": si.risk_band,
+			"late_probability": si.late_probability,
+			"predicted_pay_date": si.predicted_pay_date,
+			"collection_state": si.collection_state,
+		},
+		numbers=("outstanding", "late_probability"),
+		dates=("predicted_pay_date",),
+		datetimes=("posting_date", "due_date"),
 	)
+	if (frame["currency"] != currency).any():
+		return None
+	frame = frame.drop(columns="currency")
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	frame["grand_total"] = frame["outstanding"]
 	frame["settled_date"] = pd.NaT
-	for col in ("posting_date", "due_date"):
-		frame[col] = pd.to_datetime(frame[col])
 	return frame
 
 

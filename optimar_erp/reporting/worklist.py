@@ -14,6 +14,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Max
 from frappe.utils import add_days, getdate, today
 
+from optimar_erp import data
 from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
 
@@ -45,11 +46,13 @@ def worklist(
 	first = invoices.drop_duplicates("customer").set_index("customer")
 	cust["company"] = cust["customer"].map(first["company"])
 	cust["currency"] = cust["customer"].map(first["currency"])
-	promised = open_promises_table(customers=customers)
+	# every open promise and dispute (a few thousand at most), matched to these invoices by name: cheaper
+	# than sending the database a list of thousands of customers
+	promised = open_promises_table()
 	if len(promised):
 		until = promised.groupby("invoice")["promised_date"].max()
 		invoices["promised_until"] = invoices["invoice"].map(until)
-	disputed = set(open_disputes_table(customers=customers)["invoice"])
+	disputed = set(open_disputes_table()["invoice"])
 	invoices["disputed"] = invoices["invoice"].isin(disputed)
 	rows = build_worklist(cust, invoices, day)
 	if rows.empty:
@@ -73,28 +76,26 @@ def worklist(
 def _open_invoices(company, collector) -> pd.DataFrame:
 	si = frappe.qb.DocType("Sales Invoice")
 	c = frappe.qb.DocType("Customer")
-	query = (
-		frappe.qb.from_(si)
-		.join(c)
-		.on(c.name == si.customer)
-		.select(
-			si.name,
-			si.customer,
-			si.company,
-			si.currency,
-			si.due_date,
-			si.outstanding_amount,
-			si.late_probability,
-		)
-		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
+	query = frappe.qb.from_(si).where(
+		(si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005)
 	)
 	if company:
 		query = query.where(si.company == company)
-	if collector:
-		query = query.where(c.collector == collector)
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=["invoice", "customer", "company", "currency", "due_date", "outstanding", "late_probability"],
+	if collector:  # joined only when needed: the join makes the database walk invoices customer by customer
+		query = query.join(c).on(c.name == si.customer).where(c.collector == collector)
+	frame = data.fetch_frame(
+		query,
+		{
+			"invoice": si.name,
+			"customer": si.customer,
+			"company": si.company,
+			"currency": si.currency,
+			"due_date": si.due_date,
+			"outstanding": si.outstanding_amount,
+			"late_probability": si.late_probability,
+		},
+		numbers=("outstanding", "late_probability"),
+		dates=("due_date",),
 	)
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	frame["late_probability"] = frame["late_probability"].astype(float) / 100
@@ -103,43 +104,30 @@ def _open_invoices(company, collector) -> pd.DataFrame:
 
 def _customers(customers: list[str], day) -> pd.DataFrame:
 	c = frappe.qb.DocType("Customer")
-	rows = (
-		frappe.qb.from_(c)
-		.select(
-			c.name,
-			c.customer_name,
-			c.collector,
-			c.risk_band,
-			c.preferred_channel,
-			c.whatsapp_opt_in,
-			c.do_not_contact,
-			c.collections_hold,
-			c.collections_snoozed_until,
-		)
-		.where(c.name.isin(customers))
-		.run()
+	# all customers in one packed read, then these: a list of thousands of names in SQL costs more
+	cust = data.fetch_frame(
+		frappe.qb.from_(c),
+		{
+			"customer": c.name,
+			"customer_name": c.customer_name,
+			"collector": c.collector,
+			"risk_band": c.risk_band,
+			"preferred_channel": c.preferred_channel,
+			"whatsapp_opt_in": c.whatsapp_opt_in,
+			"do_not_contact": c.do_not_contact,
+			"on_hold": c.collections_hold,
+			"snoozed_until": c.collections_snoozed_until,
+		},
+		ints=("whatsapp_opt_in", "do_not_contact", "on_hold"),
+		dates=("snoozed_until",),
 	)
-	cust = pd.DataFrame(
-		list(rows),
-		columns=[
-			"customer",
-			"customer_name",
-			"collector",
-			"risk_band",
-			"preferred_channel",
-			"whatsapp_opt_in",
-			"do_not_contact",
-			"on_hold",
-			"snoozed_until",
-		],
-	)
+	cust = cust[cust["customer"].isin(set(customers))].reset_index(drop=True)
 	ca = frappe.qb.DocType("Collection Activity")
 	touched = {
 		r[0]
 		for r in frappe.qb.from_(ca)
 		.select(ca.customer)
 		.distinct()
-		.where(ca.customer.isin(customers))
 		.where(ca.creation >= day)
 		.where(ca.activity_type.isin(TOUCH_TYPES))
 		.where(ca.status.isin(("Sent", "Done", "Queued")))
@@ -148,7 +136,6 @@ def _customers(customers: list[str], day) -> pd.DataFrame:
 	emails = dict(
 		frappe.qb.from_(ca)
 		.select(ca.customer, Max(ca.creation))
-		.where(ca.customer.isin(customers))
 		.where((ca.activity_type == "Reminder") & (ca.channel == "Email") & (ca.status == "Sent"))
 		.where(ca.creation >= add_days(day, -7))
 		.groupby(ca.customer)
@@ -158,7 +145,6 @@ def _customers(customers: list[str], day) -> pd.DataFrame:
 	broken = dict(
 		frappe.qb.from_(ptp)
 		.select(ptp.customer, Count(ptp.name))
-		.where(ptp.customer.isin(customers))
 		.where(ptp.status.isin(("Broken", "Partially Kept")))
 		.where(ptp.broken_on >= add_days(day, -BROKEN_LOOKBACK_DAYS))
 		.groupby(ptp.customer)

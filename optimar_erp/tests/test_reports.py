@@ -2,21 +2,26 @@
 Receivable report, agree with the standalone ``optimar analyse``, and the worklist's actions work."""
 
 import contextlib
+import datetime as dt
 import io
 import json
 import os
 import tempfile
+from unittest.mock import patch
+
+import pandas as pd
 
 import frappe
 from frappe.desk.query_report import run
-from frappe.query_builder.functions import Sum
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Max, Sum
 from frappe.utils import add_days, flt, getdate, today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
 from optimar_erp import cli, data
 from optimar_erp.demo import setup as demo_setup
-from optimar_erp.reporting import cards
+from optimar_erp.reporting import cards, sources
 from optimar_erp.reporting.worklist import snooze, worklist
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_demo import BOOK
@@ -95,7 +100,7 @@ class TestReports(CollectionsTestCase):
 				)
 		self.assertEqual(code, 0)
 		standalone = json.loads(out.getvalue())
-		frappe.cache.delete_keys("optimar:summary:")
+		sources.clear_cache()
 		desk = cards.ledger_summary(self.company)
 		for key in ("total_ar", "overdue", "not_due", "dso_standard", "bpdso", "dso_countback", "buckets"):
 			self.assertEqual(desk[key], standalone[key], key)
@@ -161,3 +166,140 @@ class TestReports(CollectionsTestCase):
 		self.assertTrue(
 			frappe.db.exists("Collection Activity", {"customer": customer, "activity_type": "Note"})
 		)
+
+	def test_packed_reads_equal_the_drivers_rows(self):
+		"""fetch_frame (rows packed by the database, parsed by pandas) returns what the driver returns."""
+		si = frappe.qb.DocType("Sales Invoice")
+		query = frappe.qb.from_(si).where(si.company == self.company).orderby(si.name)
+		fields = {
+			"invoice": si.name,
+			"customer_name": si.customer_name,
+			"posting_date": si.posting_date,
+			"outstanding": si.outstanding_amount,
+			"predicted_pay_date": si.predicted_pay_date,
+			"risk_band": si.risk_band,
+			"docstatus": si.docstatus,
+			"creation": si.creation,
+		}
+		frame = data.fetch_frame(
+			query,
+			fields,
+			numbers=("outstanding",),
+			dates=("posting_date", "predicted_pay_date"),
+			ints=("docstatus",),
+			datetimes=("creation",),
+		)
+		frame = frame.sort_values("invoice", ignore_index=True)
+		rows = sorted(query.select(*fields.values()).run(), key=lambda r: r[0])
+		self.assertTrue(rows)
+		self.assertEqual(len(frame), len(rows))
+		for got, row in zip(frame.itertuples(index=False), rows, strict=True):
+			self.assertEqual(got[:3], tuple(row[:3]))
+			self.assertEqual(got.outstanding, float(row[3]))
+			self.assertEqual(got.predicted_pay_date, row[4])
+			self.assertEqual(got.risk_band, row[5])
+			self.assertEqual(got.docstatus, row[6])
+			self.assertEqual(got.creation, pd.Timestamp(row[7]))
+		self.assertIsInstance(frame["posting_date"].iloc[0], dt.date)
+		kinds = {
+			"numbers": ("outstanding",),
+			"dates": ("posting_date", "predicted_pay_date"),
+			"ints": ("docstatus",),
+			"datetimes": ("creation",),
+		}
+		with patch.object(data, "PACK_LIMIT", 64):  # too large to pack: read row by row, same frame
+			unpacked = data.fetch_frame(query, fields, **kinds)
+		self.assertTrue(unpacked.sort_values("invoice", ignore_index=True).equals(frame))
+		# a separator character inside some text: detected by the counts, read row by row
+		odd = frappe.db.get_value("Sales Invoice", {"company": self.company}, ["name", "customer_name"])
+		frappe.db.set_value(
+			"Sales Invoice", odd[0], "customer_name", "Odd\x1eName\x1f Ltd", update_modified=False
+		)
+		try:
+			names = data.fetch_frame(query, {"invoice": si.name, "customer_name": si.customer_name})
+		finally:
+			frappe.db.set_value("Sales Invoice", odd[0], "customer_name", odd[1], update_modified=False)
+		self.assertEqual(len(names), len(rows))
+		self.assertEqual(names.set_index("invoice").loc[odd[0], "customer_name"], "Odd\x1eName\x1f Ltd")
+		empty = data.fetch_frame(query.where(si.name == "no such invoice"), fields, numbers=("outstanding",))
+		self.assertEqual(list(empty.columns), list(fields))
+		self.assertTrue(empty.empty)
+
+	def test_ledger_tables_equal_a_plain_grouped_query(self):
+		"""get_invoices / get_events (split aggregation, packed transfer) equal the straightforward
+		GROUP BY over the Payment Ledger joined to Sales Invoice, value for value."""
+		as_of = getdate(today())
+		ple = frappe.qb.DocType("Payment Ledger Entry")
+		si = frappe.qb.DocType("Sales Invoice")
+		base = (
+			frappe.qb.from_(ple)
+			.join(si)
+			.on(si.name == ple.against_voucher_no)
+			.where((si.is_return == 0) & (ple.company == self.company) & (ple.party_type == "Customer"))
+			.where((ple.account_type == "Receivable") & (ple.against_voucher_type == "Sales Invoice"))
+			.where((ple.delinked == 0) & (ple.posting_date <= as_of))
+		)
+		own = Case().when(ple.voucher_no == ple.against_voucher_no, ple.amount).else_(0)
+		expected = {
+			r[0]: (r[1], r[2], r[3], round(float(r[4]), 2), round(float(r[5]), 2), r[6])
+			for r in base.groupby(ple.against_voucher_no)
+			.select(
+				ple.against_voucher_no,
+				si.customer,
+				si.posting_date,
+				si.due_date,
+				Sum(own),
+				Sum(ple.amount),
+				Max(ple.posting_date),
+			)
+			.run()
+		}
+		invoices = data.get_invoices(self.company, as_of)
+		self.assertEqual(len(invoices), len(expected))
+		for r in invoices.itertuples(index=False):
+			customer, posting, due, total, outstanding, last = expected[r.invoice]
+			self.assertEqual((r.customer, r.posting_date, r.due_date), (customer, posting, due))
+			self.assertEqual((r.grand_total, r.outstanding), (total, outstanding))
+			if abs(outstanding) < 0.005:
+				self.assertEqual(r.settled_date, last)
+			else:
+				self.assertTrue(pd.isna(r.settled_date))
+		events = {
+			(r[0], r[1], r[2]): float(r[3])
+			for r in base.groupby(ple.against_voucher_no, ple.party, ple.posting_date)
+			.select(ple.against_voucher_no, ple.party, ple.posting_date, Sum(ple.amount))
+			.run()
+		}
+		got = data.get_events(self.company, as_of)
+		self.assertEqual({(r.invoice, r.customer, r.date): r.amount for r in got.itertuples()}, events)
+		one = invoices["customer"].iloc[0]  # a customer subset: grouped by the database, same rows
+		subset = data.get_invoices(self.company, as_of, customers=[one]).sort_values("invoice")
+		mine = invoices[invoices["customer"] == one].sort_values("invoice")
+		self.assertTrue(subset.reset_index(drop=True).equals(mine.reset_index(drop=True)))
+		both = data.get_ledger(self.company, as_of)  # one pass for the two tables: the same tables
+		self.assertTrue(both[0].equals(invoices.sort_values("invoice", ignore_index=True)))
+		self.assertTrue(both[1].equals(got))
+
+	def test_ledger_figures_are_cached_until_the_ledger_changes(self):
+		sources.clear_cache()
+		key = f"{sources.CACHE_PREFIX}summary:{self.company}:{getdate(today())}"
+		sources.warm_cache(self.company)  # what the scheduler would do
+		self.assertIsNotNone(frappe.cache.get_value(key, expires=True))
+		sources.clear_cache()
+		first = cards.ledger_summary(self.company)
+		dso_rows = self._run("DSO and CEI Trend")[0]
+		version = data.ledger_version(self.company)
+		self.assertEqual(cards.ledger_summary(self.company), first)  # warm: from the cache
+		self.assertEqual(self._run("DSO and CEI Trend")[0], dso_rows)
+		self.assertEqual(frappe.cache.get_value(key, expires=True)[0], version)
+		customer = make_customer(f"Cache {self.suffix}")
+		make_invoice(customer, 1234.5, due_in_days=-5, posting_days_ago=20)
+		self.assertNotEqual(data.ledger_version(self.company), version)
+		after = cards.ledger_summary(self.company)  # a new posting: computed afresh
+		self.assertAlmostEqual(after["total_ar"], first["total_ar"] + 1234.5, places=2)
+		self.assertAlmostEqual(after["overdue"], first["overdue"] + 1234.5, places=2)
+		month = str(getdate(today()))[:7]
+		before_sales = next(r["credit_sales"] for r in dso_rows if r["month"] == month)
+		now = next(r for r in self._run("DSO and CEI Trend")[0] if r["month"] == month)
+		if getdate(add_days(today(), -20)).month == getdate(today()).month:
+			self.assertAlmostEqual(now["credit_sales"], before_sales + 1234.5, places=2)

@@ -11,6 +11,7 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, getdate, today
 
+from optimar_erp.data import fetch_frame
 from optimar_erp.engine.forecast import cash_forecast, week_start
 from optimar_erp.reporting.sources import default_company, open_promises
 
@@ -81,14 +82,19 @@ def execute(filters: dict | None = None):
 
 def _open_invoices(company: str) -> pd.DataFrame:
 	si = frappe.qb.DocType("Sales Invoice")
-	rows = (
+	frame = fetch_frame(
 		frappe.qb.from_(si)
-		.select(si.customer, si.outstanding_amount, si.predicted_pay_date, si.due_date)
 		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0.005)
-		.run()
+		.where(si.outstanding_amount > 0.005),
+		{
+			"customer": si.customer,
+			"outstanding": si.outstanding_amount,
+			"predicted_pay_date": si.predicted_pay_date,
+			"due_date": si.due_date,
+		},
+		numbers=("outstanding",),
+		dates=("predicted_pay_date", "due_date"),
 	)
-	frame = pd.DataFrame(list(rows), columns=["customer", "outstanding", "predicted_pay_date", "due_date"])
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	return frame
 

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.utils import add_months, getdate, today
 
 from optimar_erp.engine.analytics import monthly_metrics
-from optimar_erp.reporting.sources import default_company, ledger
+from optimar_erp.reporting.sources import cached, default_company, ledger
 
 
 def execute(filters: dict | None = None):
@@ -21,10 +21,9 @@ def execute(filters: dict | None = None):
 	if not 1 <= months <= 60:
 		frappe.throw(_("Months must be between 1 and 60."))
 	start = getdate(add_months(end, -(months - 1))).replace(day=1)
-	invoices, events = ledger(company, end)
-	if invoices.empty:
+	table = cached("monthly_metrics", company, (start, end), lambda: _monthly(company, start, end))
+	if table is None:
 		return columns(), []
-	table = monthly_metrics(invoices, start, end, events=events)
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	data = [
 		{
@@ -54,6 +53,13 @@ def execute(filters: dict | None = None):
 		"colors": ["#2563eb", "#7c3aed", "#16a34a"],
 	}
 	return columns(), data, None, chart
+
+
+def _monthly(company: str, start, end):
+	invoices, events = ledger(company, end)
+	if invoices.empty:
+		return None
+	return monthly_metrics(invoices, start, end, events=events)
 
 
 def _num(x, digits: int = 2):
