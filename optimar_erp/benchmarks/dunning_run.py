@@ -82,10 +82,10 @@ def run(
 	removed = 0
 	try:
 		name = new_dunning_run(company)
-		removed += remove_site_jobs()
+		removed += remove_site_jobs(job_prefix="optimar-dunning-")
 		phases, total, summary, profile_text = timed_execute_run(name, profile)
 	finally:
-		removed += remove_site_jobs()
+		removed += remove_site_jobs(job_prefix="optimar-dunning-")
 	status = frappe.db.get_value(
 		"Dunning Run", name, ["status", "actions_decided", "already_done"], as_dict=True
 	)
@@ -251,52 +251,87 @@ def insert_invoices(
 		name = f"{INVOICE_PREFIX}{i:06d}"
 		names.append((name, customer.name))
 		records.append(
-			{
-				"name": name,
-				"creation": now,
-				"modified": now,
-				"owner": user,
-				"modified_by": user,
-				"docstatus": 1,
-				"idx": 0,
-				"naming_series": "ACC-SINV-.YYYY.-",
-				"title": customer.customer_name,
-				"customer": customer.name,
-				"customer_name": customer.customer_name,
-				"customer_group": customer.customer_group,
-				"territory": customer.territory,
-				"company": company,
-				"posting_date": add_days(due, -30),
-				"posting_time": "12:00:00",
-				"set_posting_time": 1,
-				"due_date": due,
-				"is_return": 0,
-				"is_pos": 0,
-				"is_debit_note": 0,
-				"update_stock": 0,
-				"currency": currency,
-				"conversion_rate": 1,
-				"price_list_currency": currency,
-				"plc_conversion_rate": 1,
-				"party_account_currency": currency,
-				"debit_to": receivable,
-				"total_qty": 1,
-				"total": total,
-				"base_total": total,
-				"net_total": total,
-				"base_net_total": total,
-				"grand_total": total,
-				"base_grand_total": total,
-				"rounded_total": total,
-				"base_rounded_total": total,
-				"outstanding_amount": outstanding,
-				"status": status,
-				"language": "en",
-				"remarks": "Benchmark invoice",
-			}
+			invoice_record(
+				name=name,
+				customer=customer,
+				company=company,
+				currency=currency,
+				receivable=receivable,
+				posting=add_days(due, -30),
+				due=due,
+				total=total,
+				outstanding=outstanding,
+				status=status,
+				remarks="Benchmark invoice",
+				now=now,
+				user=user,
+			)
 		)
 	_bulk_insert("Sales Invoice", records)
 	return names
+
+
+def invoice_record(
+	*,
+	name,
+	customer,
+	company,
+	currency,
+	receivable,
+	posting,
+	due,
+	total,
+	outstanding,
+	status,
+	remarks,
+	now,
+	user,
+) -> dict:
+	"""A submitted one-line Sales Invoice row in company currency, as the benchmarks bulk-insert it;
+	``customer`` has name, customer_name, customer_group and territory."""
+	return {
+		"name": name,
+		"creation": now,
+		"modified": now,
+		"owner": user,
+		"modified_by": user,
+		"docstatus": 1,
+		"idx": 0,
+		"naming_series": "ACC-SINV-.YYYY.-",
+		"title": customer.customer_name,
+		"customer": customer.name,
+		"customer_name": customer.customer_name,
+		"customer_group": customer.customer_group,
+		"territory": customer.territory,
+		"company": company,
+		"posting_date": posting,
+		"posting_time": "12:00:00",
+		"set_posting_time": 1,
+		"due_date": due,
+		"is_return": 0,
+		"is_pos": 0,
+		"is_debit_note": 0,
+		"update_stock": 0,
+		"currency": currency,
+		"conversion_rate": 1,
+		"price_list_currency": currency,
+		"plc_conversion_rate": 1,
+		"party_account_currency": currency,
+		"debit_to": receivable,
+		"total_qty": 1,
+		"total": total,
+		"base_total": total,
+		"net_total": total,
+		"base_net_total": total,
+		"grand_total": total,
+		"base_grand_total": total,
+		"rounded_total": total,
+		"base_rounded_total": total,
+		"outstanding_amount": outstanding,
+		"status": status,
+		"language": "en",
+		"remarks": remarks,
+	}
 
 
 def insert_prior_activities(company: str, invoices: list[tuple[str, str]], rng: random.Random) -> None:
@@ -458,23 +493,24 @@ def _profile_text(profiler) -> str:
 	return f"cProfile of execute_run (saved to {PROFILE_FILE}):\n{out.getvalue()}"
 
 
-def remove_site_jobs() -> int:
-	"""Delete this site's dunning jobs from the "long" queue (shared by every site of the bench, so it
-	is not emptied), so that no worker sends the benchmark's reminders later."""
-	from frappe.utils.background_jobs import get_queue
+def remove_site_jobs(keep: frozenset[str] | set[str] = frozenset(), job_prefix: str = "") -> int:
+	"""Delete this site's jobs whose id starts with ``job_prefix`` from every queue of the bench (shared by
+	every site, so never emptied), except the ids in ``keep`` (those queued before the run): no worker
+	then sends the benchmark's reminders or notifications later."""
+	from frappe.utils.background_jobs import get_queues
 
-	queue = get_queue("long")
-	prefix = f"{frappe.local.site}::optimar-dunning-"
+	prefix = f"{frappe.local.site}::{job_prefix}"
 	removed = 0
-	for job_id in queue.get_job_ids():
-		if not job_id.startswith(prefix):
-			continue
-		job = queue.fetch_job(job_id)
-		if job:
-			job.delete()
-		else:
-			queue.remove(job_id)
-		removed += 1
+	for queue in get_queues():
+		for job_id in queue.get_job_ids():
+			if not job_id.startswith(prefix) or job_id in keep:
+				continue
+			job = queue.fetch_job(job_id)
+			if job:
+				job.delete()
+			else:
+				queue.remove(job_id)
+			removed += 1
 	return removed
 
 

@@ -30,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, now_datetime, today
 
+from optimar_erp.benchmarks.dunning_run import invoice_record
 from optimar_erp.portal import links
 
 CUSTOMER = "PORTAL-BENCH-CUSTOMER"
@@ -177,7 +178,7 @@ def insert_invoices(company: str, count: int, paid: int, rng: random.Random) -> 
 		"Company", company, ["default_currency", "default_receivable_account"]
 	)
 	customer = frappe.db.get_value(
-		"Customer", CUSTOMER, ["customer_name", "customer_group", "territory"], as_dict=True
+		"Customer", CUSTOMER, ["name", "customer_name", "customer_group", "territory"], as_dict=True
 	)
 	now, user, day = now_datetime(), frappe.session.user, getdate(today())
 	common = {"creation": now, "modified": now, "owner": user, "modified_by": user, "docstatus": 1}
@@ -190,45 +191,21 @@ def insert_invoices(company: str, count: int, paid: int, rng: random.Random) -> 
 		total = round(min(max(rng.lognormvariate(7, 1), 50), 250_000), 2)
 		name = f"{INVOICE_PREFIX}{i:05d}"
 		invoices.append(
-			{
-				**common,
-				"name": name,
-				"idx": 0,
-				"naming_series": "ACC-SINV-.YYYY.-",
-				"title": customer.customer_name,
-				"customer": CUSTOMER,
-				"customer_name": customer.customer_name,
-				"customer_group": customer.customer_group,
-				"territory": customer.territory,
-				"company": company,
-				"posting_date": posting,
-				"posting_time": "12:00:00",
-				"set_posting_time": 1,
-				"due_date": due,
-				"is_return": 0,
-				"is_pos": 0,
-				"is_debit_note": 0,
-				"update_stock": 0,
-				"currency": currency,
-				"conversion_rate": 1,
-				"price_list_currency": currency,
-				"plc_conversion_rate": 1,
-				"party_account_currency": currency,
-				"debit_to": receivable,
-				"total_qty": 1,
-				"total": total,
-				"base_total": total,
-				"net_total": total,
-				"base_net_total": total,
-				"grand_total": total,
-				"base_grand_total": total,
-				"rounded_total": total,
-				"base_rounded_total": total,
-				"outstanding_amount": 0 if settled else total,
-				"status": "Paid" if settled else ("Overdue" if due < day else "Unpaid"),
-				"language": "en",
-				"remarks": "Portal benchmark invoice",
-			}
+			invoice_record(
+				name=name,
+				customer=customer,
+				company=company,
+				currency=currency,
+				receivable=receivable,
+				posting=posting,
+				due=due,
+				total=total,
+				outstanding=0 if settled else total,
+				status="Paid" if settled else ("Overdue" if due < day else "Unpaid"),
+				remarks="Portal benchmark invoice",
+				now=now,
+				user=user,
+			)
 		)
 		movements = [("Sales Invoice", name, posting, total)]
 		if settled:

@@ -121,9 +121,9 @@ def run(
 		measured = timed_train_and_score(company, train, threads)
 	except Exception:
 		frappe.db.rollback()  # the job's writes go, as in a worker; its queued notifications must go too
-		remove_site_jobs(jobs_before)
+		book.remove_site_jobs(keep=jobs_before)
 		raise
-	removed = remove_site_jobs(jobs_before)
+	removed = book.remove_site_jobs(keep=jobs_before)
 	_restore_bands(bands)
 	frappe.db.commit()
 	phases, calls = measured["phases"], measured["calls"]
@@ -408,49 +408,21 @@ def ensure_history(ctx: _Context, count: int, seed: int) -> bool:
 
 def _invoice_record(ctx: _Context, name, customer, posting, due, total: float, outstanding: float) -> dict:
 	"""A submitted Sales Invoice row with the fields the dunning benchmark fills (same shape)."""
-	return {
-		"name": name,
-		"creation": ctx.now,
-		"modified": ctx.now,
-		"owner": ctx.user,
-		"modified_by": ctx.user,
-		"docstatus": 1,
-		"idx": 0,
-		"naming_series": "ACC-SINV-.YYYY.-",
-		"title": customer.customer_name,
-		"customer": customer.name,
-		"customer_name": customer.customer_name,
-		"customer_group": customer.customer_group,
-		"territory": customer.territory,
-		"company": ctx.company,
-		"posting_date": posting,
-		"posting_time": "12:00:00",
-		"set_posting_time": 1,
-		"due_date": due,
-		"is_return": 0,
-		"is_pos": 0,
-		"is_debit_note": 0,
-		"update_stock": 0,
-		"currency": ctx.currency,
-		"conversion_rate": 1,
-		"price_list_currency": ctx.currency,
-		"plc_conversion_rate": 1,
-		"party_account_currency": ctx.currency,
-		"debit_to": ctx.receivable,
-		"total_qty": 1,
-		"total": total,
-		"base_total": total,
-		"net_total": total,
-		"base_net_total": total,
-		"grand_total": total,
-		"base_grand_total": total,
-		"rounded_total": total,
-		"base_rounded_total": total,
-		"outstanding_amount": outstanding,
-		"status": "Paid" if outstanding <= 0 else "Unpaid",
-		"language": "en",
-		"remarks": "Benchmark settled invoice",
-	}
+	return book.invoice_record(
+		name=name,
+		customer=customer,
+		company=ctx.company,
+		currency=ctx.currency,
+		receivable=ctx.receivable,
+		posting=posting,
+		due=due,
+		total=total,
+		outstanding=outstanding,
+		status="Paid" if outstanding <= 0 else "Unpaid",
+		remarks="Benchmark settled invoice",
+		now=ctx.now,
+		user=ctx.user,
+	)
 
 
 def _ledger_record(
@@ -735,26 +707,6 @@ def _site_job_ids() -> set[str]:
 
 	prefix = f"{frappe.local.site}::"
 	return {job_id for q in get_queues() for job_id in q.get_job_ids() if job_id.startswith(prefix)}
-
-
-def remove_site_jobs(before: set[str]) -> int:
-	"""Delete the jobs this site queued during the run (the alerts' notifications) from every queue of
-	the bench; other sites' jobs and jobs queued before the run stay."""
-	from frappe.utils.background_jobs import get_queues
-
-	prefix = f"{frappe.local.site}::"
-	removed = 0
-	for queue in get_queues():
-		for job_id in queue.get_job_ids():
-			if not job_id.startswith(prefix) or job_id in before:
-				continue
-			job = queue.fetch_job(job_id)
-			if job:
-				job.delete()
-			else:
-				queue.remove(job_id)
-			removed += 1
-	return removed
 
 
 # ------------------------------------------------------------------------------------------- report
