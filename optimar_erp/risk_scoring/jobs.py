@@ -7,7 +7,6 @@ alerts. Nothing loops over documents with ``get_doc``.
 
 import time
 
-import numpy as np
 import pandas as pd
 
 import frappe
@@ -15,7 +14,7 @@ from frappe import _
 from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from optimar_erp import data
-from optimar_erp.engine.risk import band_of, customer_scores, late_labels, overdue_severity
+from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
 from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.risk_scoring import store
@@ -232,7 +231,7 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 	if preds is not None and len(preds):
 		scores = customer_scores(preds, open_)
 		weight = open_["outstanding"].reindex(preds.index).to_numpy(dtype=float)
-		p = np.maximum(preds["late_probability"].to_numpy(), overdue_severity(preds["days_overdue"]))
+		p = lateness(preds)
 		lead = (
 			preds.assign(_w=weight * p)
 			.sort_values("_w", ascending=False, kind="stable")

@@ -18,6 +18,7 @@ from optimar_erp.engine.risk.model import (
 	band_of,
 	classification_metrics,
 	customer_scores,
+	lateness,
 	overdue_severity,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
 	"describe",
 	"join_factors",
 	"late_labels",
+	"lateness",
 	"learn_categories",
 	"overdue_severity",
 	"top_factors",

@@ -435,6 +435,14 @@ def overdue_severity(days_overdue) -> np.ndarray:
 	return np.where(d > 0, np.minimum(rising, 1.0), 0.0)
 
 
+def lateness(predictions: pd.DataFrame) -> np.ndarray:
+	"""Each invoice's weight in its customer's score: the predicted late probability, at least the
+	:func:`overdue_severity` of how far past due it already is."""
+	return np.maximum(
+		predictions["late_probability"].to_numpy(dtype=float), overdue_severity(predictions["days_overdue"])
+	)
+
+
 def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> pd.DataFrame:
 	"""Risk score (0-100) and band per customer from :meth:`RiskModel.predict` output.
 
@@ -447,9 +455,7 @@ def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> p
 	"""
 	weight = invoices_open["outstanding"] if "outstanding" in invoices_open else invoices_open["grand_total"]
 	weight = weight.reindex(predictions.index).fillna(0.0).to_numpy(dtype=float)
-	p = np.maximum(
-		predictions["late_probability"].to_numpy(dtype=float), overdue_severity(predictions["days_overdue"])
-	)
+	p = lateness(predictions)
 	df = pd.DataFrame(
 		{"customer": predictions["customer"].to_numpy(), "w": weight, "wp": weight * p, "p": p, "one": 1}
 	)
