@@ -179,17 +179,24 @@ def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -
 	return frame.drop(columns="last_movement")[INVOICE_COLUMNS]
 
 
+def _fixed_fields(si) -> dict:
+	"""The Sales Invoice fields of the engine's invoice table that submission fixes."""
+	return {
+		"customer": si.customer,
+		"customer_name": si.customer_name,
+		"company": si.company,
+		"currency": si.currency,
+		"posting_date": si.posting_date,
+		"due_date": si.due_date,
+	}
+
+
 def _grouped_invoices(per_invoice, si) -> pd.DataFrame:
 	return fetch_frame(
 		frappe.qb.from_(per_invoice).join(si).on(si.name == per_invoice.invoice).where(si.is_return == 0),
 		{
 			"invoice": per_invoice.invoice,
-			"customer": si.customer,
-			"customer_name": si.customer_name,
-			"company": si.company,
-			"currency": si.currency,
-			"posting_date": si.posting_date,
-			"due_date": si.due_date,
+			**_fixed_fields(si),
 			"grand_total": per_invoice.grand_total,
 			"outstanding": per_invoice.outstanding,
 			"last_movement": per_invoice.last_movement,
@@ -261,15 +268,7 @@ def _ledger_tables(company: str, as_of, with_events: bool = True, pandas_dates: 
 	si = frappe.qb.DocType("Sales Invoice")
 	fixed = fetch_frame(
 		frappe.qb.from_(si).where((si.company == company) & (si.is_return == 0)),
-		{
-			"invoice": si.name,
-			"customer": si.customer,
-			"customer_name": si.customer_name,
-			"company": si.company,
-			"currency": si.currency,
-			"posting_date": si.posting_date,
-			"due_date": si.due_date,
-		},
+		{"invoice": si.name, **_fixed_fields(si)},
 		datetimes=("posting_date", "due_date"),
 	)
 	raw = _movements(company, as_of, own=True, returns=True)
