@@ -74,6 +74,10 @@ def warm_after_posting(doc, method=None) -> None:
 	next open of the workspace or the DSO trend finds them ready."""
 	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_import:
 		return
+	queued = frappe.flags.setdefault("optimar_ledger_warm_queued", set())
+	if doc.company in queued:  # a posting writes several ledger rows: one job per company and request
+		return
+	queued.add(doc.company)
 	frappe.enqueue(
 		"optimar_erp.reporting.sources.warm_cache",
 		queue="long",
