@@ -85,13 +85,13 @@ def confirm_balance(
 
 	Logged-in users only: a balance confirmation is an audit statement, and a reminder's signed link
 	(whoever holds it) may only view, pay, promise and dispute."""
-	viewer = access.resolve(token, customer, write=True)
-	if viewer.via_link:
+	if token:  # refused before the link is looked up: nothing is counted or written
 		access.deny(
 			_(
 				"Please log in to confirm your balance: a reminder's link can only view, pay, promise and dispute."
 			)
 		)
+	viewer = access.resolve(token, customer, write=True)
 	name = actions.confirm_balance(viewer, company, as_of_date, response, difference_amount, note)
 	return {"name": name, "message": _("Thank you. Your answer has been recorded.")}
 
