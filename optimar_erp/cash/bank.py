@@ -21,6 +21,8 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
+from optimar_erp.cash.matching import checked_allocations, log_cash_application
+
 SOURCE = "Bank Transaction"
 BANK_COLUMNS = [
 	"receipt",
@@ -245,19 +247,10 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 		frappe.throw(_("{0} is not an unreconciled bank deposit.").format(bank_transaction))
 	if bt.party_type and bt.party_type != "Customer":
 		frappe.throw(_("{0} is booked to a {1}, not a customer.").format(bank_transaction, _(bt.party_type)))
-	allocations = [flt(a, 2) for a in allocations]
-	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
-		frappe.throw(_("Give each invoice a positive amount."))
+	deposit = flt(bt.unallocated_amount, 2)
+	allocations = checked_allocations(bank_transaction, invoices, allocations, deposit, bt.currency)
 	if len(set(invoices)) != len(invoices):
 		frappe.throw(_("An invoice is listed twice."))
-	deposit = flt(bt.unallocated_amount, 2)
-	if sum(allocations) > deposit + 0.005:
-		frappe.throw(
-			_("{0} has only {1} unallocated.").format(
-				bank_transaction,
-				frappe.format(deposit, {"fieldtype": "Currency", "options": "currency"}, bt),
-			)
-		)
 	bank = frappe.db.get_value("Bank Account", bt.bank_account, ["account", "company"], as_dict=True)
 	if not bank or not bank.account:
 		frappe.throw(_("Bank Account {0} has no GL account.").format(bt.bank_account))
@@ -323,24 +316,15 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 		done = reconcile_vouchers(bank_transaction, json.dumps(vouchers))
 		if flt(done.unallocated_amount) > 0.005:
 			frappe.throw(_("{0} could not be reconciled with {1}.").format(bank_transaction, pe.name))
-		frappe.get_doc(
-			{
-				"doctype": "Collection Activity",
-				"activity_type": "Cash Application",
-				"status": "Done",
-				"customer": customer,
-				"company": company,
-				"sales_invoice": invoices[0],
-				"invoices": ", ".join(invoices),
-				"amount": sum(allocations),
-				"currency": bank_currency,
-				"subject": _("{0} (via {1}) allocated to {2}").format(
-					bank_transaction, pe.name, ", ".join(invoices)
-				),
-				"reference_doctype": "Payment Entry",
-				"reference_name": pe.name,
-			}
-		).insert(ignore_permissions=True)
+		log_cash_application(
+			customer,
+			company,
+			invoices,
+			allocations,
+			bank_currency,
+			pe.name,
+			_("{0} (via {1}) allocated to {2}").format(bank_transaction, pe.name, ", ".join(invoices)),
+		)
 	except Exception:
 		frappe.db.rollback(save_point=save_point)
 		raise

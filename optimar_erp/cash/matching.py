@@ -13,7 +13,7 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import flt
+from frappe.utils import flt, fmt_money
 
 from erpnext.accounts.party import get_party_account
 
@@ -138,15 +138,9 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 		frappe.throw(_("Not permitted to reconcile payments"), frappe.PermissionError)
 	if pe.docstatus != 1 or pe.payment_type != "Receive" or pe.party_type != "Customer":
 		frappe.throw(_("{0} is not a submitted customer receipt.").format(payment_entry))
-	allocations = [flt(a, 2) for a in allocations]
-	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
-		frappe.throw(_("Give each invoice a positive amount."))
-	if sum(allocations) > flt(pe.unallocated_amount) + 0.005:
-		frappe.throw(
-			_("{0} has only {1} unallocated.").format(
-				payment_entry, frappe.format(pe.unallocated_amount, {"fieldtype": "Currency"})
-			)
-		)
+	allocations = checked_allocations(
+		payment_entry, invoices, allocations, pe.unallocated_amount, pe.paid_from_account_currency
+	)
 	pr = frappe.new_doc("Payment Reconciliation")
 	pr.company = pe.company
 	pr.party_type = "Customer"
@@ -174,23 +168,59 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 	)
 	pr.allocate_entries(args)
 	pr.reconcile()
+	log_cash_application(
+		pe.party,
+		pe.company,
+		invoices,
+		allocations,
+		pe.paid_from_account_currency,
+		payment_entry,
+		_("{0} allocated to {1}").format(payment_entry, ", ".join(invoices)),
+	)
+	return payment_entry
+
+
+def checked_allocations(
+	receipt: str, invoices: list[str], allocations: list[float], unallocated: float, currency: str | None
+) -> list[float]:
+	"""The amounts rounded to cents, refused unless each invoice gets a positive amount and together
+	they fit in the receipt's ``unallocated`` money."""
+	allocations = [flt(a, 2) for a in allocations]
+	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
+		frappe.throw(_("Give each invoice a positive amount."))
+	if sum(allocations) > flt(unallocated) + 0.005:
+		frappe.throw(
+			_("{0} has only {1} unallocated.").format(receipt, fmt_money(unallocated, currency=currency))
+		)
+	return allocations
+
+
+def log_cash_application(
+	customer: str,
+	company: str,
+	invoices: list[str],
+	allocations: list[float],
+	currency: str,
+	payment_entry: str,
+	subject: str,
+) -> None:
+	"""The "Cash Application" Collection Activity of an allocation (to the Payment Entry that made it)."""
 	frappe.get_doc(
 		{
 			"doctype": "Collection Activity",
 			"activity_type": "Cash Application",
 			"status": "Done",
-			"customer": pe.party,
-			"company": pe.company,
+			"customer": customer,
+			"company": company,
 			"sales_invoice": invoices[0],
 			"invoices": ", ".join(invoices),
 			"amount": sum(allocations),
-			"currency": pe.paid_from_account_currency,
-			"subject": _("{0} allocated to {1}").format(payment_entry, ", ".join(invoices)),
+			"currency": currency,
+			"subject": subject,
 			"reference_doctype": "Payment Entry",
 			"reference_name": payment_entry,
 		}
 	).insert(ignore_permissions=True)
-	return payment_entry
 
 
 def allocate_receipt(source: str, receipt: str, invoices: list[str], allocations: list[float]) -> str:
