@@ -254,16 +254,16 @@ def build_features(
 	# recency weights w = 2 ** ((settled − t) / half-life); the factor 2 ** (-t / hl) cancels in the
 	# ratios, so per-customer cumulative sums of 2 ** ((settled − first settled) / hl) are enough (and
 	# start from zero for each customer, so there is no cancellation between customers).
+	age = s_day - s_day[np.searchsorted(s_key, s_code * _SHIFT, "left")]  # since its first settlement
 	if len(s_day):
-		first_day = s_day[np.searchsorted(s_key, s_code * _SHIFT, "left")]
-		w = np.exp2((s_day - first_day) / HALF_LIFE_DAYS)
+		w = np.exp2(age / HALF_LIFE_DAYS)
 		grp = pd.Series(s_code)
 		wsum = pd.Series(w).groupby(grp).cumsum().to_numpy()
 		wlate = pd.Series(w * late).groupby(grp).cumsum().to_numpy()
 		wdl = pd.Series(w * dlate).groupby(grp).cumsum().to_numpy()
 		f["decay_late_rate"] = np.where(has, _div(wlate[prev], wsum[prev]), np.nan)
 		f["decay_days_late"] = np.where(has, _div(wdl[prev], wsum[prev]), np.nan)
-		w2 = np.exp2(np.minimum((s_day - first_day) / SHORT_HALF_LIFE_DAYS, 1000.0))
+		w2 = np.exp2(np.minimum(age / SHORT_HALF_LIFE_DAYS, 1000.0))
 		w2sum = pd.Series(w2).groupby(grp).cumsum().to_numpy()
 		w2late = pd.Series(w2 * late).groupby(grp).cumsum().to_numpy()
 		f["decay14_late_rate"] = np.where(has, _div(w2late[prev], w2sum[prev]), np.nan)
@@ -300,7 +300,7 @@ def build_features(
 	f["same_weekday_late_smooth"] = _div(
 		same[rows, 7 + due_wd] + SMOOTHING * overall, same[rows, due_wd] + SMOOTHING
 	)
-	f["same_weekday_decay_late_rate"] = _same_weekday_decay(s_code, s_key, s_day, s_due_wd, late, prev, has)[
+	f["same_weekday_decay_late_rate"] = _same_weekday_decay(s_code, age, s_due_wd, late, prev, has)[
 		rows, due_wd
 	]
 	top_wd = wd_counts.argmax(axis=1)
@@ -393,13 +393,12 @@ def build_features(
 	return out
 
 
-def _same_weekday_decay(s_code, s_key, s_day, s_due_wd, late, prev, has) -> np.ndarray:
-	"""Recency-weighted late rate per due weekday over the settled history before each query (n × 7)."""
-	n_q = len(prev)
-	if not len(s_day):
-		return np.full((n_q, 7), np.nan)
-	first_day = s_day[np.searchsorted(s_key, s_code * _SHIFT, "left")]
-	w = np.exp2((s_day - first_day) / SAME_WEEKDAY_HALF_LIFE_DAYS)
+def _same_weekday_decay(s_code, age, s_due_wd, late, prev, has) -> np.ndarray:
+	"""Recency-weighted late rate per due weekday over the settled history before each query (n × 7);
+	``age``: each settlement's days since its customer's first one (the weights' common factor cancels)."""
+	if not len(age):
+		return np.full((len(prev), 7), np.nan)
+	w = np.exp2(age / SAME_WEEKDAY_HALF_LIFE_DAYS)
 	E = np.eye(7)[s_due_wd]
 	cw = pd.DataFrame(np.column_stack([E * w[:, None], E * (w * late)[:, None]])).groupby(s_code).cumsum()
 	cw = cw.to_numpy()[prev]
