@@ -320,6 +320,14 @@ def _stats(
 	return stats
 
 
+def _listed_invoices(html: str, expected: int | None) -> int:
+	"""How many open invoices the page lists; refused when it is not ``expected`` (None: any number)."""
+	rows = html.count('class="portal-invoice"')
+	if expected is not None and rows != expected:
+		frappe.throw(f"the page shows {rows} open invoices, not {expected}")
+	return rows
+
+
 def render_in_process(
 	user: str,
 	renders: int,
@@ -348,9 +356,7 @@ def render_in_process(
 			frappe.db.rollback()
 			if response.status_code != 200:
 				frappe.throw(f"{path} answered {response.status_code}")
-			rows = html.count('class="portal-invoice"')
-			if invoices is not None and rows != invoices:
-				frappe.throw(f"the page shows {rows} open invoices, not {invoices}")
+			rows = _listed_invoices(html, invoices)
 			if i >= warmup:
 				times.append(elapsed)
 				cpu.append(cpu_elapsed)
@@ -393,9 +399,7 @@ def render_over_http(
 		elapsed = (time.perf_counter() - started) * 1000
 		response.raise_for_status()
 		sent = int(response.headers.get("Content-Length") or len(response.content))
-		rows = response.text.count('class="portal-invoice"')
-		if invoices is not None and rows != invoices:
-			frappe.throw(f"the page shows {rows} open invoices, not {invoices}")
+		rows = _listed_invoices(response.text, invoices)
 		if i >= warmup:
 			times.append(elapsed)
 	return _stats(times, rows, sent=sent)
