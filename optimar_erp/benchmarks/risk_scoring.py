@@ -7,8 +7,9 @@ Reuses the dunning benchmark's book (``customers`` BENCH customers and ``open_in
 Invoices, see :mod:`optimar_erp.benchmarks.dunning_run`) and adds ``history`` settled BENCH-HSINV Sales
 Invoices posted over the previous ~18 months (terms 30/45/60 days; each customer pays with its own
 seeded habit: days late, spread, payment-run weekday, drift over time, plus a slow drift of everyone),
-and the Payment Ledger Entries of every BENCH invoice (one receivable row per invoice, one payment row
-per settled or part-paid invoice), as ERPNext writes them. Rows are bulk-inserted and reused when they
+and the Payment Ledger Entries of every BENCH invoice (one receivable row per invoice; a settled invoice
+paid in 1 to 6 installments, 3.65 on average, the last on the day it was settled; one payment row per
+part-paid open invoice), as ERPNext writes them: about 1,050,000 rows with the default sizes. Rows are bulk-inserted and reused when they
 exist (``reset=True`` recreates the history and the ledger rows). It then runs
 :func:`optimar_erp.risk_scoring.jobs.train_and_score` for the default company with its phases wrapped,
 prints a table and returns the figures. Alerts run as the site's Collections Settings say; their
@@ -46,6 +47,9 @@ TERMS = (30, 45, 60)
 TERMS_WEIGHTS = (5, 3, 2)
 EVERYONE_DRIFT_DAYS = 6.0
 """Days later that everyone pays at the end of the history than at its start."""
+INSTALLMENTS = (1, 2, 3, 4, 5, 6)
+INSTALLMENT_WEIGHTS = (10, 15, 20, 25, 15, 15)
+"""How many payments settle a history invoice (mean 3.65): the book's ledger has about a million rows."""
 CHUNK = 20_000
 TRAIN_TARGET_S = 60.0
 TRAIN_TARGET_ROWS = 200_000
@@ -367,43 +371,73 @@ def ensure_history(ctx: _Context, count: int, seed: int) -> bool:
 	"""The settled history invoices and their ledger rows; True when they were already there."""
 	have = _count_invoices(HISTORY_PREFIX)
 	receivable_rows, payment_rows, balance = _ledger_figures(HISTORY_LEDGER)
-	if (have, receivable_rows, payment_rows, balance) == (count, count, count, 0.0):
+	parts = _installment_counts(count, seed)
+	if (have, receivable_rows, payment_rows, balance) == (count, count, sum(parts), 0.0):
 		return True
 	if have or receivable_rows or payment_rows:
 		frappe.throw(
 			_(
 				"The site holds {0} BENCH history invoices with {1} receivable and {2} payment ledger rows "
-				"(balance {3}), not {4} settled ones. Pass reset=True to recreate them."
-			).format(have, receivable_rows, payment_rows, balance, count)
+				"(balance {3}), not {4} settled ones with {5} payments. Pass reset=True to recreate them."
+			).format(have, receivable_rows, payment_rows, balance, count, sum(parts))
 		)
 	if not count:
 		return False
 	started = time.perf_counter()
 	rows = simulate_history(ctx, count, seed)
 	print(f"history: {count:,} invoices simulated in {time.perf_counter() - started:.1f} s", flush=True)
+	rng = random.Random(seed * 1_000_003 + 41)  # its own stream: the invoices stay the same
+	inserted = 0
 	for begin in range(0, count, CHUNK):
 		invoices, ledger = [], []
 		for n, (posting, due, settled, customer, total) in enumerate(rows[begin : begin + CHUNK], begin + 1):
-			name, payment = f"{HISTORY_PREFIX}{n:06d}", f"{PAYMENT_PREFIX}H{n:06d}"
+			name = f"{HISTORY_PREFIX}{n:06d}"
 			invoices.append(_invoice_record(ctx, name, ctx.customers[customer], posting, due, total, 0.0))
 			ledger.append(
 				_ledger_record(ctx, f"{HISTORY_LEDGER}I{n:06d}", name, customer, posting, due, total)
 			)
-			ledger.append(
-				_ledger_record(
-					ctx, f"{HISTORY_LEDGER}P{n:06d}", name, customer, settled, None, -total, payment=payment
+			for k, (day, amount) in enumerate(_installments(posting, settled, total, parts[n - 1], rng), 1):
+				ledger.append(
+					_ledger_record(
+						ctx,
+						f"{HISTORY_LEDGER}P{n:06d}-{k}",
+						name,
+						customer,
+						day,
+						None,
+						-amount,
+						payment=f"{PAYMENT_PREFIX}H{n:06d}-{k}",
+					)
 				)
-			)
 		book._bulk_insert("Sales Invoice", invoices)
 		book._bulk_insert("Payment Ledger Entry", ledger)
 		frappe.db.commit()
+		inserted += len(ledger)
 		done = min(begin + CHUNK, count)
 		print(
-			f"history: {done:,}/{count:,} invoices and {2 * done:,} ledger rows inserted "
+			f"history: {done:,}/{count:,} invoices and {inserted:,} ledger rows inserted "
 			f"({time.perf_counter() - started:.1f} s)",
 			flush=True,
 		)
 	return False
+
+
+def _installment_counts(count: int, seed: int) -> list[int]:
+	"""How many payments settle each of ``count`` history invoices (see ``INSTALLMENTS``)."""
+	rng = random.Random(seed * 1_000_003 + 37)
+	return rng.choices(INSTALLMENTS, INSTALLMENT_WEIGHTS, k=count)
+
+
+def _installments(posting: dt.date, settled: dt.date, total: float, parts: int, rng: random.Random) -> list:
+	"""(day, amount) of the ``parts`` payments of an invoice: in cents that add up to ``total``, on days
+	between posting and settlement, the last one on the day it was settled."""
+	cents = round(total * 100)
+	parts = max(1, min(parts, cents))
+	span = (settled - posting).days
+	days = sorted(posting + dt.timedelta(days=rng.randint(0, span)) for _ in range(parts - 1)) + [settled]
+	amounts = [cents // parts] * (parts - 1)
+	amounts.append(cents - sum(amounts))
+	return [(day, amount / 100) for day, amount in zip(days, amounts, strict=True)]
 
 
 def _invoice_record(ctx: _Context, name, customer, posting, due, total: float, outstanding: float) -> dict:
