@@ -13,13 +13,15 @@ on 100,000+ rows). The whole book's ledger is read as its rows in one pass and g
 import csv
 import io
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Max, Sum
+from frappe.query_builder.functions import Max, Sum
 from frappe.query_builder.utils import NamedParameterWrapper
 from frappe.utils import getdate, today
 
@@ -128,23 +130,15 @@ def _group_in_memory():
 		frappe.db.sql("SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = DEFAULT")
 
 
-def _ple_where(query, ple, company: str, as_of):
-	return (
+def _ple_where(query, ple, company: str, as_of=None):
+	query = (
 		query.where(ple.company == company)
 		.where(ple.party_type == "Customer")
 		.where(ple.account_type == "Receivable")
 		.where(ple.against_voucher_type == "Sales Invoice")
 		.where(ple.delinked == 0)
-		.where(ple.posting_date <= as_of)
 	)
-
-
-def _receivable_ledger(company: str, as_of):
-	"""Payment Ledger Entries that move a customer's receivable against a (non-return) Sales Invoice."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	si = frappe.qb.DocType("Sales Invoice")
-	query = frappe.qb.from_(ple).join(si).on(si.name == ple.against_voucher_no).where(si.is_return == 0)
-	return _ple_where(query, ple, company, as_of), ple, si
+	return query if as_of is None else query.where(ple.posting_date <= as_of)
 
 
 def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -> pd.DataFrame:
@@ -206,13 +200,18 @@ def _grouped_invoices(per_invoice, si) -> pd.DataFrame:
 	)
 
 
-def _movements(company: str, as_of, own: bool = False, returns: bool = False) -> pd.DataFrame:
+def _movements(
+	company: str, as_of=None, own: bool = False, returns: bool = False, names: list[str] | None = None
+) -> pd.DataFrame:
 	"""The receivable ledger rows themselves (invoice, customer, date, amount as exact text; ``own``: 1
 	for the invoice's own posting), in one pass without a GROUP BY over wide keys. Rows against credit
-	notes (returns) are left out unless ``returns`` (then the caller drops them)."""
+	notes (returns) are left out unless ``returns`` (then the caller drops them). ``as_of`` None: every
+	date; ``names``: only the rows against these invoices (through the index on the invoice)."""
 	ple = frappe.qb.DocType("Payment Ledger Entry")
 	si = frappe.qb.DocType("Sales Invoice")
 	query = _ple_where(frappe.qb.from_(ple), ple, company, as_of)
+	if names is not None:
+		query = query.where(ple.against_voucher_no.isin(list(names) or [""]))
 	if not returns:
 		credit_notes = (
 			frappe.qb.from_(si).select(si.name).where((si.is_return == 1) & (si.company == company))
@@ -229,17 +228,26 @@ def _movements(company: str, as_of, own: bool = False, returns: bool = False) ->
 	return fetch_frame(query, fields, ints=("own",))
 
 
+def _exact_sum(amounts) -> float:
+	"""The sum of decimal texts as the database's DECIMAL sum gives it, then as a float."""
+	return float(sum(map(Decimal, amounts)))
+
+
 def _net_per_day(raw: pd.DataFrame) -> pd.DataFrame:
-	"""Movements netted per invoice, customer and day (the events table)."""
+	"""Movements netted per invoice, customer and day (the events table), sorted by these keys. With an
+	``own`` column in ``raw`` (1 for the invoice's own posting), the netted ``own`` is the part of the
+	day's amount that the invoice itself put on the receivable."""
 	keys = ["invoice", "customer", "date"]
 	several = raw.duplicated(keys, keep=False)
 	single = raw.loc[~several, keys].assign(amount=raw["amount"][~several].astype(float))
+	aggregates = {"amount": ("amount", _exact_sum)}
+	multi = raw[several]
+	if "own" in raw:
+		single["own"] = single["amount"].where(raw["own"][~several] == 1, 0.0)
+		multi = multi.assign(own=multi["amount"].where(multi["own"] == 1, "0"))
+		aggregates["own"] = ("own", _exact_sum)
 	# a day with several entries: summed exactly (as the database's DECIMAL sum would), then to float
-	netted = (
-		raw[several]
-		.groupby(keys, as_index=False, sort=False)["amount"]
-		.agg(lambda amounts: float(sum(map(Decimal, amounts))))
-	)
+	netted = multi.groupby(keys, as_index=False, sort=False).agg(**aggregates)
 	frame = pd.concat([single, netted], ignore_index=True).sort_values(keys, ignore_index=True)
 	frame["amount"] = frame["amount"].astype(float)
 	return frame
@@ -261,51 +269,99 @@ def get_ledger(company: str, as_of=None, pandas_dates: bool = False) -> tuple[pd
 	"""``(get_invoices(company, as_of), get_events(company, as_of))`` from a single pass over the Payment
 	Ledger plus one read of the Sales Invoices' fixed fields: the same values, about half the time.
 	``pandas_dates``: the date columns as datetime64 (NaT when missing) instead of ``datetime.date``."""
-	return _ledger_tables(company, getdate(as_of or today()), pandas_dates=pandas_dates)
+	as_of = getdate(as_of or today())
+	return tables_at(read_book(company, as_of), as_of, pandas_dates=pandas_dates)
 
 
 def _ledger_tables(company: str, as_of, with_events: bool = True, pandas_dates: bool = False):
+	return tables_at(read_book(company, as_of), as_of, with_events=with_events, pandas_dates=pandas_dates)
+
+
+@dataclass
+class Book:
+	"""A company's receivable ledger in the form every date's tables are cut from (:func:`tables_at`).
+
+	``invoices``: the fixed fields of every (non-return) Sales Invoice with a ledger row — ``invoice``
+	(unique, sorted), customer, customer_name, company, currency, posting_date and due_date (datetime64).
+	``events``: the movements netted per invoice, customer and day — ``code`` (the invoice's row in
+	``invoices``), ``customer`` (categorical), ``date`` (datetime64), ``amount`` and ``own`` (the part
+	the invoice itself put on the receivable) —, sorted by invoice, customer and date.
+	"""
+
+	invoices: pd.DataFrame
+	events: pd.DataFrame
+
+
+def read_book(company: str, as_of=None, names: list[str] | None = None) -> Book:
+	"""The company's :class:`Book` from the Payment Ledger rows dated up to ``as_of`` (None: all of them),
+	or only of the invoices ``names``. One read of the Sales Invoices' fixed fields and one pass over the
+	ledger rows (indexed by invoice for ``names``)."""
 	si = frappe.qb.DocType("Sales Invoice")
+	query = frappe.qb.from_(si).where((si.company == company) & (si.is_return == 0))
+	if names is not None:
+		query = query.where(si.name.isin(list(names) or [""]))
 	fixed = fetch_frame(
-		frappe.qb.from_(si).where((si.company == company) & (si.is_return == 0)),
-		{"invoice": si.name, **_fixed_fields(si)},
-		datetimes=("posting_date", "due_date"),
+		query, {"invoice": si.name, **_fixed_fields(si)}, datetimes=("posting_date", "due_date")
 	)
-	raw = _movements(company, as_of, own=True, returns=True)
+	raw = _movements(company, as_of, own=True, returns=True, names=names)
 	raw = raw[raw["invoice"].isin(fixed["invoice"])].reset_index(drop=True)  # as a join on Sales Invoice
-	events = _net_per_day(raw) if with_events else None
-	amount = raw["amount"].astype(float)
-	per_invoice = (
-		pd.DataFrame(
-			{
-				"invoice": raw["invoice"],
-				"grand_total": amount.where(raw["own"] == 1, 0.0),
-				"outstanding": amount,
-				"last_movement": pd.to_datetime(raw["date"], format="%Y-%m-%d"),
-			}
-		)
-		.groupby("invoice", sort=True)
-		.agg({"grand_total": "sum", "outstanding": "sum", "last_movement": "max"})
+	netted = _net_per_day(raw)
+	invoices = fixed[fixed["invoice"].isin(netted["invoice"])].sort_values("invoice", ignore_index=True)
+	events = pd.DataFrame(
+		{
+			"code": pd.Index(invoices["invoice"]).get_indexer(netted["invoice"]),
+			"customer": pd.Categorical(netted["customer"], categories=sorted(set(netted["customer"]))),
+			"date": pd.to_datetime(netted["date"], format="%Y-%m-%d"),
+			"amount": netted["amount"].astype(float),
+			"own": netted["own"].astype(float),
+		}
 	)
-	invoices = fixed.join(per_invoice, on="invoice", how="inner").sort_values("invoice", ignore_index=True)
-	invoices["outstanding"] = invoices["outstanding"].round(2)
-	invoices["grand_total"] = invoices["grand_total"].round(2)
-	settled = invoices["outstanding"].abs() < 0.005
-	invoices["settled_date"] = invoices["last_movement"].where(settled)
+	return Book(invoices, events)
+
+
+def tables_at(book: Book, as_of=None, with_events: bool = True, pandas_dates: bool = False):
+	"""``(invoices, events)`` in the engine's schema at the end of ``as_of`` (None: every date of the
+	book), cut from ``book``: an invoice is in the table once it has a movement by then; ``grand_total``
+	is what it put on the receivable by then, ``outstanding`` what is left, ``settled_date`` its last
+	movement when nothing is left. ``with_events`` False: ``(invoices, None)``."""
+	events = book.events
+	if as_of is not None and len(events):
+		cut = np.datetime64(getdate(as_of), "ns")
+		if events["date"].to_numpy().max() > cut:
+			events = events[events["date"].to_numpy() <= cut]
+	code = events["code"].to_numpy()
+	n = len(book.invoices)
+	present = np.bincount(code, minlength=n) > 0
+	invoices = book.invoices[present].reset_index(drop=True)
+	invoices["grand_total"] = np.bincount(code, weights=events["own"].to_numpy(), minlength=n)[present].round(
+		2
+	)
+	invoices["outstanding"] = np.bincount(code, weights=events["amount"].to_numpy(), minlength=n)[
+		present
+	].round(2)
+	last = events.groupby("code", sort=True)["date"].max()
+	settled = np.abs(invoices["outstanding"].to_numpy()) < 0.005
+	invoices["settled_date"] = pd.Series(last.to_numpy(), index=invoices.index).where(settled)
 	if not pandas_dates:
 		for col in ("posting_date", "due_date", "settled_date"):
 			invoices[col] = _as_dates(invoices[col]).where(invoices[col].notna())
-	if events is None:
+	if not with_events:
 		return invoices[INVOICE_COLUMNS], None
-	events["date"] = pd.to_datetime(events["date"], format="%Y-%m-%d")
-	if not pandas_dates:
-		events["date"] = _as_dates(events["date"])
-	return invoices[INVOICE_COLUMNS], events[EVENT_COLUMNS]
+	table = pd.DataFrame(
+		{
+			"invoice": book.invoices["invoice"].to_numpy()[code],
+			"customer": np.asarray(events["customer"], dtype=object),
+			"date": events["date"].to_numpy() if pandas_dates else _as_dates(events["date"]).to_numpy(),
+			"amount": events["amount"].to_numpy(),
+		}
+	)
+	return invoices[INVOICE_COLUMNS], table[EVENT_COLUMNS]
 
 
 def ledger_version(company: str) -> str:
-	"""A cheap fingerprint of the company's Payment Ledger: it changes with every posting, cancellation
-	(ERPNext delinks by updating ``modified``) and deletion, of any company. Index-only aggregates."""
+	"""A fingerprint of the Payment Ledger that changes with every posting and cancellation, of any company
+	(ERPNext delinks a cancelled voucher's rows by updating them): the latest ``modified``, read from its
+	index. Rows ERPNext deletes are those of deleted cancelled vouchers (delinked already, they count for
+	nothing) or come back as new rows (a reposting), so a deletion alone never changes a figure."""
 	ple = frappe.qb.DocType("Payment Ledger Entry")
-	latest, rows = frappe.qb.from_(ple).select(Max(ple.modified), Count("*")).run()[0]
-	return f"{latest}|{rows}"
+	return str(frappe.qb.from_(ple).select(Max(ple.modified)).run()[0][0])

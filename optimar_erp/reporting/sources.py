@@ -14,6 +14,7 @@ import frappe
 from frappe.utils import getdate, today
 
 from optimar_erp import data
+from optimar_erp.reporting import ledger_store
 
 
 def default_company() -> str:
@@ -57,13 +58,15 @@ def cached(kind: str, company: str, parts: tuple, build):
 
 
 def warm_cache(company: str | None = None) -> None:
-	"""Compute what the workspace cards and the DSO trend show by default, for ``company`` or every
-	company, unless the cache already holds them for the current ledger: a scheduled call keeps the
-	first open after a posting fast, and costs two indexed aggregates when nothing changed."""
+	"""Bring the stored book of ``company`` (or of every company) up to date and compute what the
+	workspace cards and the DSO trend show by default, unless the cache already holds them for the
+	current ledger: a scheduled call keeps the first open after a posting fast, and costs a few indexed
+	aggregates when nothing changed."""
 	from optimar_erp.collections.report.dso_and_cei_trend import dso_and_cei_trend
 	from optimar_erp.reporting.cards import ledger_summary
 
 	for name in [company] if company else frappe.get_all("Company", pluck="name"):
+		ledger_store.refresh(name)
 		ledger_summary(name)
 		dso_and_cei_trend.execute({"company": name})
 
@@ -94,8 +97,9 @@ def clear_cache() -> None:
 
 
 def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-	"""(invoices, events) of ``company`` at the end of ``as_of``, in the engine's schema."""
-	return data.get_ledger(company, getdate(as_of or today()), pandas_dates=True)
+	"""(invoices, events) of ``company`` at the end of ``as_of``, in the engine's schema: the values of
+	:func:`optimar_erp.data.get_ledger`, cut from the company's stored book (:mod:`.ledger_store`)."""
+	return data.tables_at(ledger_store.book(company), getdate(as_of or today()), pandas_dates=True)
 
 
 def open_invoices_today(company: str) -> pd.DataFrame | None:

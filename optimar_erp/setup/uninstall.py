@@ -1,3 +1,6 @@
+import contextlib
+import os
+
 import frappe
 
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
@@ -11,6 +14,7 @@ def before_uninstall():
 	delete_custom_fields()
 	delete_roles()
 	delete_single_values()
+	delete_stored_ledgers()
 
 
 def app_doctypes() -> list[str]:
@@ -26,6 +30,15 @@ def app_doctypes() -> list[str]:
 			with open(path) as f:
 				names.append(json.load(f)["name"])
 	return names
+
+
+def delete_stored_ledgers():
+	"""The reports' stored books of the companies (files in the site folder)."""
+	from optimar_erp.reporting import ledger_store
+
+	ledger_store.forget()
+	with contextlib.suppress(OSError):
+		os.rmdir(ledger_store.folder())
 
 
 def delete_attached_files():
