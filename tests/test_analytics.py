@@ -10,6 +10,7 @@ from optimar_erp.engine.analytics import (
 	DEFAULT_BUCKETS,
 	add,
 	aging,
+	aging_of_balances,
 	best_possible_dso,
 	bucket_labels,
 	cei,
@@ -230,6 +231,28 @@ def test_aging_by_invoice_and_customer(book):
 	assert cust.loc["Y", "oldest_days_overdue"] == 121 and cust.loc["Y", "open_invoices"] == 2
 	assert cust.loc["X", "customer_name"] == "Xeno Ltd"
 	assert cust["total"].sum() == pytest.approx(res.totals["total"])
+
+
+def test_aging_of_balances_equals_the_replayed_aging(book):
+	"""Today's open invoices with their balances: the same aging as replaying the movements."""
+	replayed = aging(book, AS_OF, events=ledger_events(book))
+	open_rows = book[book["outstanding"].abs() > 0].drop(columns=["grand_total", "settled_date"])
+	direct = aging_of_balances(open_rows, AS_OF)
+	pd.testing.assert_frame_equal(direct.by_invoice, replayed.by_invoice)
+	pd.testing.assert_frame_equal(direct.by_customer, replayed.by_customer)
+	assert direct.totals == replayed.totals and direct.labels == replayed.labels
+
+
+def test_aging_of_balances_leaves_out_later_invoices_and_keeps_balances(book):
+	"""An invoice posted after the day is left out; a part-paid one counts with its balance even when
+	another invoice of the table is posted later (the replay of a bare table would date the payment
+	at the latest posting and count the whole invoice)."""
+	later = book.iloc[[1]].assign(invoice="F", posting_date=pd.Timestamp("2024-04-10"), outstanding=70.0)
+	table = pd.concat([book[book["outstanding"].abs() > 0], later], ignore_index=True)
+	res = aging_of_balances(table, AS_OF)
+	by_inv = res.by_invoice.set_index("invoice")["outstanding"].to_dict()
+	assert by_inv == {"B": 500.0, "C": 300.0, "D": 200.0, "E": 100.0}
+	assert res.totals["total"] == 1100.0
 
 
 def test_summary_worked_by_hand(book):

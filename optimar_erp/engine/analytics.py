@@ -215,13 +215,23 @@ class AgingResult:
 
 def _aging(led: _Ledger, as_of: DateLike, buckets: tuple[int, ...]) -> AgingResult:
 	"""Aging on a prepared ledger (see :func:`aging`)."""
-	labels = bucket_labels(buckets)
 	day = _day(as_of)
-	bal = led.balances(day)
-	keep = (led.post <= day) & (np.abs(bal) >= AMOUNT_TOLERANCE)
-	days = (day - led.due[keep]).astype(int)
+	return _aging_of(led.inv, led.balances(day), led.post, led.due, day, buckets)
+
+
+def _aging_of(
+	inv: pd.DataFrame,
+	bal: np.ndarray,
+	post: np.ndarray,
+	due: np.ndarray,
+	day: np.datetime64,
+	buckets: tuple[int, ...],
+) -> AgingResult:
+	"""Aging of the invoices ``inv`` (0-based index) whose balances at the end of ``day`` are ``bal``."""
+	labels = bucket_labels(buckets)
+	keep = (post <= day) & (np.abs(bal) >= AMOUNT_TOLERANCE)
+	days = (day - due[keep]).astype(int)
 	idx = bucket_index(days, buckets)
-	inv = led.inv
 	by_invoice = pd.DataFrame(
 		{
 			"invoice": inv["invoice"].to_numpy()[keep],
@@ -275,6 +285,25 @@ def aging(
 	balance are left out.
 	"""
 	return _aging(_Ledger(inv, events), as_of, _check_bounds(buckets))
+
+
+def aging_of_balances(
+	inv: pd.DataFrame, as_of: DateLike, buckets: tuple[int, ...] = DEFAULT_BUCKETS
+) -> AgingResult:
+	""":func:`aging` of a table whose ``outstanding`` is each invoice's balance at the end of ``as_of``
+	(today's open invoices as the books keep them): no movements replayed. Needs ``invoice``,
+	``customer``, ``posting_date``, ``due_date`` and ``outstanding`` (``customer_name`` optional);
+	invoices posted after ``as_of`` are left out, as by :func:`aging`."""
+	inv = inv.reset_index(drop=True)
+	bal = inv["outstanding"].astype(float).to_numpy()
+	return _aging_of(
+		inv,
+		bal,
+		_days_of(inv["posting_date"]),
+		_days_of(inv["due_date"]),
+		_day(as_of),
+		_check_bounds(buckets),
+	)
 
 
 # -------------------------------------------------------------------------------------------- formulas
