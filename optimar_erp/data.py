@@ -173,6 +173,31 @@ def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -
 	return frame.drop(columns="last_movement")[INVOICE_COLUMNS]
 
 
+def get_credit_notes(company: str, as_of=None) -> pd.DataFrame:
+	"""Credit notes (returns) of ``company`` that keep their own outstanding, with their balance at the end
+	of ``as_of`` where it is not zero (negative: owed to the customer), from the Payment Ledger as ERPNext's
+	Accounts Receivable report shows them: invoice, customer, customer_name, company, currency,
+	posting_date, due_date (datetime64) and outstanding. Grouped by the database: they are few."""
+	as_of = getdate(as_of or today())
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	si = frappe.qb.DocType("Sales Invoice")
+	returns = frappe.qb.from_(si).select(si.name).where((si.company == company) & (si.is_return == 1))
+	per_note = (
+		_ple_where(frappe.qb.from_(ple), ple, company, as_of)
+		.where(ple.against_voucher_no.isin(returns))
+		.groupby(ple.against_voucher_no)
+		.select(ple.against_voucher_no.as_("invoice"), Sum(ple.amount).as_("outstanding"))
+	)
+	frame = fetch_frame(
+		frappe.qb.from_(per_note).join(si).on(si.name == per_note.invoice),
+		{"invoice": per_note.invoice, **_fixed_fields(si), "outstanding": per_note.outstanding},
+		numbers=("outstanding",),
+		datetimes=("posting_date", "due_date"),
+	)
+	frame["outstanding"] = frame["outstanding"].round(2)
+	return frame[frame["outstanding"].abs() >= 0.005].sort_values("invoice", ignore_index=True)
+
+
 def _fixed_fields(si) -> dict:
 	"""The Sales Invoice fields of the engine's invoice table that submission fixes."""
 	return {

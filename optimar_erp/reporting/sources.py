@@ -102,17 +102,21 @@ def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 	return data.tables_at(ledger_store.book(company), getdate(as_of or today()), pandas_dates=True)
 
 
-def open_invoices_today(company: str) -> pd.DataFrame | None:
+def open_invoices_today(company: str, credit_notes: bool = False) -> pd.DataFrame | None:
 	"""Today's open invoices straight from Sales Invoice (ERPNext keeps ``outstanding_amount`` in step with
-	the Payment Ledger), with their risk fields: one indexed query instead of the whole ledger. None when
-	some open invoice is in another currency than the company's (then the ledger's amounts are needed)."""
+	the Payment Ledger), with their risk fields: one query instead of the whole ledger. ``credit_notes``:
+	with the credit notes that keep their own outstanding (negative), as ERPNext's Accounts Receivable
+	report lists them. None when some of them is in another currency than the company's (then the
+	ledger's amounts are needed)."""
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	si = frappe.qb.DocType("Sales Invoice")
 	base = (
 		frappe.qb.from_(si)
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
+		.where((si.company == company) & (si.docstatus == 1))
 		.where((si.outstanding_amount > 0.005) | (si.outstanding_amount < -0.005))
 	)
+	if not credit_notes:
+		base = base.where(si.is_return == 0)
 	frame = data.fetch_frame(
 		base,
 		{
@@ -129,8 +133,7 @@ def open_invoices_today(company: str) -> pd.DataFrame | None:
 			"collection_state": si.collection_state,
 		},
 		numbers=("outstanding", "late_probability"),
-		dates=("predicted_pay_date",),
-		datetimes=("posting_date", "due_date"),
+		datetimes=("posting_date", "due_date", "predicted_pay_date"),
 	)
 	if (frame["currency"] != currency).any():
 		return None

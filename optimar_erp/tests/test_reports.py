@@ -57,27 +57,54 @@ class TestReports(CollectionsTestCase):
 			self.assertTrue(result["columns"], name)
 			self.assertIsInstance(rows, list, name)
 
-	def test_ar_aging_reconciles_with_erpnext_accounts_receivable(self):
-		rows, result = self._run("AR Aging with Risk")
+	def _erpnext_outstanding(self, report_date=None, customer=None) -> dict:
 		_columns, ar_rows, *_rest = accounts_receivable(
 			{
 				"company": self.company,
-				"report_date": today(),
+				"report_date": report_date or today(),
 				"party_type": "Customer",
+				"party": [customer] if customer else [],
 				"ageing_based_on": "Due Date",
 				"calculate_ageing_with": "Report Date",
 				"range": "30, 60, 90, 120",
 			}
 		)
-		erpnext = {
+		return {
 			r["voucher_no"]: flt(r["outstanding"], 2)
 			for r in ar_rows
 			if r.get("voucher_type") == "Sales Invoice" and abs(r["outstanding"]) >= 0.005
 		}
+
+	def test_ar_aging_reconciles_with_erpnext_accounts_receivable(self):
+		rows, result = self._run("AR Aging with Risk")
+		erpnext = self._erpnext_outstanding()
 		ours = {r["invoice"]: flt(r["outstanding"], 2) for r in rows if r.get("invoice")}
 		self.assertEqual(ours, erpnext)
 		total = next(s for s in result["report_summary"] if s["label"] == "Outstanding")["value"]
 		self.assertAlmostEqual(total, sum(erpnext.values()), places=2)
+
+	def test_ar_aging_lists_credit_notes_that_keep_their_own_outstanding(self):
+		"""An unapplied credit note is part of what the customer owes, as in ERPNext's report: listed with
+		its negative balance today and on a past day (the ledger replayed), and the totals still agree."""
+		from erpnext.controllers.sales_and_purchase_return import make_return_doc
+
+		customer = make_customer(f"Credit {self.suffix}")
+		invoice = make_invoice(customer, 1000, due_in_days=-10, posting_days_ago=40)
+		note = make_return_doc("Sales Invoice", invoice)
+		note.update_outstanding_for_self = 1
+		note.set_posting_time = 1
+		note.posting_date = add_days(today(), -3)
+		note.items[0].qty = -1
+		note.items[0].rate = 300
+		note.insert(ignore_permissions=True)
+		note.submit()
+		for day in (today(), add_days(today(), -1)):
+			rows, _result = self._run("AR Aging with Risk", report_date=day, customer=customer)
+			ours = {r["invoice"]: flt(r["outstanding"], 2) for r in rows if r.get("invoice")}
+			self.assertEqual(ours, {invoice: 1000.0, note.name: -300.0}, day)
+			self.assertEqual(ours, self._erpnext_outstanding(day, customer), day)
+		rows, _result = self._run("AR Aging with Risk", report_date=add_days(today(), -5), customer=customer)
+		self.assertEqual({r["invoice"] for r in rows if r.get("invoice")}, {invoice})  # before the note
 
 	def test_desk_figures_equal_the_standalone_analyse(self):
 		invoices = data.get_invoices(self.company, today())

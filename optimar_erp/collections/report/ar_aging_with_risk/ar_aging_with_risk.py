@@ -1,13 +1,15 @@
 # Copyright (c) 2026, OptimAR ERP contributors
 # For license information, please see license.txt
 
+import numpy as np
 import pandas as pd
 
 import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from optimar_erp.engine.analytics import aging
+from optimar_erp import data
+from optimar_erp.engine.analytics import aging_of_balances, outstanding_at
 from optimar_erp.reporting.sources import (
 	cached,
 	default_company,
@@ -16,31 +18,30 @@ from optimar_erp.reporting.sources import (
 	open_invoices_today,
 )
 
+RISK_FIELDS = ["risk_band", "late_probability", "predicted_pay_date", "collection_state"]
+
 
 def execute(filters: dict | None = None):
-	"""Open invoices by days overdue (the engine's aging of the Payment Ledger, as ERPNext's AR report),
-	with each invoice's risk band, late probability, predicted pay date and collection state."""
+	"""Open invoices and credit notes by days overdue (the engine's aging of their balances, as ERPNext's
+	Accounts Receivable report shows them), with each invoice's risk band, late probability, predicted
+	pay date and collection state."""
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	as_of = getdate(filters.get("report_date") or today())
-	fast = open_invoices_today(company) if as_of == getdate(today()) else None
-	if fast is not None:  # today: the open invoices as ERPNext keeps them, no ledger replay needed
-		if fast.empty:
-			return columns(), [], None, None, []
-		result = aging(fast, as_of)
-		posting = fast.drop_duplicates("invoice").set_index("invoice")["posting_date"]
-	else:  # another day: the ledger replayed to that day, once per ledger version
-		replayed = cached("aging", company, (as_of,), lambda: _ledger_aging(company, as_of))
-		if replayed is None:
-			return columns(), [], None, None, []
-		result, posting = replayed
+	# today: the open invoices as ERPNext keeps them, no ledger replay; another day (or several
+	# currencies): the ledger replayed to that day, once per ledger version
+	balances = open_invoices_today(company, credit_notes=True) if as_of == getdate(today()) else None
+	if balances is None:
+		balances = cached("balances", company, (as_of,), lambda: _balances_at(company, as_of))
+	if balances.empty:
+		return columns(), [], None, None, []
+	result = aging_of_balances(balances, as_of)
 	rows = result.by_invoice
 	if filters.get("customer"):
 		rows = rows[rows["customer"] == filters.customer]
-	if fast is not None:
-		risk = fast.set_index("invoice")[
-			["risk_band", "late_probability", "predicted_pay_date", "collection_state"]
-		]
+	balances = balances.set_index("invoice")
+	if "risk_band" in balances:
+		risk = balances[RISK_FIELDS]
 	else:
 		risk = invoice_risk(list(rows["invoice"]))
 	rows = rows.join(risk, on="invoice")
@@ -50,46 +51,40 @@ def execute(filters: dict | None = None):
 		rows = rows[rows["collection_state"] == filters.collection_state]
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	# column by column (the same values as row by row, ~10x faster on 100,000 rows)
-	table = pd.DataFrame(
-		{
-			"invoice": rows["invoice"],
-			"customer": rows["customer"],
-			"customer_name": rows["customer_name"],
-			"posting_date": _dates(rows["invoice"].map(posting)),
-			"due_date": _dates(rows["due_date"]),
-			"days_overdue": rows["days_overdue"].astype(int).clip(lower=0),
-			"bucket": rows["bucket"].astype(str),
-			"outstanding": [round(float(v), 2) for v in rows["outstanding"]],
-			"risk_band": rows["risk_band"].astype(object).where(rows["risk_band"].notna(), None),
-			"late_probability": rows["late_probability"],
-			"predicted_pay_date": rows["predicted_pay_date"],
-			"collection_state": rows["collection_state"]
-			.astype(object)
-			.where(rows["collection_state"].notna(), None),
-			"currency": currency,
-		}
-	)
-	for col in ("risk_band", "collection_state"):
-		table[col] = [value or "" for value in table[col]]
-	keys = list(table.columns)
-	data = [
-		dict(zip(keys, values, strict=True))
-		for values in zip(*(table[key].tolist() for key in keys), strict=True)
-	]
-	by_bucket = {label: 0.0 for label in result.labels}
-	for row in data:
-		by_bucket[row["bucket"]] += row["outstanding"]
+	table = {
+		"invoice": rows["invoice"],
+		"customer": rows["customer"],
+		"customer_name": rows["customer_name"],
+		"posting_date": _dates(rows["invoice"].map(balances["posting_date"])),
+		"due_date": _dates(rows["due_date"]),
+		"days_overdue": rows["days_overdue"].astype(int).clip(lower=0),
+		"bucket": rows["bucket"].astype(str),
+		"outstanding": rows["outstanding"].astype(float).round(2),
+		"risk_band": _texts(rows["risk_band"]),
+		"late_probability": rows["late_probability"]
+		.astype(object)
+		.where(rows["late_probability"].notna(), None),
+		"predicted_pay_date": _dates(rows["predicted_pay_date"]),
+		"collection_state": _texts(rows["collection_state"]),
+		"currency": currency,
+	}
+	keys = list(table)
+	columns_ = [table[key].tolist() if key != "currency" else [currency] * len(rows) for key in keys]
+	data = [dict(zip(keys, values, strict=True)) for values in zip(*columns_, strict=True)]
+	amounts = table["outstanding"]
+	by_bucket = amounts.groupby(table["bucket"]).sum().reindex(result.labels, fill_value=0.0)
 	chart = {
 		"data": {
-			"labels": [_(label) for label in by_bucket],
-			"datasets": [{"name": _("Outstanding"), "values": [round(v, 2) for v in by_bucket.values()]}],
+			"labels": [_(label) for label in result.labels],
+			"datasets": [{"name": _("Outstanding"), "values": [round(float(v), 2) for v in by_bucket]}],
 		},
 		"type": "bar",
 		"fieldtype": "Currency",
 		"colors": ["#e24c4c"],
 	}
-	total = sum(by_bucket.values())
-	overdue = total - by_bucket[result.labels[0]]
+	total = float(by_bucket.sum())
+	overdue = total - float(by_bucket.iloc[0])
+	at_risk = float(amounts[table["risk_band"].isin(["High", "Critical"])].sum())
 	summary = [
 		{"value": total, "label": _("Outstanding"), "datatype": "Currency", "currency": currency},
 		{
@@ -100,7 +95,7 @@ def execute(filters: dict | None = None):
 			"indicator": "Red",
 		},
 		{
-			"value": sum(r["outstanding"] for r in data if r["risk_band"] in ("High", "Critical")),
+			"value": at_risk,
 			"label": _("High or Critical Risk"),
 			"datatype": "Currency",
 			"currency": currency,
@@ -110,20 +105,30 @@ def execute(filters: dict | None = None):
 	return columns(), data, None, chart, summary
 
 
-def _ledger_aging(company: str, as_of):
-	"""(aging, posting date by invoice) of the Payment Ledger at the end of ``as_of``; None if empty."""
+def _balances_at(company: str, as_of) -> pd.DataFrame:
+	"""Invoices and credit notes with their balance at the end of ``as_of`` (not zero): the engine's
+	replay of the company's Payment Ledger to that day."""
 	invoices, events = ledger(company, as_of)
-	if invoices.empty:
-		return None
-	result = aging(invoices, as_of, events=events)
-	posting = invoices.drop_duplicates("invoice").set_index("invoice")["posting_date"]
-	return result, posting[posting.index.isin(result.by_invoice["invoice"])]
+	balance = outstanding_at(invoices, as_of, events) if len(invoices) else pd.Series(dtype=float)
+	invoices = invoices.set_index("invoice").loc[balance.index].reset_index()
+	invoices["outstanding"] = balance.to_numpy()
+	invoices = invoices[invoices["outstanding"].abs() >= 0.005]
+	columns_ = ["invoice", "customer", "customer_name", "posting_date", "due_date", "outstanding"]
+	notes = data.get_credit_notes(company, as_of)
+	return pd.concat([invoices[columns_], notes[columns_]], ignore_index=True)
 
 
 def _dates(values: pd.Series) -> pd.Series:
-	"""datetime.date objects (None where missing), as ``getdate`` gives them."""
-	parsed = pd.to_datetime(values)
-	return pd.Series(parsed.dt.date, index=values.index, dtype=object).where(parsed.notna(), None)
+	"""datetime.date objects (None where missing), as ``getdate`` gives them: each distinct day converted
+	once (a book has a few hundred distinct days for 100,000 invoices)."""
+	codes, days = pd.factorize(pd.to_datetime(values))
+	dates = np.array([d.date() for d in days] + [None], dtype=object)
+	return pd.Series(dates[codes], index=values.index)  # code -1 (missing) takes the trailing None
+
+
+def _texts(values: pd.Series) -> pd.Series:
+	"""Texts, "" where missing."""
+	return values.astype(object).where(values.notna(), "").replace({None: ""})
 
 
 def columns() -> list[dict]:
