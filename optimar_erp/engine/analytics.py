@@ -123,6 +123,20 @@ def events_from_invoices(inv: pd.DataFrame, as_of: DateLike | None = None) -> pd
 	return events
 
 
+def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
+	"""Position of each value in ``index`` (-1 when absent). A categorical column is matched through its
+	categories (each distinct invoice once), not value by value: the same result, much faster on a
+	large ledger."""
+	if isinstance(values.dtype, pd.CategoricalDtype):
+		codes = values.cat.codes.to_numpy().astype(np.int64)
+		categories = values.cat.categories
+		if len(categories) == len(index) and index.equals(categories):  # the same invoices, in order
+			return codes
+		found = np.append(index.get_indexer(categories), -1)
+		return found[codes]  # code -1 (missing) takes the trailing -1
+	return index.get_indexer(values)
+
+
 class _Ledger:
 	"""Invoices and their movements as aligned numpy arrays, for fast balances at any date."""
 
@@ -137,7 +151,7 @@ class _Ledger:
 		missing = [c for c in ("invoice", "date", "amount") if c not in events.columns]
 		if missing:
 			raise ValueError(f"events table lacks column(s): {', '.join(missing)}")
-		pos = pd.Index(self.inv["invoice"]).get_indexer(events["invoice"])
+		pos = _positions(pd.Index(self.inv["invoice"]), events["invoice"])
 		keep = pos >= 0
 		self.pos = pos[keep]
 		self.amt = events["amount"].astype(float).to_numpy()[keep]
@@ -494,7 +508,9 @@ def summary(
 	m_start, m_end = month.astype("datetime64[D]"), (month + 1).astype("datetime64[D]") - 1
 	p = led.period(m_start, m_end)
 	currencies = (
-		sorted({c for c in inv.get("currency", pd.Series(dtype=str)).astype(str) if c}) if len(inv) else []
+		sorted(c for c in inv.get("currency", pd.Series(dtype=str)).astype(str).unique() if c)
+		if len(inv)
+		else []
 	)
 	by_inv = ag.by_invoice
 	overdue_rows = by_inv[by_inv["days_overdue"] > 0]
