@@ -344,11 +344,15 @@ def read_book(company: str, as_of=None, names: list[str] | None = None) -> Book:
 	return Book(invoices, events)
 
 
-def tables_at(book: Book, as_of=None, with_events: bool = True, pandas_dates: bool = False):
+def tables_at(
+	book: Book, as_of=None, with_events: bool = True, pandas_dates: bool = False, categorical: bool = False
+):
 	"""``(invoices, events)`` in the engine's schema at the end of ``as_of`` (None: every date of the
 	book), cut from ``book``: an invoice is in the table once it has a movement by then; ``grand_total``
 	is what it put on the receivable by then, ``outstanding`` what is left, ``settled_date`` its last
-	movement when nothing is left. ``with_events`` False: ``(invoices, None)``."""
+	movement when nothing is left. ``with_events`` False: ``(invoices, None)``. ``categorical``: the
+	events' invoice and customer columns as categoricals (the engine matches them by their categories,
+	several times faster on a large book; the values are the same)."""
 	events = book.events
 	if as_of is not None and len(events):
 		cut = np.datetime64(getdate(as_of), "ns")
@@ -372,10 +376,17 @@ def tables_at(book: Book, as_of=None, with_events: bool = True, pandas_dates: bo
 			invoices[col] = _as_dates(invoices[col]).where(invoices[col].notna())
 	if not with_events:
 		return invoices[INVOICE_COLUMNS], None
+	if categorical:  # categories: the invoices of the table, in its order
+		row = np.cumsum(present) - 1  # the book's invoice → its row in the table
+		invoice = pd.Categorical.from_codes(row[code], categories=invoices["invoice"])
+		customer = events["customer"].array
+	else:
+		invoice = book.invoices["invoice"].to_numpy()[code]
+		customer = np.asarray(events["customer"], dtype=object)
 	table = pd.DataFrame(
 		{
-			"invoice": book.invoices["invoice"].to_numpy()[code],
-			"customer": np.asarray(events["customer"], dtype=object),
+			"invoice": invoice,
+			"customer": customer,
 			"date": events["date"].to_numpy() if pandas_dates else _as_dates(events["date"]).to_numpy(),
 			"amount": events["amount"].to_numpy(),
 		}

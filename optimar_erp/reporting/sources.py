@@ -99,7 +99,8 @@ def clear_cache() -> None:
 def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 	"""(invoices, events) of ``company`` at the end of ``as_of``, in the engine's schema: the values of
 	:func:`optimar_erp.data.get_ledger`, cut from the company's stored book (:mod:`.ledger_store`)."""
-	return data.tables_at(ledger_store.book(company), getdate(as_of or today()), pandas_dates=True)
+	book = ledger_store.book(company)
+	return data.tables_at(book, getdate(as_of or today()), pandas_dates=True, categorical=True)
 
 
 def open_invoices_today(company: str, credit_notes: bool = False) -> pd.DataFrame | None:
