@@ -75,7 +75,6 @@ def fetch_frame(
 		f"FROM ({sql}) packed",
 		params,
 	)[0]
-	nulls = True
 	if blob is None:
 		frame = pd.DataFrame({name: pd.Series(dtype=object) for name in names})
 	elif (
@@ -85,10 +84,9 @@ def fetch_frame(
 	):  # read it row by row instead
 		rows = frappe.db.sql(sql, params)
 		frame = pd.DataFrame(
-			[[NULL if v is None else str(v) for v in row] for row in rows], columns=names, dtype=object
+			[[None if v is None else str(v) for v in row] for row in rows], columns=names, dtype=object
 		)
-	else:
-		nulls = NULL in blob  # no NULL anywhere (the usual case): no per-column checks below
+	else:  # NULLs become NaN in the C parser
 		frame = pd.read_csv(
 			io.StringIO(blob),
 			sep=FIELD_SEP,
@@ -97,24 +95,26 @@ def fetch_frame(
 			names=names,
 			dtype=str,
 			keep_default_na=False,
-			na_filter=False,
+			na_values=[NULL],
+			na_filter=NULL in blob,
 			skip_blank_lines=False,
 			quoting=csv.QUOTE_NONE,
 			engine="c",
 		)
 	for name in names:
 		col = frame[name]
-		null = (col == NULL) if nulls else pd.Series(False, index=frame.index)
 		if name in numbers:  # str → float as Python parses it (correctly rounded, like float(Decimal))
-			frame[name] = (col.where(~null) if null.any() else col).astype(float)
+			frame[name] = col.astype(float)
 		elif name in ints:
 			frame[name] = col.astype(int)
 		elif name in dates:
-			parsed = pd.to_datetime(col.where(~null), format="%Y-%m-%d", errors="raise")
-			frame[name] = pd.Series(parsed.dt.date, index=frame.index, dtype=object).where(~null, None)
+			parsed = pd.to_datetime(col, format="%Y-%m-%d", errors="raise")
+			frame[name] = pd.Series(parsed.dt.date, index=frame.index, dtype=object).where(
+				parsed.notna(), None
+			)
 		elif name in datetimes:
-			frame[name] = pd.to_datetime(col.where(~null), format="ISO8601", errors="raise")
-		elif null.any():
+			frame[name] = pd.to_datetime(col, format="ISO8601", errors="raise")
+		elif (null := col.isna()).any():
 			frame[name] = col.astype(object).where(~null, None)
 	return frame
 
