@@ -241,6 +241,9 @@ def test_aging_of_balances_equals_the_replayed_aging(book):
 	pd.testing.assert_frame_equal(direct.by_invoice, replayed.by_invoice)
 	pd.testing.assert_frame_equal(direct.by_customer, replayed.by_customer)
 	assert direct.totals == replayed.totals and direct.labels == replayed.labels
+	invoices_only = aging_of_balances(open_rows, AS_OF, customers=False)
+	pd.testing.assert_frame_equal(invoices_only.by_invoice, replayed.by_invoice)
+	assert invoices_only.by_customer.empty and invoices_only.totals == replayed.totals
 
 
 def test_aging_of_balances_leaves_out_later_invoices_and_keeps_balances(book):

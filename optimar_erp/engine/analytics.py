@@ -240,8 +240,10 @@ def _aging_of(
 	due: np.ndarray,
 	day: np.datetime64,
 	buckets: tuple[int, ...],
+	customers: bool = True,
 ) -> AgingResult:
-	"""Aging of the invoices ``inv`` (0-based index) whose balances at the end of ``day`` are ``bal``."""
+	"""Aging of the invoices ``inv`` (0-based index) whose balances at the end of ``day`` are ``bal``;
+	``customers`` False leaves ``by_customer`` empty."""
 	labels = bucket_labels(buckets)
 	keep = (post <= day) & (np.abs(bal) >= AMOUNT_TOLERANCE)
 	days = (day - due[keep]).astype(int)
@@ -264,6 +266,8 @@ def _aging_of(
 	totals = {label: float(amounts[i]) for i, label in enumerate(labels)}
 	totals["total"] = float(amounts.sum())
 	totals["overdue"] = float(amounts[1:].sum())
+	if not customers:
+		return AgingResult(pd.Timestamp(day), labels, by_invoice, pd.DataFrame(), totals)
 
 	grid = by_invoice.pivot_table(
 		index="customer",
@@ -302,22 +306,17 @@ def aging(
 
 
 def aging_of_balances(
-	inv: pd.DataFrame, as_of: DateLike, buckets: tuple[int, ...] = DEFAULT_BUCKETS
+	inv: pd.DataFrame, as_of: DateLike, buckets: tuple[int, ...] = DEFAULT_BUCKETS, customers: bool = True
 ) -> AgingResult:
 	""":func:`aging` of a table whose ``outstanding`` is each invoice's balance at the end of ``as_of``
 	(today's open invoices as the books keep them): no movements replayed. Needs ``invoice``,
 	``customer``, ``posting_date``, ``due_date`` and ``outstanding`` (``customer_name`` optional);
-	invoices posted after ``as_of`` are left out, as by :func:`aging`."""
+	invoices posted after ``as_of`` are left out, as by :func:`aging`. ``customers`` False: only the
+	invoices and totals (``by_customer`` left empty)."""
 	inv = inv.reset_index(drop=True)
 	bal = inv["outstanding"].astype(float).to_numpy()
-	return _aging_of(
-		inv,
-		bal,
-		_days_of(inv["posting_date"]),
-		_days_of(inv["due_date"]),
-		_day(as_of),
-		_check_bounds(buckets),
-	)
+	post, due = _days_of(inv["posting_date"]), _days_of(inv["due_date"])
+	return _aging_of(inv, bal, post, due, _day(as_of), _check_bounds(buckets), customers)
 
 
 # -------------------------------------------------------------------------------------------- formulas
