@@ -35,7 +35,7 @@ def execute(filters: dict | None = None):
 		balances = cached("balances", company, (as_of,), lambda: _balances_at(company, as_of))
 	if balances.empty:
 		return columns(), [], None, None, []
-	result = aging_of_balances(balances, as_of)
+	result = aging_of_balances(balances, as_of, customers=False)
 	rows = result.by_invoice
 	if filters.get("customer"):
 		rows = rows[rows["customer"] == filters.customer]
