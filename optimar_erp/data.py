@@ -40,6 +40,8 @@ INVOICE_COLUMNS = [
 EVENT_COLUMNS = ["invoice", "customer", "date", "amount"]
 
 FIELD_SEP, ROW_SEP, NULL = "\x1f", "\x1e", "\x15"
+INVOICE_INDEX = "against_voucher_no"
+"""ERPNext's index on the Payment Ledger's invoice column."""
 PACK_LIMIT = 200 * 1024 * 1024  # bytes of one packed result (the server's max_allowed_packet is above)
 GROUP_MEMORY = 256 * 1024 * 1024  # in-memory temporary tables for the ledger's GROUP BY (this session only)
 
@@ -234,7 +236,12 @@ def _movements(
 	date; ``names``: only the rows against these invoices (through the index on the invoice)."""
 	ple = frappe.qb.DocType("Payment Ledger Entry")
 	si = frappe.qb.DocType("Sales Invoice")
-	query = _ple_where(frappe.qb.from_(ple), ple, company, as_of)
+	query = frappe.qb.from_(ple)
+	if names is not None and frappe.db.has_index("tabPayment Ledger Entry", INVOICE_INDEX):
+		# beyond 200 values MariaDB estimates an IN list from the index statistics, which on a large ledger
+		# say "scan the table" (0.6 s for 2,000 invoices on a million rows instead of 0.015 s)
+		query = query.force_index(INVOICE_INDEX)
+	query = _ple_where(query, ple, company, as_of)
 	if names is not None:
 		query = query.where(ple.against_voucher_no.isin(list(names) or [""]))
 	if not returns:
