@@ -13,7 +13,7 @@ for the new ledger, the stored book behind it), then the best of ``repeat`` furt
 targets (each report and the worklist ≤ 2 s) and how many times faster "AR Aging with Risk" is than
 ERPNext's Accounts Receivable report on the same company and date (target ≥ 5×).
 
-The posting is ``POSTING_ROWS`` payment rows of 1.00 against open BENCH invoices, written straight into
+The posting is ``posting_rows`` (default 10) payment rows of 1.00 against as many open BENCH invoices, written straight into
 the Payment Ledger and committed; they are deleted again at the end, and the stored book read afresh, so
 the site is left as it was.
 """
@@ -68,15 +68,15 @@ def _cold_warm(func, repeat: int) -> tuple[float, float, object]:
 	return cold, warm, result
 
 
-def _post_payments(company: str) -> int:
-	"""``POSTING_ROWS`` payment rows of 1.00 against open BENCH invoices, committed (a new posting)."""
+def _post_payments(company: str, rows: int) -> int:
+	"""``rows`` payment rows of 1.00 against as many open BENCH invoices, committed (a new posting)."""
 	si = frappe.qb.DocType("Sales Invoice")
 	open_invoices = (
 		frappe.qb.from_(si)
 		.select(si.name, si.customer, si.debit_to)
 		.where((si.company == company) & (si.docstatus == 1) & (si.outstanding_amount > 1))
 		.where(si.name.like("BENCH-%"))
-		.limit(POSTING_ROWS)
+		.limit(rows)
 		.run()
 	)
 	now, currency = (
@@ -123,7 +123,9 @@ def _remove_payments(company: str, refresh: bool = True) -> None:
 		ledger_store.refresh(company)
 
 
-def run(company: str | None = None, repeat: int = 2, skip_erpnext: int = 0) -> dict:
+def run(
+	company: str | None = None, repeat: int = 2, skip_erpnext: int = 0, posting_rows: int = POSTING_ROWS
+) -> dict:
 	if not frappe.conf.get("optimar_benchmark_site"):
 		frappe.throw("Run benchmarks only on a site with optimar_benchmark_site set in its site_config.json")
 	company = company or frappe.db.get_single_value("Global Defaults", "default_company")
@@ -138,7 +140,7 @@ def run(company: str | None = None, repeat: int = 2, skip_erpnext: int = 0) -> d
 	ledger_store.forget(company)
 	figures["book_read_afresh"], _state = _timed(ledger_store.refresh, company)
 	print(f"  the whole ledger read afresh and stored: {figures['book_read_afresh']:.2f} s")
-	figures["posting_rows"] = _post_payments(company)
+	figures["posting_rows"] = _post_payments(company, int(posting_rows))
 	print(f"  posted {figures['posting_rows']} payment rows; timing {len(REPORTS)} reports and the cards")
 	try:
 		_time_reports(figures, filters, repeat)
