@@ -17,6 +17,7 @@ from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp.dunning import channels, inputs, messages, promises
 from optimar_erp.engine.dunning import DunningConfig, decide
+from optimar_erp.reporting import open_invoices
 from optimar_erp.setup.roles import collections_managers
 
 SEND_INLINE_UP_TO = 300
@@ -365,6 +366,7 @@ def _deliver_one(row, outstanding: dict[str, float]) -> str:
 	).where(si.name.isin(still_open)).where(
 		si.collection_state.isin(["", "Not Due", "Reminding"]) | si.collection_state.isnull()
 	).run()
+	open_invoices.fields_changed(list(still_open))
 	_escalate(row, still_open)
 	return "sent"
 

@@ -7,6 +7,7 @@ from frappe.utils import getdate
 
 from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.sequences import collection_states
+from optimar_erp.reporting import open_invoices
 
 
 def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
@@ -47,6 +48,7 @@ def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
 	for state in set(states.values()):
 		names = [name for name, s in states.items() if s == state]
 		frappe.qb.update(si).set(si.collection_state, state).where(si.name.isin(names)).run()
+	open_invoices.fields_changed(list(states))
 	return states
 
 

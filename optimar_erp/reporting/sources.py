@@ -14,7 +14,7 @@ import frappe
 from frappe.utils import getdate, today
 
 from optimar_erp import data
-from optimar_erp.reporting import ledger_store
+from optimar_erp.reporting import ledger_store, open_invoices
 
 
 def default_company() -> str:
@@ -104,42 +104,17 @@ def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def open_invoices_today(company: str, credit_notes: bool = False) -> pd.DataFrame | None:
-	"""Today's open invoices straight from Sales Invoice (ERPNext keeps ``outstanding_amount`` in step with
-	the Payment Ledger), with their risk fields: one query instead of the whole ledger. ``credit_notes``:
-	with the credit notes that keep their own outstanding (negative), as ERPNext's Accounts Receivable
-	report lists them. None when some of them is in another currency than the company's (then the
-	ledger's amounts are needed)."""
-	currency = frappe.get_cached_value("Company", company, "default_currency")
-	si = frappe.qb.DocType("Sales Invoice")
-	base = (
-		frappe.qb.from_(si)
-		.where((si.company == company) & (si.docstatus == 1))
-		.where((si.outstanding_amount > 0.005) | (si.outstanding_amount < -0.005))
-	)
-	if not credit_notes:
-		base = base.where(si.is_return == 0)
-	frame = data.fetch_frame(
-		base,
-		{
-			"currency": si.currency,
-			"invoice": si.name,
-			"customer": si.customer,
-			"customer_name": si.customer_name,
-			"posting_date": si.posting_date,
-			"due_date": si.due_date,
-			"outstanding": si.outstanding_amount,
-			"risk_band": si.risk_band,
-			"late_probability": si.late_probability,
-			"predicted_pay_date": si.predicted_pay_date,
-			"collection_state": si.collection_state,
-		},
-		numbers=("outstanding", "late_probability"),
-		datetimes=("posting_date", "due_date", "predicted_pay_date"),
-	)
-	if (frame["currency"] != currency).any():
+	"""Today's open invoices as ERPNext keeps them on Sales Invoice (``outstanding_amount`` in step with
+	the Payment Ledger), with their risk fields, from the site cache brought up to date
+	(:mod:`.open_invoices`) instead of the whole ledger. ``credit_notes``: with the credit notes that keep
+	their own outstanding (negative), as ERPNext's Accounts Receivable report lists them. None when some
+	of them is in another currency than the company's (then the ledger's amounts are needed)."""
+	frame = open_invoices.get(company)
+	if frame is None:
 		return None
-	frame = frame.drop(columns="currency")
-	frame["outstanding"] = frame["outstanding"].astype(float)
+	if not credit_notes:
+		frame = frame[frame["is_return"] == 0]
+	frame = frame.drop(columns="is_return").reset_index(drop=True)
 	frame["grand_total"] = frame["outstanding"]
 	frame["settled_date"] = pd.NaT
 	return frame

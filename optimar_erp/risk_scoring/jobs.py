@@ -17,6 +17,7 @@ from optimar_erp import data
 from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
 from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import RiskModel
+from optimar_erp.reporting import open_invoices
 from optimar_erp.risk_scoring import store
 
 JOB_ID = "optimar-risk-nightly"
@@ -302,6 +303,7 @@ def write_invoice_scores(preds: pd.DataFrame) -> None:
 			"risk_factors": list(preds.get("risk_factors", pd.Series("", index=preds.index)).fillna("")),
 		},
 	)
+	open_invoices.fields_changed(list(preds["invoice"]))
 
 
 def write_customer_scores(customers: pd.DataFrame) -> None:
