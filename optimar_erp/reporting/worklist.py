@@ -17,6 +17,7 @@ from frappe.utils import add_days, getdate, today
 from optimar_erp import data
 from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
+from optimar_erp.reporting import open_invoices
 
 ACTION_LABELS = {
 	"wait_for_promise": "Wait for Promise",
@@ -74,6 +75,19 @@ def worklist(
 
 
 def _open_invoices(company, collector) -> pd.DataFrame:
+	"""Open invoices (outstanding > 0, credit notes left out) with the fields the ranking needs: for one
+	company from the cached table of today's open invoices (:mod:`.open_invoices`), else read."""
+	if company:
+		table = open_invoices.table(company)
+		frame = table[(table["is_return"] == 0) & (table["outstanding"] > 0.005)]
+		if collector:
+			c = frappe.qb.DocType("Customer")
+			mine = frappe.qb.from_(c).select(c.name).where(c.collector == collector).run(pluck=True)
+			frame = frame[frame["customer"].isin(mine)]
+		frame = frame.assign(company=company, late_probability=frame["late_probability"] / 100)
+		return frame[
+			["invoice", "customer", "company", "currency", "due_date", "outstanding", "late_probability"]
+		]
 	si = frappe.qb.DocType("Sales Invoice")
 	c = frappe.qb.DocType("Customer")
 	query = frappe.qb.from_(si).where(
