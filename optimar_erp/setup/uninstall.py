@@ -33,12 +33,15 @@ def app_doctypes() -> list[str]:
 
 
 def delete_stored_ledgers():
-	"""The reports' stored books of the companies (files in the site folder)."""
-	from optimar_erp.reporting import ledger_store
+	"""The reports' stored books of the companies (files in the site folder) and their cached tables."""
+	from optimar_erp.reporting import ledger_store, open_invoices, sources
 
 	ledger_store.forget()
 	with contextlib.suppress(OSError):
 		os.rmdir(ledger_store.folder())
+	open_invoices.forget()
+	frappe.cache.delete_value([open_invoices.FIELDS_VERSION, open_invoices.FIELDS_LOG])
+	sources.clear_cache()
 
 
 def delete_attached_files():
