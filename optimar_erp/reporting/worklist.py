@@ -75,44 +75,21 @@ def worklist(
 
 
 def _open_invoices(company, collector) -> pd.DataFrame:
-	"""Open invoices (outstanding > 0, credit notes left out) with the fields the ranking needs: for one
-	company from the cached table of today's open invoices (:mod:`.open_invoices`), else read."""
-	if company:
-		table = open_invoices.table(company)
+	"""Open invoices (outstanding > 0, credit notes left out) of ``company`` (every company: None) with the
+	fields the ranking needs, from the cached tables of today's open invoices (:mod:`.open_invoices`)."""
+	columns = ["invoice", "customer", "company", "currency", "due_date", "outstanding", "late_probability"]
+	frames = []
+	for name in [company] if company else frappe.get_all("Company", pluck="name"):
+		table = open_invoices.table(name)
 		frame = table[(table["is_return"] == 0) & (table["outstanding"] > 0.005)]
-		if collector:
-			c = frappe.qb.DocType("Customer")
-			mine = frappe.qb.from_(c).select(c.name).where(c.collector == collector).run(pluck=True)
-			frame = frame[frame["customer"].isin(mine)]
-		frame = frame.assign(company=company, late_probability=frame["late_probability"] / 100)
-		return frame[
-			["invoice", "customer", "company", "currency", "due_date", "outstanding", "late_probability"]
-		]
-	si = frappe.qb.DocType("Sales Invoice")
-	c = frappe.qb.DocType("Customer")
-	query = frappe.qb.from_(si).where(
-		(si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005)
-	)
-	if company:
-		query = query.where(si.company == company)
-	if collector:  # joined only when needed: the join makes the database walk invoices customer by customer
-		query = query.join(c).on(c.name == si.customer).where(c.collector == collector)
-	frame = data.fetch_frame(
-		query,
-		{
-			"invoice": si.name,
-			"customer": si.customer,
-			"company": si.company,
-			"currency": si.currency,
-			"due_date": si.due_date,
-			"outstanding": si.outstanding_amount,
-			"late_probability": si.late_probability,
-		},
-		numbers=("outstanding", "late_probability"),
-		dates=("due_date",),
-	)
-	frame["outstanding"] = frame["outstanding"].astype(float)
-	frame["late_probability"] = frame["late_probability"].astype(float) / 100
+		frames.append(frame.assign(company=name, late_probability=frame["late_probability"] / 100)[columns])
+	if not frames:
+		return pd.DataFrame(columns=columns)
+	frame = pd.concat(frames, ignore_index=True)
+	if collector:
+		c = frappe.qb.DocType("Customer")
+		mine = frappe.qb.from_(c).select(c.name).where(c.collector == collector).run(pluck=True)
+		frame = frame[frame["customer"].isin(mine)].reset_index(drop=True)
 	return frame
 
 
