@@ -19,7 +19,7 @@ import pandas as pd
 
 import frappe
 from frappe.query_builder.functions import Max
-from frappe.utils import get_datetime
+from frappe.utils import get_datetime, now_datetime
 
 from optimar_erp import data
 
@@ -33,6 +33,9 @@ MARGIN = timedelta(minutes=10)
 before it but committed after it is still seen), unless more than ``MAX_CHANGED`` were."""
 MAX_CHANGED = 20_000
 CACHE_SECONDS = 24 * 3600
+REREAD_AFTER = timedelta(hours=24)
+"""A table older than this is read afresh (an invoice changed without touching ``modified`` by someone
+else than the app is seen by then)."""
 
 
 def fields_changed(invoices: list[str] | None = None) -> None:
@@ -81,17 +84,18 @@ def table(company: str) -> pd.DataFrame:
 	position = frappe.cache.llen(FIELDS_LOG)
 	key = f"{KEY}{company}"
 	found = frappe.cache.get_value(key, expires=True)
-	frame = None
+	frame, read_at = None, now_datetime()
 	if found and found["version"] == version and found["latest"] is not None and latest is not None:
-		if (found["latest"], found["position"]) == (latest, position):
-			return found["frame"]
-		frame = _updated(company, found, latest)
+		if read_at - found["read_at"] < REREAD_AFTER:  # else read afresh, for what bypassed ``modified``
+			if (found["latest"], found["position"]) == (latest, position):
+				return found["frame"]
+			frame, read_at = _updated(company, found, latest), found["read_at"]
 	if frame is None:
-		frame = read(company)
+		frame, read_at = read(company), now_datetime()
 	if not frappe.db.transaction_writes:
 		frappe.cache.set_value(
 			key,
-			{"latest": latest, "version": version, "position": position, "frame": frame},
+			{"latest": latest, "version": version, "position": position, "frame": frame, "read_at": read_at},
 			expires_in_sec=CACHE_SECONDS,
 		)
 	return frame

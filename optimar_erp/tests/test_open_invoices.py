@@ -1,6 +1,7 @@
 """Today's open invoices in the site cache: brought up to date from the invoices modified since, read afresh
 when the app's computed fields change, and always the table a fresh read gives."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
 import pandas as pd
@@ -81,6 +82,16 @@ class TestOpenInvoices(CollectionsTestCase):
 		read.assert_called_once()  # those invoices (and the ones modified lately), not the whole table
 		self.assertIn(self.invoices[1], read.call_args.args[1])
 		self.assertEqual(frame.set_index("invoice").loc[self.invoices[1], "risk_band"], "High")
+		self.assert_fresh(frame)
+
+	def test_a_day_old_table_is_read_afresh(self):
+		key = f"{open_invoices.KEY}{self.company}"
+		cached = frappe.cache.get_value(key, expires=True)
+		cached["read_at"] -= open_invoices.REREAD_AFTER + timedelta(minutes=1)
+		frappe.cache.set_value(key, cached)
+		with patch.object(open_invoices, "read", wraps=open_invoices.read) as read:
+			frame = open_invoices.table(self.company)
+		read.assert_called_once_with(self.company)
 		self.assert_fresh(frame)
 
 	def test_the_apps_writers_say_the_fields_changed(self):
