@@ -58,15 +58,16 @@ def cached(kind: str, company: str, parts: tuple, build):
 
 
 def warm_cache(company: str | None = None) -> None:
-	"""Bring the stored book of ``company`` (or of every company) up to date and compute what the
-	workspace cards and the DSO trend show by default, unless the cache already holds them for the
-	current ledger: a scheduled call keeps the first open after a posting fast, and costs a few indexed
-	aggregates when nothing changed."""
+	"""Bring the stored book and the cached open invoices of ``company`` (or of every company) up to date
+	and compute what the workspace cards and the DSO trend show by default, unless the cache already
+	holds them for the current ledger: a scheduled call keeps the first open after a posting (or after
+	the nightly scoring) fast, and costs a few indexed aggregates when nothing changed."""
 	from optimar_erp.collections.report.dso_and_cei_trend import dso_and_cei_trend
 	from optimar_erp.reporting.cards import ledger_summary
 
 	for name in [company] if company else frappe.get_all("Company", pluck="name"):
 		ledger_store.refresh(name)
+		open_invoices.table(name)
 		ledger_summary(name)
 		dso_and_cei_trend.execute({"company": name})
 
