@@ -24,6 +24,8 @@ from frappe.utils import get_datetime, now_datetime
 from optimar_erp import data
 
 KEY = "optimar:open-invoices:"
+FORMAT = 2
+"""The cached entry's layout; an entry of another layout is read afresh."""
 FIELDS_VERSION = "optimar:invoice-fields-version"
 FIELDS_LOG = "optimar:invoice-fields-log"
 LOG_LIMIT = 50_000
@@ -84,6 +86,8 @@ def table(company: str) -> pd.DataFrame:
 	position = frappe.cache.llen(FIELDS_LOG)
 	key = f"{KEY}{company}"
 	found = frappe.cache.get_value(key, expires=True)
+	if not isinstance(found, dict) or found.get("format") != FORMAT:
+		found = None  # nothing cached, or by another version of the app
 	frame, read_at = None, now_datetime()
 	if found and found["version"] == version and found["latest"] is not None and latest is not None:
 		if read_at - found["read_at"] < REREAD_AFTER:  # else read afresh, for what bypassed ``modified``
@@ -95,7 +99,14 @@ def table(company: str) -> pd.DataFrame:
 	if not frappe.db.transaction_writes:
 		frappe.cache.set_value(
 			key,
-			{"latest": latest, "version": version, "position": position, "frame": frame, "read_at": read_at},
+			{
+				"format": FORMAT,
+				"latest": latest,
+				"version": version,
+				"position": position,
+				"frame": frame,
+				"read_at": read_at,
+			},
 			expires_in_sec=CACHE_SECONDS,
 		)
 	return frame

@@ -94,6 +94,13 @@ class TestOpenInvoices(CollectionsTestCase):
 		read.assert_called_once_with(self.company)
 		self.assert_fresh(frame)
 
+	def test_an_entry_of_another_layout_is_read_afresh(self):
+		frappe.cache.set_value(f"{open_invoices.KEY}{self.company}", {"latest": None, "frame": None})
+		with patch.object(open_invoices, "read", wraps=open_invoices.read) as read:
+			frame = open_invoices.table(self.company)
+		read.assert_called_once_with(self.company)
+		self.assert_fresh(frame)
+
 	def test_the_apps_writers_say_the_fields_changed(self):
 		from optimar_erp.risk_scoring.jobs import write_invoice_scores
 
