@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
+from optimar_erp.data import fetch_frame
 from optimar_erp.engine.kpis import collector_productivity
 from optimar_erp.reporting.sources import default_company
 
@@ -26,41 +27,50 @@ def execute(filters: dict | None = None):
 		frappe.throw(_("From Date must be before To Date."))
 	ca = frappe.qb.DocType("Collection Activity")
 	c = frappe.qb.DocType("Customer")
-	rows = (
+	# packed reads (fetch_frame): tens of thousands of touches and payments on a large book
+	touches = fetch_frame(
 		frappe.qb.from_(ca)
 		.join(c)
 		.on(c.name == ca.customer)
-		.select(ca.owner, c.collector, ca.customer, ca.creation, ca.activity_type)
 		.where((ca.company == company) | ca.company.isnull())
 		.where((ca.creation >= start) & (ca.creation < add_days(end, 1)))
 		.where(ca.activity_type.isin((*MANUAL, "Reminder")))
-		.where(ca.status.isin(("Sent", "Done")))
-		.run()
+		.where(ca.status.isin(("Sent", "Done"))),
+		{
+			"owner": ca.owner,
+			"collector": c.collector,
+			"customer": ca.customer,
+			"date": ca.creation,
+			"kind": ca.activity_type,
+		},
+		datetimes=("date",),
 	)
-	touches = pd.DataFrame(list(rows), columns=["owner", "collector", "customer", "date", "kind"])
 	touches["collector"] = touches["owner"].where(touches["kind"].isin(MANUAL), touches["collector"])
 	ptp = frappe.qb.DocType("Promise To Pay")
-	promises = pd.DataFrame(
-		list(
-			frappe.qb.from_(ptp)
-			.select(ptp.recorded_by, ptp.customer, ptp.creation, ptp.promised_amount)
-			.where((ptp.company == company) & (ptp.creation >= start) & (ptp.creation < add_days(end, 1)))
-			.run()
+	promises = fetch_frame(
+		frappe.qb.from_(ptp).where(
+			(ptp.company == company) & (ptp.creation >= start) & (ptp.creation < add_days(end, 1))
 		),
-		columns=["collector", "customer", "date", "amount"],
+		{
+			"collector": ptp.recorded_by,
+			"customer": ptp.customer,
+			"date": ptp.creation,
+			"amount": ptp.promised_amount,
+		},
+		numbers=("amount",),
+		datetimes=("date",),
 	)
 	ple = frappe.qb.DocType("Payment Ledger Entry")
-	payments = pd.DataFrame(
-		list(
-			frappe.qb.from_(ple)
-			.select(ple.party, ple.posting_date, -ple.amount)
-			.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
-			.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
-			.where((ple.posting_date >= start) & (ple.posting_date <= add_days(end, ATTRIBUTION_DAYS)))
-			.run()
-		),
-		columns=["customer", "date", "amount"],
+	payments = fetch_frame(
+		frappe.qb.from_(ple)
+		.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
+		.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
+		.where((ple.posting_date >= start) & (ple.posting_date <= add_days(end, ATTRIBUTION_DAYS))),
+		{"customer": ple.party, "date": ple.posting_date, "amount": ple.amount},
+		numbers=("amount",),
+		dates=("date",),
 	)
+	payments["amount"] = -payments["amount"]  # received: positive
 	touches["date"] = pd.to_datetime(touches["date"]).dt.normalize()
 	promises["date"] = pd.to_datetime(promises["date"]).dt.normalize()
 	table = collector_productivity(touches, promises, payments, start, end, attribution_days=ATTRIBUTION_DAYS)
