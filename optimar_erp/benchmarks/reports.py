@@ -14,7 +14,9 @@ then the best of ``repeat`` further opens ("warm"; each a new request: no reques
 the median) and how many times faster "AR Aging with Risk" is than ERPNext's Accounts Receivable report
 on the same company and date (target ≥ 5×).
 
-Each posting is ``posting_rows`` (default 10) payment rows of 1.00 against as many open BENCH invoices,
+For the time of the run, a collections team's last 90 days are added (:mod:`.collections_activity`:
+collectors on the customers, calls, promises, disputes) and taken out again at the end. Each posting is
+``posting_rows`` (default 10) payment rows of 1.00 against as many open BENCH invoices,
 written straight into the Payment Ledger and committed; they are deleted again at the end, and the stored
 book read afresh, so the site is left as it was.
 """
@@ -29,6 +31,8 @@ from frappe.query_builder.functions import Count
 from frappe.utils import today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
+
+from optimar_erp.benchmarks import collections_activity
 
 REPORTS = (
 	"Collections Worklist",
@@ -176,10 +180,16 @@ def run(
 	open_invoices.forget(company)
 	figures["open_invoices_read_afresh"], _table = _timed(open_invoices.table, company)
 	print(f"  today's open invoices read afresh and cached: {figures['open_invoices_read_afresh']:.2f} s")
+	figures["activity"] = collections_activity.add(company)
+	print(
+		"  the collections team's last 90 days: {calls:,} calls, {promises:,} promises, {disputes:,} disputes "
+		"by {collectors} collectors".format(**figures["activity"])
+	)
 	try:
 		_time_reports(figures, company, repeat, max(int(rounds), 1), int(posting_rows))
 	finally:
 		_remove_payments(company)
+		collections_activity.remove()
 	_erpnext(figures, company, skip_erpnext)
 	return figures
 
@@ -277,7 +287,10 @@ def _print(f: dict, erpnext_rows: int) -> None:
 	print()
 	print(
 		f"Book: {b['open_invoices']:,} open of {b['invoices']:,} invoices, {b['customers']:,} customers, "
-		f"{b['payment_ledger_entries']:,} payment ledger + {b['gl_entries']:,} GL rows"
+		f"{b['payment_ledger_entries']:,} payment ledger + {b['gl_entries']:,} GL rows; "
+		"{calls:,} calls, {promises:,} promises and {disputes:,} disputes by {collectors} collectors".format(
+			**f["activity"]
+		)
 	)
 	print(
 		f"Machine: {f['cores']} cores, load average before {_load(f['load'])}, after {_load(f['load_after'])}"
