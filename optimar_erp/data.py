@@ -14,6 +14,7 @@ import csv
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -23,7 +24,7 @@ import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Max, Sum
 from frappe.query_builder.utils import NamedParameterWrapper
-from frappe.utils import getdate, today
+from frappe.utils import get_datetime, getdate, today
 
 INVOICE_COLUMNS = [
 	"invoice",
@@ -43,6 +44,8 @@ FIELD_SEP, ROW_SEP, NULL = "\x1f", "\x1e", "\x15"
 INVOICE_INDEX = "against_voucher_no"
 """ERPNext's index on the Payment Ledger's invoice column."""
 PACK_LIMIT = 200 * 1024 * 1024  # bytes of one packed result (the server's max_allowed_packet is above)
+MODIFIED_MARGIN = timedelta(minutes=10)
+"""How long before a cached point rows modified are read again (see :func:`modified_since`)."""
 GROUP_MEMORY = 256 * 1024 * 1024  # in-memory temporary tables for the ledger's GROUP BY (this session only)
 
 
@@ -406,5 +409,24 @@ def ledger_version(company: str) -> str:
 	(ERPNext delinks a cancelled voucher's rows by updating them): the latest ``modified``, read from its
 	index. Rows ERPNext deletes are those of deleted cancelled vouchers (delinked already, they count for
 	nothing) or come back as new rows (a reposting), so a deletion alone never changes a figure."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	return str(frappe.qb.from_(ple).select(Max(ple.modified)).run()[0][0])
+	return str(latest_modified("Payment Ledger Entry"))
+
+
+def latest_modified(doctype: str) -> datetime | None:
+	"""The latest ``modified`` of ``doctype``'s rows (None: no rows), from the index Frappe keeps on it."""
+	table = frappe.qb.DocType(doctype)
+	latest = frappe.qb.from_(table).select(Max(table.modified)).run()[0][0]
+	return get_datetime(latest) if latest else None
+
+
+def modified_since(doctype: str, point: datetime, limit: int, margin: timedelta = MODIFIED_MARGIN):
+	"""A query (without its select list) on ``doctype``'s rows modified after ``point`` − ``margin``: a
+	transaction that wrote them before ``point`` but committed after it is still seen. Only those after
+	``point`` when more than ``limit`` were modified in the margin (a bulk write just before it); None
+	when even those are more than ``limit``. Through the index on ``modified``, counting no further."""
+	table = frappe.qb.DocType(doctype)
+	for since in (point - margin, point):
+		query = frappe.qb.from_(table).where(table.modified > since)
+		if not query.select(table.name).limit(1).offset(limit).run():
+			return query
+	return None

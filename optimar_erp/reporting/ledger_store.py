@@ -27,17 +27,13 @@ import pandas as pd
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Max, Sum
-from frappe.utils import get_datetime, now_datetime
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import now_datetime
 
 from optimar_erp import data
 
 FORMAT = 1
 """The file's layout; a file of another format is read afresh."""
-MARGIN = timedelta(minutes=10)
-"""Rows modified this long before the book's point are read again: a transaction that wrote them before
-the point but committed after it is still seen (unless more than ``MAX_CHANGED`` rows were written in
-that time, as by a bulk import: then only the rows after the point)."""
 MAX_CHANGED = 20_000
 """More ledger rows changed than this: the whole book is read afresh instead."""
 REBUILD_AFTER = timedelta(hours=24)
@@ -84,7 +80,10 @@ def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -
 	with _lock(company):  # one full read at a time per company; who waited finds it done
 		if not stale and (stored := _load(company)) and (found := _brought_up_to_date(company, stored, save)):
 			return found
-		latest, rows = _latest(), _rows()  # before reading: a posting during the read is read again next time
+		latest, rows = (
+			data.latest_modified("Payment Ledger Entry"),
+			_rows(),
+		)  # before reading: a posting during the read is read again next time
 		fresh = Stored(data.read_book(company), latest, rows, now_datetime())
 		_save(company, fresh)
 		return fresh.book, "rebuilt"
@@ -98,7 +97,7 @@ def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[data.
 	"""The stored book brought up to date, and what was done; None when it must be read afresh. Only a
 	refresh that saves (the background job) counts the rows for deletions (a count costs a scan of the
 	ledger's smallest index); an open that finds new rows splices them in and leaves the rest to it."""
-	latest = _latest()
+	latest = data.latest_modified("Payment Ledger Entry")
 	if stored.modified == latest:
 		return stored.book, "unchanged"
 	if updated := _updated(company, stored, latest, count=save):
@@ -106,13 +105,6 @@ def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[data.
 			_save(company, updated)
 		return updated.book, "updated"
 	return None
-
-
-def _latest() -> datetime | None:
-	"""The latest ``modified`` of the whole Payment Ledger, from its index."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	latest = frappe.qb.from_(ple).select(Max(ple.modified)).run()[0][0]
-	return get_datetime(latest) if latest else None
 
 
 def _rows() -> int:
@@ -126,12 +118,10 @@ def _updated(company: str, stored: Stored, latest: datetime | None, count: bool)
 	deleted)."""
 	if stored.modified is None or latest is None or latest < stored.modified:
 		return None  # empty before, or the ledger went back (rows deleted): read afresh
+	since = data.modified_since("Payment Ledger Entry", stored.modified, MAX_CHANGED)
+	if since is None:
+		return None
 	ple = frappe.qb.DocType("Payment Ledger Entry")
-	since = frappe.qb.from_(ple).where(ple.modified > stored.modified - MARGIN)
-	if _more_than(since, MAX_CHANGED):  # a bulk write just before the point
-		since = frappe.qb.from_(ple).where(ple.modified > stored.modified)
-		if _more_than(since, MAX_CHANGED):
-			return None
 	rows = stored.rows
 	if count:
 		new_rows = since.select(Sum(Case().when(ple.creation > stored.modified, 1).else_(0))).run()[0][0]
@@ -150,13 +140,6 @@ def _updated(company: str, stored: Stored, latest: datetime | None, count: bool)
 	else:
 		spliced = stored.book
 	return Stored(spliced, latest, rows, stored.built)
-
-
-def _more_than(query, limit: int) -> bool:
-	"""Whether ``query`` (from the Payment Ledger, with its conditions) matches more than ``limit`` rows,
-	counting no further than that."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	return bool(query.select(ple.name).limit(1).offset(limit).run())
 
 
 def splice(book: data.Book, part: data.Book, names: list[str]) -> data.Book:

@@ -4,7 +4,7 @@ Reading the 100,000 open invoices of a large book from the wide Sales Invoice ta
 second; after a posting only a few of them changed. ERPNext updates an invoice's ``modified`` whenever
 its outstanding amount or status changes (payments, credit notes, cancellations, reconciliation), so
 the table is cached with the latest ``modified`` of Sales Invoice it reflects, and an open after new
-postings re-reads only the invoices modified since (through the index on ``modified``) and splices them
+postings re-reads only the invoices modified since (:func:`optimar_erp.data.modified_since`) and splices them
 in. The app's own computed fields (risk band, late probability, predicted pay date, collection state)
 are written without touching ``modified``; their writers call :func:`fields_changed` with the invoices
 they wrote (logged, and read again at the next open like the modified ones) or, for a bulk write such
@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 import frappe
-from frappe.query_builder.functions import Max
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import now_datetime
 
 from optimar_erp import data
 
@@ -30,10 +29,8 @@ FIELDS_VERSION = "optimar:invoice-fields-version"
 FIELDS_LOG = "optimar:invoice-fields-log"
 LOG_LIMIT = 50_000
 """Entries in the log of written invoices before it starts afresh (and every table is read again)."""
-MARGIN = timedelta(minutes=10)
-"""Invoices modified this long before the cached point are read again (a transaction that wrote them
-before it but committed after it is still seen), unless more than ``MAX_CHANGED`` were."""
 MAX_CHANGED = 20_000
+"""More invoices changed than this: the whole table is read afresh instead."""
 CACHE_SECONDS = 24 * 3600
 REREAD_AFTER = timedelta(hours=24)
 """A table older than this is read afresh (an invoice changed without touching ``modified`` by someone
@@ -82,7 +79,10 @@ def table(company: str) -> pd.DataFrame:
 	"""Open (outstanding not zero) submitted Sales Invoices of ``company``, credit notes included, with
 	currency, invoice, customer, customer_name, posting_date, due_date (datetime64), outstanding,
 	is_return and the risk and collection fields."""
-	latest, version = _latest(), frappe.cache.get_value(FIELDS_VERSION, expires=True)
+	latest, version = (
+		data.latest_modified("Sales Invoice"),
+		frappe.cache.get_value(FIELDS_VERSION, expires=True),
+	)
 	position = frappe.cache.llen(FIELDS_LOG)
 	key = f"{KEY}{company}"
 	found = frappe.cache.get_value(key, expires=True)
@@ -120,24 +120,16 @@ def forget(company: str | None = None) -> None:
 		frappe.cache.delete_keys(KEY)
 
 
-def _latest() -> datetime | None:
-	si = frappe.qb.DocType("Sales Invoice")
-	latest = frappe.qb.from_(si).select(Max(si.modified)).run()[0][0]
-	return get_datetime(latest) if latest else None
-
-
 def _updated(company: str, found: dict, latest: datetime) -> pd.DataFrame | None:
 	"""The cached table with the invoices modified or logged since its point read again; None when too
 	many were, or the log started afresh."""
 	logged = _logged_since(found["position"])
 	if latest < found["latest"] or logged is None:
 		return None
+	since = data.modified_since("Sales Invoice", found["latest"], MAX_CHANGED)
+	if since is None:
+		return None
 	si = frappe.qb.DocType("Sales Invoice")
-	since = frappe.qb.from_(si).where(si.modified > found["latest"] - MARGIN)
-	if since.select(si.name).limit(1).offset(MAX_CHANGED).run():
-		since = frappe.qb.from_(si).where(si.modified > found["latest"])
-		if since.select(si.name).limit(1).offset(MAX_CHANGED).run():
-			return None
 	changed = sorted({r[0] for r in since.select(si.name).where(si.company == company).run()} | set(logged))
 	if len(changed) > MAX_CHANGED:
 		return None
