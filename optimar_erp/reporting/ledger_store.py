@@ -77,13 +77,11 @@ def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -
 	stale = _too_old(stored := _load(company), rebuild_after)
 	if stored and not stale and (found := _brought_up_to_date(company, stored, save)):
 		return found
-	with _lock(company):  # one full read at a time per company; who waited finds it done
+	with site_lock(f"optimar:ledger-store:{company}", LOCK_SECONDS):  # one full read at a time per company
 		if not stale and (stored := _load(company)) and (found := _brought_up_to_date(company, stored, save)):
 			return found
-		latest, rows = (
-			data.latest_modified("Payment Ledger Entry"),
-			_rows(),
-		)  # before reading: a posting during the read is read again next time
+		# the point before reading: a posting during the read is read again next time
+		latest, rows = data.latest_modified("Payment Ledger Entry"), _rows()
 		fresh = Stored(data.read_book(company), latest, rows, now_datetime())
 		_save(company, fresh)
 		return fresh.book, "rebuilt"
@@ -221,11 +219,13 @@ def _save(company: str, stored: Stored) -> None:
 
 
 @contextlib.contextmanager
-def _lock(company: str):
-	lock = frappe.cache.lock(frappe.cache.make_key(f"optimar:ledger-store:{company}"), timeout=LOCK_SECONDS)
-	locked = lock.acquire(blocking_timeout=LOCK_SECONDS)
+def site_lock(name: str, seconds: int):
+	"""Hold the site-wide lock ``name`` (waiting for it at most ``seconds``, held at most as long); yields
+	whether it was got, so a caller that waited can look again for what the holder made."""
+	lock = frappe.cache.lock(frappe.cache.make_key(name), timeout=seconds)
+	locked = lock.acquire(blocking_timeout=seconds)
 	try:
-		yield
+		yield locked
 	finally:
 		if locked:
 			with contextlib.suppress(Exception):  # expired meanwhile: nothing to release

@@ -6,8 +6,6 @@ Receivable report and the standalone ``optimar analyse``), and a few grouped que
 doctypes. Nothing loads documents one by one.
 """
 
-import contextlib
-
 import pandas as pd
 
 import frappe
@@ -43,18 +41,12 @@ def cached(kind: str, company: str, parts: tuple, build):
 	if found := hit():
 		return found[1]
 	# one computation at a time per key: the workspace's cards ask together; the others wait for it
-	lock = frappe.cache.lock(frappe.cache.make_key(f"{key}:lock"), timeout=LOCK_SECONDS)
-	locked = lock.acquire(blocking_timeout=LOCK_SECONDS)
-	try:
+	with ledger_store.site_lock(f"{key}:lock", LOCK_SECONDS) as locked:
 		if locked and (found := hit()):
 			return found[1]
 		value = build()
 		frappe.cache.set_value(key, (version, value), expires_in_sec=CACHE_SECONDS)
 		return value
-	finally:
-		if locked:
-			with contextlib.suppress(Exception):  # expired meanwhile: nothing to release
-				lock.release()
 
 
 def warm_cache(company: str | None = None) -> None:
