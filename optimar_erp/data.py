@@ -157,7 +157,7 @@ def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -
 	"""
 	as_of = getdate(as_of or today())
 	if customers is None:  # the whole book: one pass over the ledger rows, grouped in pandas
-		return _ledger_tables(company, as_of, with_events=False)[0]
+		return tables_at(read_book(company, as_of), as_of, with_events=False)[0]
 	# some customers: grouped by the database (their rows only, through the party index)
 	ple = frappe.qb.DocType("Payment Ledger Entry")
 	si = frappe.qb.DocType("Sales Invoice")
@@ -230,15 +230,12 @@ def _grouped_invoices(per_invoice, si) -> pd.DataFrame:
 	)
 
 
-def _movements(
-	company: str, as_of=None, own: bool = False, returns: bool = False, names: list[str] | None = None
-) -> pd.DataFrame:
-	"""The receivable ledger rows themselves (invoice, customer, date, amount as exact text; ``own``: 1
-	for the invoice's own posting), in one pass without a GROUP BY over wide keys. Rows against credit
-	notes (returns) are left out unless ``returns`` (then the caller drops them). ``as_of`` None: every
-	date; ``names``: only the rows against these invoices (through the index on the invoice)."""
+def _movements(company: str, as_of=None, names: list[str] | None = None) -> pd.DataFrame:
+	"""The receivable ledger rows themselves (invoice, customer, date, amount as exact text, ``own``: 1 for
+	the invoice's own posting), in one pass without a GROUP BY over wide keys; rows against credit notes
+	too (the caller keeps the invoices it wants). ``as_of`` None: every date; ``names``: only the rows
+	against these invoices (through the index on the invoice)."""
 	ple = frappe.qb.DocType("Payment Ledger Entry")
-	si = frappe.qb.DocType("Sales Invoice")
 	query = frappe.qb.from_(ple)
 	if names is not None and frappe.db.has_index("tabPayment Ledger Entry", INVOICE_INDEX):
 		# beyond 200 values MariaDB estimates an IN list from the index statistics, which on a large ledger
@@ -247,19 +244,13 @@ def _movements(
 	query = _ple_where(query, ple, company, as_of)
 	if names is not None:
 		query = query.where(ple.against_voucher_no.isin(list(names) or [""]))
-	if not returns:
-		credit_notes = (
-			frappe.qb.from_(si).select(si.name).where((si.is_return == 1) & (si.company == company))
-		)
-		query = query.where(ple.against_voucher_no.notin(credit_notes))
 	fields = {
 		"invoice": ple.against_voucher_no,
 		"customer": ple.party,
 		"date": ple.posting_date,
 		"amount": ple.amount,
+		"own": Case().when(ple.voucher_no == ple.against_voucher_no, 1).else_(0),
 	}
-	if own:
-		fields["own"] = Case().when(ple.voucher_no == ple.against_voucher_no, 1).else_(0)
 	return fetch_frame(query, fields, ints=("own",))
 
 
@@ -269,20 +260,18 @@ def _exact_sum(amounts) -> float:
 
 
 def _net_per_day(raw: pd.DataFrame) -> pd.DataFrame:
-	"""Movements netted per invoice, customer and day (the events table), sorted by these keys. With an
-	``own`` column in ``raw`` (1 for the invoice's own posting), the netted ``own`` is the part of the
-	day's amount that the invoice itself put on the receivable."""
+	"""Movements netted per invoice, customer and day (the events table), sorted by these keys; ``own``:
+	the part of the day's amount that the invoice itself put on the receivable."""
 	keys = ["invoice", "customer", "date"]
 	several = raw.duplicated(keys, keep=False)
 	single = raw.loc[~several, keys].assign(amount=raw["amount"][~several].astype(float))
-	aggregates = {"amount": ("amount", _exact_sum)}
+	single["own"] = single["amount"].where(raw["own"][~several] == 1, 0.0)
 	multi = raw[several]
-	if "own" in raw:
-		single["own"] = single["amount"].where(raw["own"][~several] == 1, 0.0)
-		multi = multi.assign(own=multi["amount"].where(multi["own"] == 1, "0"))
-		aggregates["own"] = ("own", _exact_sum)
+	multi = multi.assign(own=multi["amount"].where(multi["own"] == 1, "0"))
 	# a day with several entries: summed exactly (as the database's DECIMAL sum would), then to float
-	netted = multi.groupby(keys, as_index=False, sort=False).agg(**aggregates)
+	netted = multi.groupby(keys, as_index=False, sort=False).agg(
+		amount=("amount", _exact_sum), own=("own", _exact_sum)
+	)
 	frame = pd.concat([single, netted], ignore_index=True).sort_values(keys, ignore_index=True)
 	frame["amount"] = frame["amount"].astype(float)
 	return frame
@@ -295,9 +284,8 @@ def _as_dates(values: pd.Series) -> pd.Series:
 
 def get_events(company: str, as_of=None) -> pd.DataFrame:
 	"""Receivable movements per invoice and day: + when invoiced, - for payments and credit notes."""
-	frame = _net_per_day(_movements(company, getdate(as_of or today())))
-	frame["date"] = _as_dates(frame["date"])
-	return frame[EVENT_COLUMNS]
+	as_of = getdate(as_of or today())
+	return tables_at(read_book(company, as_of), as_of)[1]
 
 
 def get_ledger(company: str, as_of=None, pandas_dates: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -306,10 +294,6 @@ def get_ledger(company: str, as_of=None, pandas_dates: bool = False) -> tuple[pd
 	``pandas_dates``: the date columns as datetime64 (NaT when missing) instead of ``datetime.date``."""
 	as_of = getdate(as_of or today())
 	return tables_at(read_book(company, as_of), as_of, pandas_dates=pandas_dates)
-
-
-def _ledger_tables(company: str, as_of, with_events: bool = True, pandas_dates: bool = False):
-	return tables_at(read_book(company, as_of), as_of, with_events=with_events, pandas_dates=pandas_dates)
 
 
 @dataclass
@@ -338,7 +322,7 @@ def read_book(company: str, as_of=None, names: list[str] | None = None) -> Book:
 	fixed = fetch_frame(
 		query, {"invoice": si.name, **_fixed_fields(si)}, datetimes=("posting_date", "due_date")
 	)
-	raw = _movements(company, as_of, own=True, returns=True, names=names)
+	raw = _movements(company, as_of, names=names)
 	raw = raw[raw["invoice"].isin(fixed["invoice"])].reset_index(drop=True)  # as a join on Sales Invoice
 	netted = _net_per_day(raw)
 	invoices = fixed[fixed["invoice"].isin(netted["invoice"])].sort_values("invoice", ignore_index=True)
