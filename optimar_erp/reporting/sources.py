@@ -96,21 +96,14 @@ def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 	return data.tables_at(book, getdate(as_of or today()), pandas_dates=True, categorical=True)
 
 
-def open_invoices_today(company: str, credit_notes: bool = False) -> pd.DataFrame | None:
-	"""Today's open invoices as ERPNext keeps them on Sales Invoice (``outstanding_amount`` in step with
-	the Payment Ledger), with their risk fields, from the site cache brought up to date
-	(:mod:`.open_invoices`) instead of the whole ledger. ``credit_notes``: with the credit notes that keep
-	their own outstanding (negative), as ERPNext's Accounts Receivable report lists them. None when some
-	of them is in another currency than the company's (then the ledger's amounts are needed)."""
+def open_invoices_today(company: str) -> pd.DataFrame | None:
+	"""Today's open invoices and the credit notes that keep their own outstanding (negative), as ERPNext
+	keeps them on Sales Invoice (``outstanding_amount`` in step with the Payment Ledger) and its Accounts
+	Receivable report lists them, with their risk fields: from the site cache brought up to date
+	(:mod:`.open_invoices`) instead of the whole ledger. None when some of them is in another currency
+	than the company's (then the ledger's amounts are needed)."""
 	frame = open_invoices.get(company)
-	if frame is None:
-		return None
-	if not credit_notes:
-		frame = frame[frame["is_return"] == 0]
-	frame = frame.drop(columns="is_return").reset_index(drop=True)
-	frame["grand_total"] = frame["outstanding"]
-	frame["settled_date"] = pd.NaT
-	return frame
+	return None if frame is None else frame.drop(columns="is_return")
 
 
 def invoice_risk(names: list[str]) -> pd.DataFrame:

@@ -30,7 +30,7 @@ def execute(filters: dict | None = None):
 	as_of = getdate(filters.get("report_date") or today())
 	# today: the open invoices as ERPNext keeps them, no ledger replay; another day (or several
 	# currencies): the ledger replayed to that day, once per ledger version
-	balances = open_invoices_today(company, credit_notes=True) if as_of == getdate(today()) else None
+	balances = open_invoices_today(company) if as_of == getdate(today()) else None
 	if balances is None:
 		balances = cached("balances", company, (as_of,), lambda: _balances_at(company, as_of))
 	if balances.empty:
@@ -66,10 +66,9 @@ def execute(filters: dict | None = None):
 		.where(rows["late_probability"].notna(), None),
 		"predicted_pay_date": _dates(rows["predicted_pay_date"]),
 		"collection_state": _texts(rows["collection_state"]),
-		"currency": currency,
 	}
-	keys = list(table)
-	columns_ = [table[key].tolist() if key != "currency" else [currency] * len(rows) for key in keys]
+	keys = [*table, "currency"]
+	columns_ = [*(values.tolist() for values in table.values()), [currency] * len(rows)]
 	data = [dict(zip(keys, values, strict=True)) for values in zip(*columns_, strict=True)]
 	amounts = table["outstanding"]
 	by_bucket = amounts.groupby(table["bucket"]).sum().reindex(result.labels, fill_value=0.0)
