@@ -27,7 +27,6 @@ import time
 
 import frappe
 from frappe.desk.query_report import run as run_report
-from frappe.query_builder.functions import Count
 from frappe.utils import today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
@@ -137,20 +136,15 @@ def _remove_payments(company: str, refresh: bool = True) -> None:
 	stored book up to date (rows were deleted: it is read afresh)."""
 	from optimar_erp.reporting import ledger_store
 
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	si = frappe.qb.DocType("Sales Invoice")
-	posted = (
-		frappe.qb.from_(ple)
-		.select(ple.against_voucher_no, Count("*"))
-		.where(ple.name.like(f"{POSTING_PREFIX}%"))
-		.groupby(ple.against_voucher_no)
-		.run()
+	frappe.db.sql(  # every invoice's outstanding amount back by its posted rows, in one statement
+		"""UPDATE `tabSales Invoice` si JOIN (
+			SELECT against_voucher_no AS invoice, COUNT(*) AS n FROM `tabPayment Ledger Entry`
+			WHERE name LIKE %(prefix)s GROUP BY against_voucher_no
+		) posted ON posted.invoice = si.name
+		SET si.outstanding_amount = si.outstanding_amount + posted.n, si.modified = %(now)s""",
+		{"prefix": f"{POSTING_PREFIX}%", "now": frappe.utils.now_datetime()},
 	)
-	now = frappe.utils.now_datetime()
-	for invoice, rows in posted:
-		frappe.qb.update(si).set(si.outstanding_amount, si.outstanding_amount + rows).set(
-			si.modified, now
-		).where(si.name == invoice).run()
+	ple = frappe.qb.DocType("Payment Ledger Entry")
 	frappe.qb.from_(ple).delete().where(ple.name.like(f"{POSTING_PREFIX}%")).run()
 	frappe.db.commit()
 	if refresh:
