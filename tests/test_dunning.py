@@ -300,8 +300,8 @@ def test_steps_sharing_an_offset_are_all_due_and_done_one_by_one():
 	assert keys(d) == [
 		"I|Std:+15",
 		"I|Std:+15:Call",
-		"C2|Cons:+10|2024-06-15",
-		"C2|Cons:+10:Call|2024-06-15",
+		"C2|Cons:+10|GBP|2024-06-15",
+		"C2|Cons:+10:Call|GBP|2024-06-15",
 	]
 	assert d.actions["channel"].tolist() == ["Email", "Call Task", "Email", "Call Task"]
 	assert d.actions["invoices"].tolist() == [("I",), ("I",), ("X1", "X2"), ("X1", "X2")]
@@ -324,7 +324,7 @@ def test_keys_are_deterministic_and_idempotent():
 		("Z", "C3", 40, 30.0),
 	)
 	first = run(inv)
-	assert keys(first) == ["B|Std:+15", "A|Std:+1", "C2|Cons:+1|2024-06-15", "Z|Std:+30"]
+	assert keys(first) == ["B|Std:+15", "A|Std:+1", "C2|Cons:+1|GBP|2024-06-15", "Z|Std:+30"]
 	pd.testing.assert_frame_equal(first.actions, run(inv).actions)
 	fed = [
 		activity(
@@ -566,12 +566,18 @@ def test_consolidated_notice_per_customer_and_step():
 	)
 	d = run(inv)
 	a = d.actions
-	assert keys(d) == ["C1|Cons:+10|2024-06-15", "C1|Cons:+1|2024-06-15", "C2|Cons:+1|2024-06-15"]
-	assert a["invoices"].tolist() == [("X9",), ("X1", "X2", "X3"), ("Y1",)]
-	assert a["days_overdue"].tolist() == [12, 5, 2]
-	assert a["amount"].tolist() == [90.0, 60.0, 5.0]
-	assert a["currency"].tolist() == ["GBP", "EUR,GBP", "GBP"]
-	assert a["consolidated"].tolist() == [True, True, True]
+	assert keys(d) == [
+		"C1|Cons:+10|GBP|2024-06-15",
+		"C1|Cons:+1|GBP|2024-06-15",
+		"C1|Cons:+1|EUR|2024-06-15",
+		"C2|Cons:+1|GBP|2024-06-15",
+	]
+	# amounts owed in different currencies are never added up: one notice per currency
+	assert a["invoices"].tolist() == [("X9",), ("X1", "X2"), ("X3",), ("Y1",)]
+	assert a["days_overdue"].tolist() == [12, 3, 5, 2]
+	assert a["amount"].tolist() == [90.0, 30.0, 30.0, 5.0]
+	assert a["currency"].tolist() == ["GBP", "GBP", "EUR", "GBP"]
+	assert a["consolidated"].tolist() == [True, True, True, True]
 
 	# The next day, every invoice the notice covered counts as done; a newcomer gets its own notice.
 	fed = [
@@ -584,8 +590,14 @@ def test_consolidated_notice_per_customer_and_step():
 		("X2", "C1", 4, 20.0, "Cons"),
 		("X4", "C1", 1, 40.0, "Cons"),
 	)
-	d2 = run(tomorrow, fed, today=TODAY + dt.timedelta(days=1), now=NOW + dt.timedelta(days=1))
-	assert keys(d2) == ["C1|Cons:+1|2024-06-16"]
+	d2 = run(
+		tomorrow,
+		fed,
+		today=TODAY + dt.timedelta(days=1),
+		now=NOW + dt.timedelta(days=1),
+		max_touches_per_7_days=5,
+	)
+	assert keys(d2) == ["C1|Cons:+1|GBP|2024-06-16"]
 	assert d2.actions["invoices"].tolist() == [("X4",)]
 
 
@@ -593,27 +605,29 @@ def test_consolidated_notice_per_customer_and_step():
 	"listed", [["X1", "X2"], ("X1", "X2"), "X1, X2", '["X1", "X2"]', np.array(["X1", "X2"], dtype=object)]
 )
 def test_consolidated_coverage_accepts_lists_and_strings(listed):
-	acts = [activity("C1|Cons:+1|2024-06-14", "C1", "Cons:+1", invoices=listed)]
+	acts = [activity("C1|Cons:+1|GBP|2024-06-14", "C1", "Cons:+1", invoices=listed)]
 	d = run(invoices(("X1", "C1", 3, 10.0, "Cons"), ("X2", "C1", 3, 10.0, "Cons")), acts)
 	assert d.actions.empty and d.skipped.empty
 
 
 def test_consolidated_key_already_used_today_waits_for_tomorrow():
 	acts = [
-		activity("C1|Cons:+1|2024-06-15", "C1", "Cons:+1", invoices=["X1"], at=NOW - dt.timedelta(hours=2))
+		activity(
+			"C1|Cons:+1|GBP|2024-06-15", "C1", "Cons:+1", invoices=["X1"], at=NOW - dt.timedelta(hours=2)
+		)
 	]
 	d = run(invoices(("X1", "C1", 3, 10.0, "Cons"), ("X2", "C1", 3, 10.0, "Cons")), acts)
 	assert d.actions.empty
 	assert skips(d) == [(("X2",), "Cons:+1", "consolidated_today", True)]
 	# A Skipped row under today's key is decided again under the same key (the shell updates it).
 	acts[0]["status"] = "Skipped"
-	assert keys(run(invoices(("X1", "C1", 3, 10.0, "Cons")), acts)) == ["C1|Cons:+1|2024-06-15"]
+	assert keys(run(invoices(("X1", "C1", 3, 10.0, "Cons")), acts)) == ["C1|Cons:+1|GBP|2024-06-15"]
 
 
 def test_consolidated_notice_counts_once_toward_the_cap():
 	inv = invoices(*[(f"X{i}", "C1", 3, 10.0, "Cons") for i in range(5)])
 	d = run(inv, max_touches_per_7_days=1)
-	assert keys(d) == ["C1|Cons:+1|2024-06-15"]
+	assert keys(d) == ["C1|Cons:+1|GBP|2024-06-15"]
 	assert d.actions["invoices"].tolist() == [("X0", "X1", "X2", "X3", "X4")]
 
 
@@ -791,3 +805,122 @@ def test_naive_activity_times_are_utc_and_gap_needs_a_prior_touch():
 	aware = [activity("X|Std:+1", "C1", "Std:+1", "X", at=dt.datetime(2024, 6, 14, 9, 30, tzinfo=UTC))]
 	assert skips(run(inv, naive, steps=steps)) == [(("I",), "Std:+7", "min_gap", True)]
 	assert keys(run(inv, aware, steps=steps)) == ["I|Std:+7"]
+
+
+# ------------------------------------------------------------------------------- send-time recheck
+
+
+def claimed(*rows: tuple) -> pd.DataFrame:
+	"""Rows of (name, customer, invoices, channel[, recipient]); the recipient defaults to the address the
+	decision would have used."""
+	addresses = customers().set_index("customer")
+	records = []
+	for row in rows:
+		name, cust, invs, channel = row[:4]
+		default = {"SMS": "mobile", "WhatsApp": "mobile", "Call Task": "collector"}.get(channel, "email")
+		recipient = row[4] if len(row) > 4 else addresses.at[cust, default]
+		records.append(
+			{"name": name, "customer": cust, "invoices": invs, "channel": channel, "recipient": recipient}
+		)
+	return pd.DataFrame(records)
+
+
+def now_owing(*rows: tuple) -> pd.DataFrame:
+	return pd.DataFrame(rows, columns=["invoice", "customer", "outstanding"])
+
+
+def recheck_codes(result: pd.DataFrame) -> list[tuple]:
+	return list(zip(result["name"], result["send"], result["invoices"], result["reason_code"], strict=True))
+
+
+def test_recheck_lets_an_unchanged_reminder_go_and_drops_paid_invoices_from_a_notice():
+	from optimar_erp.engine.dunning import recheck
+
+	result = recheck(
+		claimed(("R1", "C1", "A", "Email"), ("R2", "C2", "B, C", "Email"), ("R3", "C3", ("D",), "Email")),
+		now_owing(("A", "C1", 100.0), ("B", "C2", 0.0), ("C", "C2", 40.0), ("D", "C3", 0.001)),
+		customers(),
+		None,
+		None,
+		config(),
+	)
+	assert recheck_codes(result) == [
+		("R1", True, ("A",), ""),
+		("R2", True, ("C",), ""),
+		("R3", False, (), "paid"),
+	]
+	assert result["reason"].iloc[2] == "Paid before the reminder went out"
+
+
+@pytest.mark.parametrize(
+	"change, code",
+	[
+		({"engine_enabled": False}, "engine_off"),
+		({"cfg": {"enabled_channels": frozenset({"SMS"})}}, "channel_disabled"),
+		({"cust": {"C1": {"do_not_contact": True}}}, "do_not_contact"),
+		({"cust": {"C1": {"on_hold": True}}}, "on_hold"),
+		({"cust": {"C1": {"snoozed": True}}}, "snoozed"),
+		({"cust": {"C1": {"email": ""}}}, "no_recipient"),
+		({"cust": {"C1": {"email": "new-ap@example.com"}}}, "recipient_changed"),
+		({"owing": [("A", "C2", 100.0)]}, "foreign_invoice"),
+		({"owing": []}, "foreign_invoice"),
+		({"disputes": [("A", "Open")]}, "disputed"),
+		({"promises": [("A", TODAY + dt.timedelta(days=3), "Open")]}, "promise_to_pay"),
+		({"cfg": {"now": dt.datetime(2024, 6, 15, 23, 0, tzinfo=UTC)}}, "outside_window"),
+		({"cust": {"C1": {"time_zone": "Mars/Olympus"}}}, "invalid_time_zone"),
+	],
+)
+def test_recheck_holds_back_what_changed_since_the_claim(change, code):
+	from optimar_erp.engine.dunning import RECHECK_REASONS, recheck
+
+	result = recheck(
+		claimed(("R1", "C1", "A", "Email")),
+		now_owing(*change.get("owing", [("A", "C1", 100.0)])),
+		customers(**change.get("cust", {})),
+		pd.DataFrame(change.get("promises", []), columns=["invoice", "promised_date", "status"]),
+		pd.DataFrame(change.get("disputes", []), columns=["invoice", "status"]),
+		config(**change.get("cfg", {})),
+		engine_enabled=change.get("engine_enabled", True),
+	)
+	assert recheck_codes(result)[0][1:] == (False, ("A",) if code != "foreign_invoice" else (), code)
+	assert result["reason"].iloc[0] and code in RECHECK_REASONS
+
+
+def test_recheck_accepts_any_current_contact_and_checks_each_channel_against_its_own_address():
+	from optimar_erp.engine.dunning import recheck
+
+	cust = customers()
+	cust["emails"] = [("billing@c1.example", "C1@Example.com"), (), (), ()]
+	cust["mobiles"] = [("+44 7000 000099",), (), (), ()]
+	result = recheck(
+		claimed(
+			("R1", "C1", "A", "Email", "Billing@C1.example"),
+			("R2", "C1", "A", "SMS", "+447000000099"),
+			("R3", "C1", "A", "WhatsApp", "+44 70000000 1"),
+			("R4", "C1", "A", "Call Task", "someone-else@optimar.test"),
+			("R5", "C1", "A", "Email", "attacker@evil.example"),
+		),
+		now_owing(("A", "C1", 100.0)),
+		cust,
+		None,
+		None,
+		config(enabled_channels=frozenset({"Email", "SMS", "WhatsApp", "Call Task"})),
+	)
+	assert result["reason_code"].tolist() == ["", "", "", "recipient_changed", "recipient_changed"]
+
+
+def test_recheck_respects_the_customers_own_time_zone_and_lets_call_tasks_through_at_night():
+	from optimar_erp.engine.dunning import recheck
+
+	night = dt.datetime(2024, 6, 15, 22, 0, tzinfo=UTC)  # 23:00 in London, 03:30 in Kolkata
+	result = recheck(
+		claimed(("R1", "C1", "A", "Email"), ("R2", "C2", "B", "Email"), ("R3", "C3", "C", "Call Task")),
+		now_owing(("A", "C1", 1.0), ("B", "C2", 1.0), ("C", "C3", 1.0)),
+		customers(C1={"time_zone": "America/New_York"}),
+		None,
+		None,
+		config(now=night),
+	)
+	# 18:00 in New York is inside the window; 23:00 in London is not
+	assert result["reason_code"].tolist() == ["", "outside_window", ""]
+	assert "it is 23:00 in Europe/London" in result["reason"].iloc[1]

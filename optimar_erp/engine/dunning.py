@@ -22,7 +22,8 @@ column              type        required   meaning
 ``outstanding``     float       yes        amount still owed; below 0.005 = paid / fully credited
 ``grand_total``     float       yes        invoiced amount
 ``sequence``        str         yes        dunning sequence of the invoice; empty/None = no dunning
-``currency``        str         no ("")    invoice currency
+``currency``        str         no ("")    currency the outstanding is owed in (party account
+                                           currency); a consolidated notice never mixes two
 ``disputed``        bool        no (False) a dispute is open on the invoice (pauses it)
 ==================  ==========  =========  ==========================================================
 
@@ -50,16 +51,18 @@ column              type        required   meaning
 ``customer``         str         yes        customer contacted
 ``step_id``          str         yes        step it carried out
 ``channel``          str         yes        channel used (``Call Task`` never counts as a touch)
-``status``           str         yes        ``Queued``, ``Sent``, ``Failed`` or ``Skipped``
+``status``           str         yes        ``Queued``, ``Sending``, ``Sent``, ``Failed``, ``Unknown``
+                                            or ``Skipped``
 ``at``               datetime    yes        when; naive values are taken as UTC
 ``invoice``          str         no ("")    invoice of a per-invoice activity; empty for a notice
 ``invoices``         list/str    no (())    invoices a consolidated notice covered: a list/tuple,
                                             a comma-separated string or a JSON list
 ===================  ==========  =========  =========================================================
 
-Queued, Sent and Failed rows all mean "this step was handed out for these invoices" (the shell retries
-a Failed one itself; it is never decided again). Skipped rows are not done. Touches (for the weekly cap
-and the minimum gap) are Queued/Sent rows on any channel but ``Call Task``.
+Queued, Sending, Sent, Failed and Unknown rows all mean "this step was handed out for these invoices"
+(the shell retries a Failed one itself and hands an Unknown one to a person; neither is decided again).
+Skipped rows are not done. Touches (for the weekly cap and the minimum gap) are Queued, Sending, Sent and
+Unknown rows on any channel but ``Call Task``.
 
 ``customers`` — one row per customer (a customer absent from it gets every default):
 
@@ -87,8 +90,8 @@ Output
 
 - ``actions`` (:data:`ACTION_COLUMNS`): ``idempotency_key``, ``customer``, ``invoices`` (sorted tuple),
   ``step_id``, ``sequence``, ``channel``, ``tone``, ``escalation``, ``offset_days``, ``days_overdue``
-  (largest over its invoices), ``amount`` (their outstanding, summed), ``currency`` (their distinct
-  currencies, comma-joined), ``consolidated`` (bool), ``recipient`` (email for Email/Letter, mobile for
+  (largest over its invoices), ``amount`` (their outstanding, summed), ``currency`` (the one currency
+  they are owed in), ``consolidated`` (bool), ``recipient`` (email for Email/Letter, mobile for
   SMS/WhatsApp, collector for Call Task).
 - ``skipped`` (:data:`SKIPPED_COLUMNS`): ``customer``, ``invoices``, ``step_id``, ``sequence``,
   ``channel``, ``offset_days``, ``reason_code`` (see :data:`REASON_CODES`), ``reason`` (a sentence) and
@@ -102,8 +105,8 @@ Rules
    largest ``offset_days <= days_overdue`` — only that one, no retroactive catch-up (when several steps
    share that offset, e.g. an Email and a Call Task, each of them is due). A step is not done again once
    handed out, and nothing is done when a step with a larger offset in the same sequence was.
-3. Keys: ``f"{invoice}|{step_id}"`` per invoice; ``f"{customer}|{step_id}|{today:%Y-%m-%d}"`` for a
-   consolidated notice (its ``invoices`` then mark each invoice done for the step). A key that exists
+3. Keys: ``f"{invoice}|{step_id}"`` per invoice; ``f"{customer}|{step_id}|{currency}|{today:%Y-%m-%d}"``
+   for a consolidated notice (its ``invoices`` then mark each invoice done for the step). A key that exists
    only as a Skipped activity is decided again under the same key: the shell updates that row.
 4. Guards, first match wins: ``do_not_contact``, ``on_hold``, ``snoozed`` (transient),
    ``channel_disabled``, ``no_recipient``,
@@ -116,7 +119,8 @@ Rules
    count nor are capped.
 7. Minimum gap: the customer's latest Queued/Sent touch in ``activities`` must be at least
    ``min_gap_days`` old (touches decided in this same run are bounded by the cap, not the gap).
-8. A consolidating sequence gives one action per customer and step; otherwise one per invoice.
+8. A consolidating sequence gives one action per customer, step and currency (amounts in different
+   currencies are never added up); otherwise one per invoice.
 9. Actions (and skipped rows) are ordered by customer, step offset descending, then first invoice.
 
 ``skipped`` also lists paused invoices whose due step is still to go (``disputed``; ``promise_to_pay``,
@@ -141,9 +145,9 @@ CHANNELS: tuple[str, ...] = ("Email", "SMS", "WhatsApp", "Call Task", "Letter")
 CALL_TASK = "Call Task"
 ESCALATIONS: tuple[str, ...] = ("", "ToDo", "Notify Manager", "Hold")
 """Escalations a step may carry."""
-DONE_STATUSES: tuple[str, ...] = ("Queued", "Sent", "Failed")
-"""Activity statuses meaning "this step was handed out"."""
-TOUCH_STATUSES: tuple[str, ...] = ("Queued", "Sent")
+DONE_STATUSES: tuple[str, ...] = ("Queued", "Sending", "Sent", "Failed", "Unknown")
+"""Activity statuses meaning "this step was handed out" (``Unknown``: the provider may have sent it)."""
+TOUCH_STATUSES: tuple[str, ...] = ("Queued", "Sending", "Sent", "Unknown")
 """Activity statuses that count as a touch (cap and minimum gap), on channels other than Call Task."""
 PAUSING_DISPUTES: tuple[str, ...] = ("Open", "Under Review")
 CAP_WINDOW = pd.Timedelta(days=7)
@@ -276,8 +280,8 @@ class Decision:
 
 	actions: pd.DataFrame
 	"""One row per message or task: see :data:`ACTION_COLUMNS`; ``invoices`` is a sorted tuple,
-	``days_overdue`` the largest over them, ``amount`` their outstanding summed, ``currency`` their
-	currencies (comma-joined when mixed), ``recipient`` the email (Email/Letter), mobile (SMS/WhatsApp)
+	``days_overdue`` the largest over them, ``amount`` their outstanding summed, ``currency`` the one
+	currency they are owed in, ``recipient`` the email (Email/Letter), mobile (SMS/WhatsApp)
 	or collector (Call Task)."""
 	skipped: pd.DataFrame
 	"""One row per reminder that is due but not handed out: see :data:`SKIPPED_COLUMNS`."""
@@ -416,17 +420,6 @@ def _single_units(rows: pd.DataFrame) -> pd.DataFrame:
 	return out
 
 
-def _joined_currencies(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
-	"""The distinct non-empty currencies of each group, sorted and comma-joined (index: ``keys``)."""
-	cur = rows.loc[rows["currency"] != "", [*keys, "currency"]].drop_duplicates()
-	cur = cur.sort_values([*keys, "currency"], kind="stable")
-	first = cur.groupby(keys, sort=False)["currency"].first()
-	several = cur[cur.duplicated(keys, keep=False)]
-	if len(several):
-		first.update(several.groupby(keys, sort=False)["currency"].agg(",".join))
-	return first
-
-
 def _invoice_units(live: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 	"""Actionable invoice rows grouped into units: one per invoice, or one per customer and step when the
 	sequence consolidates."""
@@ -434,9 +427,9 @@ def _invoice_units(live: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 	single = _single_units(live[~cons])
 	single["idempotency_key"] = single["invoice"] + "|" + single["step_id"]
 	single["consolidated"] = False
-	grouped = live[cons].sort_values(["customer", "step_id", "invoice"], kind="stable")
+	grouped = live[cons].sort_values(["customer", "step_id", "currency", "invoice"], kind="stable")
 	if len(grouped):
-		keys = ["customer", "step_id"]
+		keys = ["customer", "step_id", "currency"]
 		g = grouped.groupby(keys, sort=False)  # groups are contiguous and already in sorted order
 		merged = g.agg(
 			first_invoice=("invoice", "first"),
@@ -451,12 +444,15 @@ def _invoice_units(live: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 		).reset_index()
 		bounds = np.cumsum(g.size().to_numpy())[:-1]
 		merged["invoices"] = [tuple(part) for part in np.split(grouped["invoice"].to_numpy(), bounds)]
-		merged["currency"] = (
-			_joined_currencies(grouped, keys)
-			.reindex(pd.MultiIndex.from_frame(merged[keys]), fill_value="")
-			.to_numpy()
+		merged["idempotency_key"] = (
+			merged["customer"]
+			+ "|"
+			+ merged["step_id"]
+			+ "|"
+			+ merged["currency"]
+			+ "|"
+			+ f"{today:%Y-%m-%d}"
 		)
-		merged["idempotency_key"] = merged["customer"] + "|" + merged["step_id"] + "|" + f"{today:%Y-%m-%d}"
 		merged["consolidated"] = True
 	else:
 		merged = single.iloc[0:0]
@@ -736,3 +732,139 @@ def decide(
 		skipped=skipped_df[list(SKIPPED_COLUMNS)].reset_index(drop=True),
 		evaluated=evaluated,
 	)
+
+
+# ----------------------------------------------------------------------------------- send-time recheck
+
+RECHECK_COLUMNS: tuple[str, ...] = ("name", "send", "invoices", "reason_code", "reason")
+"""Columns of :func:`recheck`'s result."""
+RECHECK_REASONS: dict[str, str] = {
+	"engine_off": "Automated dunning was turned off before it went out",
+	"channel_disabled": "Channel {channel} was disabled before it went out",
+	"do_not_contact": "Customer was marked do-not-contact before it went out",
+	"on_hold": "Customer was put on hold before it went out",
+	"snoozed": "Customer asked us to wait before it went out",
+	"no_recipient": "The recipient has no address or withdrew the opt-in before it went out",
+	"recipient_changed": "{recipient} is no longer a contact of the customer",
+	"foreign_invoice": "{invoices} not an open invoice of this customer",
+	"disputed": "A dispute was opened on {invoices} before it went out",
+	"promise_to_pay": "A promise to pay covers {invoices}",
+	"paid": "Paid before the reminder went out",
+	"invalid_time_zone": "Unknown time zone {zone}",
+	"outside_window": "Outside the send window {window}: it is {clock} in {zone}",
+}
+"""Every reason :func:`recheck` holds a claimed reminder back for, first match wins, as a sentence."""
+
+
+def _addresses(value: object, digits: bool) -> frozenset[str]:
+	"""The addresses in a cell (tuple, list or comma-separated text), normalised for comparison."""
+	return frozenset(a for a in (_address(v, digits) for v in invoice_names(value)) if a)
+
+
+def _address(value: object, digits: bool) -> str:
+	raw = str(value or "").strip()
+	return "".join(ch for ch in raw if ch.isdigit()) if digits else raw.lower()
+
+
+def recheck(
+	claimed: pd.DataFrame,
+	invoices: pd.DataFrame,
+	customers: pd.DataFrame,
+	promises: pd.DataFrame | None,
+	disputes: pd.DataFrame | None,
+	config: DunningConfig,
+	engine_enabled: bool = True,
+) -> pd.DataFrame:
+	"""Whether each claimed reminder may still go out *now*, and for which of its invoices.
+
+	Run right before a send (first try and every retry): anything that changed since the reminder was
+	decided and would have stopped it holds it back. ``claimed`` has ``name``, ``customer``, ``invoices``
+	(tuple, list or comma-separated), ``channel`` and ``recipient``. ``invoices`` has the claimed invoices
+	as they are now: ``invoice``, ``customer``, ``outstanding`` (an invoice missing from it was cancelled).
+	``customers`` is the table :func:`decide` takes, plus optional ``emails`` and ``mobiles``: every
+	address the customer may be reached at now; without them only ``email`` / ``mobile`` count.
+	``promises`` and ``disputes`` as for :func:`decide`.
+
+	Returns one row per claimed reminder (:data:`RECHECK_COLUMNS`): ``send``; ``invoices``, those still
+	owing at least 0.005 (a paid invoice leaves a notice, the rest still goes); ``reason_code`` (a key of
+	:data:`RECHECK_REASONS`, first match wins) and ``reason`` when it is held back.
+	"""
+	if not isinstance(config, DunningConfig):
+		raise ValueError("config must be a DunningConfig")
+	rows = table(claimed, "claimed", ("name", "customer", "invoices", "channel", "recipient"))
+	cus = _prepare_customers(customers).set_index("customer")
+	extra = table(customers, "customers", CUSTOMER_REQUIRED, {"emails": (), "mobiles": ()})
+	extra = extra.drop_duplicates("customer").set_index(text(extra["customer"]))
+	inv = table(invoices, "invoices", ("invoice", "customer", "outstanding"), may_be_empty=True)
+	owner = dict(zip(text(inv["invoice"]), text(inv["customer"]), strict=True))
+	owing = dict(
+		zip(
+			text(inv["invoice"]),
+			pd.to_numeric(inv["outstanding"], errors="coerce").fillna(0.0) >= AMOUNT_TOLERANCE,
+			strict=True,
+		)
+	)
+	dis = table(disputes, "disputes", DISPUTE_REQUIRED, may_be_empty=True)
+	disputed = set(text(dis["invoice"])[text(dis["status"]).isin(PAUSING_DISPUTES)])
+	pro = table(promises, "promises", PROMISE_REQUIRED, may_be_empty=True)
+	promised: set[str] = set()
+	if len(pro):
+		day = dates(pro["promised_date"], "promises.promised_date")
+		live = (text(pro["status"]) == "Open").to_numpy() & (
+			day + np.timedelta64(config.grace_days, "D") >= np.datetime64(config.today, "D")
+		)
+		promised = set(text(pro["invoice"])[live])
+
+	zones = text(rows["customer"]).map(cus["time_zone"]).fillna("")
+	zones = zones.where(zones != "", config.company_time_zone)
+	clock, minutes = _local_clock(zones, config.now)
+	in_window = _in_window(minutes.to_numpy(), config.window_start, config.window_end)
+	window = f"{config.window_start:%H:%M}–{config.window_end:%H:%M}"
+
+	out = []
+	for i, row in enumerate(rows.itertuples(index=False)):
+		customer, channel = str(row.customer), str(row.channel)
+		names = invoice_names(row.invoices)
+		known = customer in cus.index
+		c = cus.loc[customer] if known else pd.Series(CUSTOMER_OPTIONAL)
+		foreign = [n for n in names if owner.get(n) != customer]
+		hit = [n for n in names if n in disputed]
+		covered = [n for n in names if n in promised]
+		still = tuple(n for n in names if owing.get(n, False) and n not in foreign)
+		digits = channel in ("SMS", "WhatsApp")
+		if channel == CALL_TASK:
+			valid = _addresses((c["collector"],), digits=False)
+		else:
+			listed = extra.at[customer, "mobiles" if digits else "emails"] if customer in extra.index else ()
+			current = c["mobile"] if digits else c["email"]
+			valid = _addresses((current, *invoice_names(listed)), digits)
+		checks = [
+			("engine_off", not engine_enabled),
+			("channel_disabled", channel not in config.enabled_channels),
+			("do_not_contact", bool(c["do_not_contact"])),
+			("on_hold", bool(c["on_hold"])),
+			("snoozed", bool(c["snoozed"])),
+			("no_recipient", not valid or (channel == "WhatsApp" and not bool(c["whatsapp_opt_in"]))),
+			("recipient_changed", _address(row.recipient, digits) not in valid),
+			("foreign_invoice", bool(foreign)),
+			("disputed", bool(hit)),
+			("promise_to_pay", bool(covered)),
+			("paid", not still),
+			("invalid_time_zone", channel != CALL_TASK and np.isnan(minutes.iloc[i])),
+			("outside_window", channel != CALL_TASK and not in_window[i]),
+		]
+		code = next((name for name, failed in checks if failed), "")
+		reason = (
+			RECHECK_REASONS[code].format(
+				channel=channel,
+				recipient=row.recipient or "The recipient",
+				invoices=", ".join(foreign or hit or covered),
+				zone=zones.iloc[i],
+				clock=clock.iloc[i],
+				window=window,
+			)
+			if code
+			else ""
+		)
+		out.append((row.name, not code, still, code, reason))
+	return pd.DataFrame(out, columns=list(RECHECK_COLUMNS))
