@@ -27,11 +27,6 @@ doctype_js = {
 after_install = "optimar_erp.setup.install.after_install"
 before_uninstall = "optimar_erp.setup.uninstall.before_uninstall"
 
-# Testing
-# -------
-
-before_tests = "optimar_erp.setup.bootstrap.before_tests"
-
 # Document events
 # ---------------
 

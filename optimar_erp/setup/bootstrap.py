@@ -1,7 +1,9 @@
 """Bring a bare ERPNext site to the state tests and the demo need.
 
-``before_tests`` runs before ``bench run-tests --app optimar_erp``; ``demo.setup`` calls
-``ensure_erpnext_setup`` too, so both work on a site whose setup wizard never ran.
+The app's test classes (``optimar_erp.tests.factories.OptimarTestCase``) and ``demo.setup`` call
+``ensure_erpnext_setup``, so both work on a site whose setup wizard never ran. It is deliberately no
+``before_tests`` hook: Frappe runs those for every app's tests on a site, and calendar fiscal years made
+here would keep ERPNext's own test fiscal years from being created.
 """
 
 import frappe
@@ -10,12 +12,6 @@ from frappe.utils import add_months, add_years, getdate, today
 import erpnext
 
 DEMO_ITEM = "OPT-SERVICES"
-
-
-def before_tests():
-	frappe.clear_cache()
-	ensure_erpnext_setup()
-	frappe.db.commit()
 
 
 def ensure_erpnext_setup(history_months: int = 24) -> str:

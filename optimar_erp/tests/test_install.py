@@ -1,16 +1,16 @@
 from datetime import time
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_system_timezone, get_time
 
 from optimar_erp.setup.checks import leftovers
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.install import apply_custom_fields
 from optimar_erp.setup.roles import ROLES
+from optimar_erp.tests.factories import OptimarTestCase
 
 
-class TestInstall(FrappeTestCase):
+class TestInstall(OptimarTestCase):
 	def test_app_is_installed(self):
 		self.assertIn("optimar_erp", frappe.get_installed_apps())
 		self.assertTrue(frappe.db.exists("Module Def", "Collections"))

@@ -1,7 +1,7 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
+from optimar_erp.tests.factories import OptimarTestCase
 
 
 def make_user(email: str, roles: tuple[str, ...]) -> str:
@@ -18,7 +18,7 @@ def make_user(email: str, roles: tuple[str, ...]) -> str:
 	return email
 
 
-class TestPermissions(FrappeTestCase):
+class TestPermissions(OptimarTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
