@@ -6,15 +6,32 @@ from zoneinfo import ZoneInfo
 import frappe
 from frappe.utils import get_time, today
 
+from optimar_erp.constants import RUN_ACTIVE
+
+HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
+
 
 def hourly_dunning() -> list[str]:
-	"""Inside the send window, start one Dunning Run per company with open invoices."""
+	"""Fail the runs whose worker is gone (lease expired), then, inside the send window, start one Dunning
+	Run per company with open invoices and no live run. Two of these jobs at once: the second returns."""
+	from optimar_erp.dunning.lease import expire_stale_runs
+
+	expire_stale_runs()
 	settings = frappe.get_cached_doc("Collections Settings")
 	if not settings.enabled:
 		return []
 	local = dt.datetime.now(ZoneInfo(settings.get_time_zone())).time()
 	if not get_time(settings.send_window_start) <= local < get_time(settings.send_window_end):
 		return []
+	if not frappe.db.sql("select get_lock(%s, 0)", HOURLY_DUNNING_LOCK)[0][0]:
+		return []
+	try:
+		return _start_runs()
+	finally:
+		frappe.db.sql("select release_lock(%s)", HOURLY_DUNNING_LOCK)
+
+
+def _start_runs() -> list[str]:
 	created = []
 	for company in frappe.get_all(
 		"Sales Invoice",
@@ -22,7 +39,7 @@ def hourly_dunning() -> list[str]:
 		pluck="company",
 		distinct=True,
 	):
-		if frappe.db.exists("Dunning Run", {"company": company, "status": ("in", ("Queued", "Running"))}):
+		if frappe.db.exists("Dunning Run", {"company": company, "status": ("in", RUN_ACTIVE)}):
 			continue
 		run = frappe.get_doc(
 			{"doctype": "Dunning Run", "company": company, "run_date": today(), "trigger": "Scheduler"}
@@ -34,7 +51,7 @@ def hourly_dunning() -> list[str]:
 
 
 def retry_failed_reminders() -> None:
-	from optimar_erp.dunning.run import retry_failed
+	from optimar_erp.dunning.delivery import retry_failed
 
 	retry_failed()
 

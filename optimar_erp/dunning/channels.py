@@ -1,21 +1,30 @@
 """Hand a reminder to a channel through Frappe's and ERPNext's own machinery.
 
 Each ``send_*`` returns a reference (Communication name, provider message id, ToDo name) or raises
-``ChannelError`` with a message worth recording on the activity.
+``ChannelError`` with a message worth recording on the activity (nothing was sent: it may be tried again),
+or ``OutcomeUnknown`` when the request left but no answer came (the provider may have sent it: a person
+checks; none of these providers takes an idempotency key for a message).
 """
-
-import json
 
 import requests
 
 import frappe
 from frappe import _
+from frappe.utils import getdate
 
-WHATSAPP_TIMEOUT = 15
+from optimar_erp.setup.roles import collections_managers
+
+PROVIDER_TIMEOUT = (5, 20)
+"""Seconds to connect, then to wait for the answer, on every provider call."""
 
 
 class ChannelError(Exception):
-	"""The channel refused or failed; the message says why (recorded on the activity)."""
+	"""The channel refused or failed and nothing was sent; the message says why (recorded on the
+	activity)."""
+
+
+class OutcomeUnknown(ChannelError):
+	"""The request reached the provider but no answer came: it may or may not have been sent."""
 
 
 def send_email(
@@ -74,14 +83,35 @@ def send_sms(recipient: str, text: str) -> str:
 			headers={"authkey": settings.get_password("msg91_auth_key")},
 		).get("request_id", "")
 
-	from frappe.core.doctype.sms_settings.sms_settings import send_via_gateway
+	return _send_via_sms_settings(recipient, text)
 
-	# as frappe's own send_sms passes it: the SMS Log decodes the message from bytes
-	arg = {"receiver_list": [recipient], "message": frappe.safe_encode(text), "success_msg": False}
-	try:
-		send_via_gateway(arg)
-	except Exception as e:
-		raise ChannelError(_("SMS gateway: {0}").format(e)) from e
+
+def _send_via_sms_settings(recipient: str, text: str) -> str:
+	"""Frappe's SMS Settings gateway, called as ``send_via_gateway`` calls it but with a timeout, and a
+	refusal raised instead of passed over in silence."""
+	from frappe.core.doctype.sms_settings.sms_settings import create_sms_log, get_headers
+
+	settings = frappe.get_doc("SMS Settings")
+	if not settings.sms_gateway_url:
+		raise ChannelError(_("SMS Settings has no gateway URL"))
+	headers = get_headers(settings)
+	params = {settings.message_parameter: text, settings.receiver_parameter: recipient}
+	params.update({row.parameter: row.value for row in settings.get("parameters") if not row.header})
+	if headers.get("Content-Type") == "application/json":
+		body = {"json": params}
+	else:
+		body = {"data": params} if settings.use_post else {"params": params}
+	response = _request(
+		"post" if settings.use_post else "get", settings.sms_gateway_url, headers=headers, **body
+	)
+	if not 200 <= response.status_code < 300:
+		raise ChannelError(_("SMS gateway answered {0}").format(response.status_code))
+	try:  # the message has left: a failure to log it must not make it look unsent
+		create_sms_log(
+			{**params, "message": frappe.safe_encode(text), "receiver_list": [recipient]}, [recipient]
+		)
+	except Exception:
+		frappe.log_error(title=_("SMS sent but not logged"))
 	return recipient
 
 
@@ -115,9 +145,7 @@ def send_whatsapp(recipient: str, template: str, language: str, parameters: list
 	try:
 		return response["messages"][0]["id"]
 	except (KeyError, IndexError, TypeError) as e:
-		raise ChannelError(
-			_("WhatsApp answered without a message id: {0}").format(json.dumps(response))
-		) from e
+		raise OutcomeUnknown(_("WhatsApp accepted the request but returned no message id")) from e
 
 
 def create_call_task(collector: str, reference: tuple[str, str], description: str, date) -> str:
@@ -148,13 +176,50 @@ def create_call_task(collector: str, reference: tuple[str, str], description: st
 	)
 
 
-def _post(url: str, **kwargs) -> dict:
+def ask_a_person(row, reason: str) -> str | None:
+	"""A ToDo on the reminder for its customer's collector (or the first Collections Manager): it failed
+	for good, or nobody knows whether it arrived."""
+	assignee = frappe.db.get_value("Customer", row.customer, "collector") or first_manager()
+	if not assignee:
+		frappe.log_error(title=_("Nobody to tell about reminder {0}").format(row.name), message=reason)
+		return None
+	description = _("Reminder {0} to {1} ({2}) needs a person: {3}").format(
+		row.name, row.customer, row.recipient or row.channel, reason
+	)
+	return create_call_task(assignee, ("Collection Activity", row.name), description, getdate())
+
+
+def first_manager() -> str | None:
+	users = collections_managers()
+	return users[0] if users else None
+
+
+def _request(method: str, url: str, **kwargs) -> requests.Response:
+	"""One provider call with a timeout. Not connected → ChannelError (nothing left); connected but no
+	answer → OutcomeUnknown."""
 	try:
-		response = requests.post(url, timeout=WHATSAPP_TIMEOUT, **kwargs)
+		return requests.request(method, url, timeout=PROVIDER_TIMEOUT, **kwargs)
+	except requests.ConnectionError as e:  # ConnectTimeout included: the request never left
+		raise ChannelError(_("{0} is unreachable").format(_host(url))) from e
+	except requests.Timeout as e:
+		raise OutcomeUnknown(_("{0} did not answer in time").format(_host(url))) from e
 	except requests.RequestException as e:
-		raise ChannelError(_("{0} is unreachable: {1}").format(url, e)) from e
+		raise OutcomeUnknown(
+			_("{0}: the request broke off ({1})").format(_host(url), type(e).__name__)
+		) from e
+
+
+def _host(url: str) -> str:
+	from urllib.parse import urlsplit
+
+	return urlsplit(url).hostname or url
+
+
+def _post(url: str, **kwargs) -> dict:
+	response = _request("post", url, **kwargs)
 	if response.status_code >= 400:
-		raise ChannelError(_("{0} answered {1}: {2}").format(url, response.status_code, response.text[:500]))
+		# the body may echo what was sent (tokens, numbers): only the status is kept
+		raise ChannelError(_("{0} answered {1}").format(_host(url), response.status_code))
 	try:
 		return response.json()
 	except ValueError:

@@ -10,11 +10,11 @@ from frappe.utils import get_system_timezone, today
 from optimar_erp.data import INVOICE_COLUMNS
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
-SENT_LIKE = ("Queued", "Sent", "Failed")
-
 
 def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
-	"""Submitted, non-return Sales Invoices with something outstanding."""
+	"""Submitted, non-return Sales Invoices with something outstanding, in the currency the customer owes
+	them in: ``outstanding_amount`` is in the party account's currency, and so are ``currency`` and
+	``grand_total`` here (as ERPNext's Accounts Receivable shows them)."""
 	si = frappe.qb.DocType("Sales Invoice")
 	query = (
 		frappe.qb.from_(si)
@@ -23,10 +23,13 @@ def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
 			si.customer,
 			si.customer_name,
 			si.company,
-			si.currency,
+			Coalesce(si.party_account_currency, si.currency).as_("currency"),
 			si.posting_date,
 			si.due_date,
-			si.grand_total,
+			Case()
+			.when(Coalesce(si.party_account_currency, si.currency) == si.currency, si.grand_total)
+			.else_(si.base_grand_total)
+			.as_("grand_total"),
 			si.outstanding_amount.as_("outstanding"),
 		)
 		.where(si.docstatus == 1)
@@ -43,8 +46,10 @@ def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
 	return frame
 
 
-def customers_of(names: list[str]) -> pd.DataFrame:
-	"""Contact details, guards and sequence rules for the given customers, in two queries."""
+def customers_of(names: list[str], with_addresses: bool = False) -> pd.DataFrame:
+	"""Contact details, guards and sequence rules for the given customers, in two queries. With
+	``with_addresses``, also ``emails`` and ``mobiles``: every address the customer may be reached at
+	(its own and its contacts', without unsubscribed emails), for the send-time re-check."""
 	columns = [
 		"customer",
 		"customer_name",
@@ -86,7 +91,7 @@ def customers_of(names: list[str]) -> pd.DataFrame:
 		.run()
 	)
 	frame = pd.DataFrame(list(rows), columns=columns)
-	frame = _fill_from_contacts(frame)
+	frame = _fill_from_contacts(frame, with_addresses)
 	frame["do_not_contact"] = frame["do_not_contact"].astype(bool)
 	frame["on_hold"] = frame["on_hold"].astype(bool)
 	frame["snoozed"] = frame["snoozed"].astype(bool)
@@ -95,7 +100,7 @@ def customers_of(names: list[str]) -> pd.DataFrame:
 	return frame
 
 
-def _fill_from_contacts(frame: pd.DataFrame) -> pd.DataFrame:
+def _fill_from_contacts(frame: pd.DataFrame, with_addresses: bool = False) -> pd.DataFrame:
 	"""Customers without an email or mobile on the Customer take their primary contact's; a contact
 	that unsubscribed stops email."""
 	contact = frappe.qb.DocType("Contact")
@@ -119,6 +124,12 @@ def _fill_from_contacts(frame: pd.DataFrame) -> pd.DataFrame:
 	contacts = pd.DataFrame(
 		list(rows), columns=["customer", "c_email", "c_mobile", "unsubscribed", "primary"]
 	)
+	if with_addresses:
+		reachable = contacts[~contacts["unsubscribed"].fillna(0).astype(bool)]
+		frame["emails"] = frame["customer"].map(reachable.groupby("customer")["c_email"].agg(tuple))
+		frame["mobiles"] = frame["customer"].map(contacts.groupby("customer")["c_mobile"].agg(tuple))
+		for col in ("emails", "mobiles"):
+			frame[col] = frame[col].map(lambda v: v if isinstance(v, tuple) else ())
 	contacts = contacts.drop_duplicates("customer")
 	merged = frame.merge(contacts, on="customer", how="left")
 	merged["email"] = merged["email"].where(merged["email"] != "", merged["c_email"].fillna(""))
@@ -236,16 +247,24 @@ def activities_of(customers: list[str]) -> pd.DataFrame:
 	return frame
 
 
-def outstanding_now(invoices: list[str]) -> dict[str, float]:
-	"""Outstanding of each invoice right now, for the last check before a send."""
+def invoice_list(cell: str | None) -> list[str]:
+	"""The invoice names of an activity's ``invoices`` cell (comma-separated)."""
+	return [name.strip() for name in (cell or "").split(",") if name.strip()]
+
+
+def invoices_now(invoices: list[str]) -> pd.DataFrame:
+	"""invoice, customer, outstanding of these invoices right now, for the last check before a send (a
+	cancelled or draft invoice owes nothing; a name that is no invoice is absent)."""
+	columns = ["invoice", "customer", "outstanding"]
 	if not invoices:
-		return {}
+		return pd.DataFrame(columns=columns)
 	si = frappe.qb.DocType("Sales Invoice")
 	rows = (
 		frappe.qb.from_(si)
-		.select(si.name, si.outstanding_amount)
+		.select(si.name, si.customer, Case().when(si.docstatus == 1, si.outstanding_amount).else_(0))
 		.where(si.name.isin(invoices))
-		.where(si.docstatus == 1)
 		.run()
 	)
-	return {name: float(amount) for name, amount in rows}
+	frame = pd.DataFrame(list(rows), columns=columns)
+	frame["outstanding"] = frame["outstanding"].astype(float)
+	return frame

@@ -1,28 +1,28 @@
-"""A dunning run: query → engine decision → claim (Collection Activity under its key) → send.
+"""A dunning run: query → engine decision → claim (Collection Activity under its key) → delivery.
 
-Claiming is one ``INSERT IGNORE`` of every decided action into Collection Activity, whose
-``idempotency_key`` has a unique index, committed before anything is sent. A run then sends only the
-rows it inserted itself, so two runs started together, a retried job or a re-run never hand a step out
-twice. Each send re-reads the invoices' outstanding first and commits its own result.
+Claiming writes every decided action into Collection Activity in one statement, under its
+``idempotency_key`` (a unique index), committed before anything is sent: a key already Queued, Sending,
+Sent, Failed or Unknown is left alone (never handed out twice), a key Skipped earlier is taken over as
+Queued by this run (decided again). The run then delivers only the rows it holds
+(:mod:`optimar_erp.dunning.delivery`), under a lease (:mod:`optimar_erp.dunning.lease`).
 """
 
 import datetime as dt
-import json
+import time
 
 import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import add_to_date, cint, getdate, now_datetime
+from frappe.utils import cint, get_time, getdate, now_datetime
 
-from optimar_erp.dunning import channels, inputs, messages, promises
+from optimar_erp import constants as c
+from optimar_erp.dunning import channels, delivery, inputs, lease, promises
 from optimar_erp.engine.dunning import DunningConfig, decide
-from optimar_erp.reporting import open_invoices
-from optimar_erp.setup.roles import collections_managers
 
-SEND_INLINE_UP_TO = 300
-CHUNK_SIZE = 300
-MAX_ATTEMPTS = 5
+SEND_INLINE_UP_TO = delivery.BATCH_SIZE
+CHUNK_SIZE = delivery.BATCH_SIZE
+CLAIM_ATTEMPTS = 3
 ESCALATIONS = {
 	"Assign Collector ToDo": "ToDo",
 	"Notify Collections Manager": "Notify Manager",
@@ -78,16 +78,7 @@ def decide_for(
 		else invoices["customer"].map(inputs.sequence_per_customer(customers, invoices, company, sequences))
 	)
 	activities = inputs.activities_of(list(customers["customer"]))
-	config = DunningConfig(
-		today=getdate(run_date),
-		now=now or dt.datetime.now(dt.timezone.utc),
-		company_time_zone=settings.get_time_zone(),
-		window_start=_time(settings.send_window_start),
-		window_end=_time(settings.send_window_end),
-		max_touches_per_7_days=cint(settings.max_touches_per_week),
-		enabled_channels=frozenset(enabled_channels(settings)),
-		grace_days=cint(settings.promise_grace_days),
-	)
+	config = dunning_config(settings, run_date, now)
 	names = list(customers["customer"])
 	decision = decide(
 		invoices,
@@ -112,26 +103,34 @@ def enabled_channels(settings) -> list[str]:
 	return [channel for channel, on in flags.items() if on]
 
 
-def _time(value) -> dt.time:
-	from frappe.utils import get_time
-
-	return get_time(value)
+def dunning_config(settings, run_date, now: dt.datetime | None = None) -> DunningConfig:
+	"""The engine's settings for a run (and for the send-time re-check) from Collections Settings."""
+	return DunningConfig(
+		today=getdate(run_date),
+		now=now or dt.datetime.now(dt.timezone.utc),
+		company_time_zone=settings.get_time_zone(),
+		window_start=get_time(settings.send_window_start),
+		window_end=get_time(settings.send_window_end),
+		max_touches_per_7_days=cint(settings.max_touches_per_week),
+		enabled_channels=frozenset(enabled_channels(settings)),
+		grace_days=cint(settings.promise_grace_days),
+	)
 
 
 def execute_run(run_name: str) -> dict:
-	"""Carry out a submitted Dunning Run; safe to call again (claims are idempotent)."""
+	"""Carry out a submitted, Queued Dunning Run. Only one worker gets it (the others return at once);
+	claims are idempotent, so a re-run never hands a step out twice."""
 	run = frappe.get_doc("Dunning Run", run_name)
 	if run.docstatus != 1:
 		frappe.throw(_("Submit the Dunning Run before running it."))
-	run.db_set({"status": "Running", "started_at": now_datetime(), "error": None})
-	frappe.db.commit()
+	if not lease.start(run.name):
+		return {"actions": 0, "not_started": run.status}
 	try:
-		_progress(run.name, 10, _("Reading open invoices and deciding"))
+		delivery.progress(run.name, 10, _("Reading open invoices and deciding"))
 		decision, _invoices = decide_for(run.company, run.run_date, run.customer)
-		_progress(run.name, 50, _("Recording {0} reminders").format(len(decision.actions)))
+		delivery.progress(run.name, 50, _("Recording {0} reminders").format(len(decision.actions)))
 		claimed, already_done = claim(decision.actions, run)
 		log_skips(decision.skipped, run)
-		frappe.db.commit()
 		run.db_set(
 			{
 				"invoices_evaluated": decision.evaluated,
@@ -141,13 +140,14 @@ def execute_run(run_name: str) -> dict:
 				"skip_reasons": _skip_summary(decision.skipped),
 			}
 		)
+		lease.heartbeat(run.name)
 		frappe.db.commit()
 		if len(claimed) <= SEND_INLINE_UP_TO:
-			deliver(claimed, run.name)
+			delivery.deliver(claimed, run.name)
 		else:
 			for start in range(0, len(claimed), CHUNK_SIZE):
 				frappe.enqueue(
-					"optimar_erp.dunning.run.deliver",
+					"optimar_erp.dunning.run.deliver_chunk",
 					queue="long",
 					activities=claimed[start : start + CHUNK_SIZE],
 					run_name=run.name,
@@ -155,33 +155,31 @@ def execute_run(run_name: str) -> dict:
 					deduplicate=True,
 					enqueue_after_commit=True,
 				)
-		run.db_set({"status": "Completed", "finished_at": now_datetime()})
-		frappe.db.commit()
-		_progress(run.name, 100, _("Completed"))
+		# Completed once every reminder it holds has ended (the last chunk completes it)
+		lease.finish_if_done(run.name)
+		delivery.progress(run.name, 100, _("Handed to delivery"))
 	except Exception:
 		frappe.db.rollback()
-		run.db_set(
-			{"status": "Failed", "error": frappe.get_traceback()[-2000:], "finished_at": now_datetime()}
-		)
+		lease.fail(run.name, frappe.get_traceback())
 		frappe.db.commit()
 		raise
 	return decision.summary()
 
 
-def _progress(run_name: str, percent: float, description: str) -> None:
-	frappe.publish_progress(
-		percent, title=_("Dunning Run"), doctype="Dunning Run", docname=run_name, description=description
-	)
+def deliver_chunk(activities: list[str], run_name: str) -> dict:
+	"""One chunk of a large run, in its own job: renews the run's lease, then delivers."""
+	lease.heartbeat(run_name)
+	frappe.db.commit()
+	return delivery.deliver(activities, run_name)
 
 
 def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
-	"""Insert one Queued activity per action under its key; return (our activity names, keys taken
-	by earlier or concurrent runs)."""
-	if actions.empty:
-		return [], 0
+	"""Write one Queued activity per action under its key (taking over keys only Skipped before); return
+	(the Queued activity names this run holds, keys held by earlier or concurrent runs). Retried on a
+	deadlock."""
 	rows = [
 		_activity_row(
-			status="Queued",
+			status=c.ACTIVITY_QUEUED,
 			customer=action.customer,
 			sales_invoice=action.invoices[0],
 			invoices=", ".join(action.invoices),
@@ -194,25 +192,34 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 			idempotency_key=action.idempotency_key,
 			recipient=action.recipient,
 			amount=float(action.amount),
-			currency=action.currency.split(",")[0],
+			currency=action.currency,
 			days_overdue=int(action.days_overdue),
 			escalation_action=action.escalation,
 		)
 		for action in actions.itertuples(index=False)
 	]
-	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
-	frappe.db.commit()
+	for attempt in range(1, CLAIM_ATTEMPTS + 1 if rows else 0):
+		try:
+			insert_rows("Collection Activity", ACTIVITY_FIELDS, rows, take_over_skipped=True)
+			frappe.db.commit()
+			break
+		except Exception as e:
+			frappe.db.rollback()
+			if attempt == CLAIM_ATTEMPTS or not frappe.db.is_deadlocked(e):
+				raise
+			time.sleep(0.2 * attempt)
+	# the run's own Queued reminders, also those a re-run inherits from its stopped worker
 	mine = frappe.get_all(
 		"Collection Activity",
-		filters={"dunning_run": run.name, "activity_type": "Reminder", "status": "Queued"},
+		filters={"dunning_run": run.name, "activity_type": "Reminder", "status": c.ACTIVITY_QUEUED},
 		pluck="name",
 		order_by="customer, step_id",
 	)
-	return mine, len(actions) - len(mine)
+	return mine, max(len(actions) - len(mine), 0)
 
 
 def _activity_row(**values) -> tuple:
-	"""One Reminder activity as a tuple in ``ACTIVITY_FIELDS`` order, for ``insert_ignore``."""
+	"""One Reminder activity as a tuple in ``ACTIVITY_FIELDS`` order, for ``insert_rows``."""
 	now = now_datetime()
 	user = frappe.session.user
 	row = {
@@ -229,17 +236,47 @@ def _activity_row(**values) -> tuple:
 	return tuple(row.get(field) for field in ACTIVITY_FIELDS)
 
 
-def insert_ignore(doctype: str, fields: list[str], rows: list[tuple], chunk: int = 5000) -> None:
-	"""``INSERT IGNORE`` of many rows in parameterised chunks: a row whose unique key exists is
-	skipped by the database. (``frappe.db.bulk_insert`` does the same but builds its SQL value by
-	value and takes four times as long on 20,000 activities.)"""
+TAKE_OVER_FIELDS = (
+	"dunning_run",
+	"sales_invoice",
+	"invoices",
+	"recipient",
+	"amount",
+	"currency",
+	"days_overdue",
+	"tone",
+	"escalation_action",
+	"modified",
+	"modified_by",
+)
+
+
+def insert_rows(
+	doctype: str, fields: list[str], rows: list[tuple], chunk: int = 5000, take_over_skipped: bool = False
+) -> None:
+	"""Insert many rows in parameterised chunks; a row whose unique key exists is left alone, except that
+	with ``take_over_skipped`` an existing *Skipped* row takes the new values and becomes the new row's
+	status (Queued). (``frappe.db.bulk_insert`` builds its SQL value by value and takes four times as long
+	on 20,000 activities.)"""
 	columns = ", ".join(f"`{field}`" for field in fields)
 	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	if take_over_skipped:
+		# MariaDB applies these left to right: status, read by every IF, changes last
+		taken = "`status` = 'Skipped'"
+		tail = (
+			" on duplicate key update "
+			+ ", ".join(f"`{f}` = if({taken}, values(`{f}`), `{f}`)" for f in TAKE_OVER_FIELDS)
+			+ f", `attempts` = if({taken}, 0, `attempts`), `reason` = if({taken}, null, `reason`)"
+			+ f", `status` = if({taken}, values(`status`), `status`)"
+		)
+		verb = "insert into"
+	else:
+		tail, verb = "", "insert ignore into"
 	for start in range(0, len(rows), chunk):
 		part = rows[start : start + chunk]
 		values = [value for row in part for value in row]
 		frappe.db.sql(
-			f"insert ignore into `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(part)),
+			f"{verb} `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(part)) + tail,
 			values,
 		)
 
@@ -267,7 +304,7 @@ def log_skips(skipped: pd.DataFrame, run) -> None:
 		)
 		for skip in lasting.drop_duplicates(["customer", "step_id", "reason_code"]).itertuples(index=False)
 	]
-	insert_ignore("Collection Activity", ACTIVITY_FIELDS, rows)
+	insert_rows("Collection Activity", ACTIVITY_FIELDS, rows)
 	_ask_collectors_for_contacts(lasting[lasting["reason_code"] == "no_recipient"])
 
 
@@ -311,268 +348,6 @@ def _skip_summary(skipped: pd.DataFrame) -> str:
 	return "\n".join(f"{code}: {count}" for code, count in counts.items())
 
 
-# ------------------------------------------------------------------------------------------ delivery
-
-
-def deliver(activities: list[str], run_name: str | None = None) -> dict:
-	"""Send claimed activities, each re-checked and committed on its own."""
-	counts = {"sent": 0, "failed": 0, "skipped": 0}
-	if not activities:
-		return counts
-	rows = frappe.get_all("Collection Activity", filters={"name": ("in", activities)}, fields=["*"])
-	all_invoices = sorted(
-		{inv.strip() for row in rows for inv in (row.invoices or "").split(",") if inv.strip()}
-	)
-	outstanding = inputs.outstanding_now(all_invoices)
-	for i, row in enumerate(rows, start=1):
-		result = _deliver_one(row, outstanding)
-		counts[result] += 1
-		frappe.db.commit()
-		if run_name and i % 25 == 0:
-			_progress(run_name, 50 + 50 * i / len(rows), _("Sent {0} of {1}").format(i, len(rows)))
-	if run_name:
-		run = frappe.qb.DocType("Dunning Run")
-		frappe.qb.update(run).set(run.sent, run.sent + counts["sent"]).set(
-			run.failed, run.failed + counts["failed"]
-		).set(run.skipped, run.skipped + counts["skipped"]).where(run.name == run_name).run()
-		frappe.db.commit()
-	return counts
-
-
-def _deliver_one(row, outstanding: dict[str, float]) -> str:
-	invoices = [inv.strip() for inv in (row.invoices or "").split(",") if inv.strip()]
-	still_open = [inv for inv in invoices if outstanding.get(inv, 0) > 0.005]
-	if not still_open:
-		_update(row.name, status="Skipped", reason=_("Paid before the reminder went out"))
-		return "skipped"
-	try:
-		reference = _send(row, still_open)
-	except channels.ChannelError as e:
-		attempts = cint(row.attempts) + 1
-		_update(
-			row.name,
-			status="Failed",
-			attempts=attempts,
-			reason=str(e)[:1000],
-			next_retry_at=add_to_date(now_datetime(), minutes=5 * 2**attempts)
-			if attempts < MAX_ATTEMPTS
-			else None,
-		)
-		return "failed"
-	_update(row.name, status="Sent", attempts=cint(row.attempts) + 1, reason=None, **reference)
-	si = frappe.qb.DocType("Sales Invoice")
-	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).set(
-		si.collection_state, "Reminding"
-	).where(si.name.isin(still_open)).where(
-		si.collection_state.isin(["", "Not Due", "Reminding"]) | si.collection_state.isnull()
-	).run()
-	open_invoices.fields_changed(list(still_open))
-	_escalate(row, still_open)
-	return "sent"
-
-
-def _update(name: str, **values) -> None:
-	frappe.db.set_value("Collection Activity", name, values, update_modified=True)
-
-
-def _invoice_rows(invoices: list[str]) -> list[dict]:
-	rows = frappe.get_all(
-		"Sales Invoice",
-		filters={"name": ("in", invoices)},
-		fields=["name", "posting_date", "due_date", "grand_total", "outstanding_amount as outstanding"],
-		order_by="due_date",
-	)
-	today = getdate()
-	return [{**row, "days_overdue": (today - getdate(row.due_date)).days} for row in rows]
-
-
-def _step(row):
-	sequence, _sep, rest = (row.step_id or "").partition(":")
-	offset = int(rest.split(":")[0])
-	step = frappe.db.get_value(
-		"Dunning Sequence Step",
-		{"parent": row.dunning_sequence or sequence, "offset_days": offset},
-		[
-			"offset_days",
-			"channel",
-			"tone",
-			"subject",
-			"message",
-			"attach_pdf",
-			"include_payment_link",
-			"whatsapp_template",
-		],
-		as_dict=True,
-	)
-	return step or frappe._dict(
-		offset_days=offset, channel=row.channel, tone=row.tone, attach_pdf=1, include_payment_link=1
-	)
-
-
-def _translated(row, step, language: str | None):
-	if not language:
-		return step.subject, step.message
-	tr = frappe.db.get_value(
-		"Dunning Sequence Translation",
-		{
-			"parent": row.dunning_sequence,
-			"offset_days": step.offset_days,
-			"channel": step.channel,
-			"language": language,
-		},
-		["subject", "message"],
-		as_dict=True,
-	)
-	return (tr.subject or step.subject, tr.message or step.message) if tr else (step.subject, step.message)
-
-
-def compose(row, invoices: list[str]):
-	"""The step, customer, rendering context, subject and body of a reminder (nothing is sent).
-
-	``row`` needs: customer, company, currency, channel, tone, step_id, dunning_sequence."""
-	step = _step(row)
-	customer = frappe.db.get_value(
-		"Customer", row.customer, ["customer_name", "language", "collector"], as_dict=True
-	)
-	invoice_rows = _invoice_rows(invoices)
-	total = sum(r["outstanding"] for r in invoice_rows)
-	settings = frappe.get_cached_doc("Collections Settings")
-	payment_link = payment_link_for(invoices) if step.include_payment_link else ""
-	context = messages.build_context(
-		customer.customer_name,
-		row.company,
-		row.currency,
-		invoice_rows,
-		step.tone,
-		payment_link=payment_link,
-		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
-		html=row.channel in ("Email", "Letter"),
-		customer=row.customer,
-		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
-	)
-	subject_t, message_t = _translated(row, step, customer.language)
-	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
-	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
-	return step, customer, context, subject, body
-
-
-def _send(row, invoices: list[str]) -> dict:
-	"""Render and hand to the channel; returns the reference fields to store on the activity."""
-	step, customer, context, subject, body = compose(row, invoices)
-	payment_link = context["payment_link"]
-	if row.channel == "Email":
-		name = channels.send_email(
-			row.recipient, subject, body, invoices, row.customer, bool(step.attach_pdf), customer.language
-		)
-		return {"communication": name, "subject": subject, "message": body}
-	if row.channel == "Letter":
-		# a letter is printed and posted by a person: the collector (or a manager) gets the task
-		assignee = customer.collector or _first_manager()
-		if not assignee:
-			raise channels.ChannelError(_("Nobody to post the letter: set a collector on the customer"))
-		description = _("Print and post the reminder letter to {0} for {1}").format(
-			customer.customer_name, ", ".join(invoices)
-		)
-		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
-		todo = channels.create_call_task(assignee, reference, description, getdate())
-		return {"todo": todo, "subject": subject, "message": body}
-	if row.channel == "SMS":
-		return {"provider_message_id": channels.send_sms(row.recipient, body), "message": body}
-	if row.channel == "WhatsApp":
-		parameters = [
-			customer.customer_name,
-			context["total_outstanding"],
-			", ".join(invoices),
-			payment_link or context["portal_link"],
-		]
-		message_id = channels.send_whatsapp(
-			row.recipient, step.whatsapp_template, customer.language or "en", parameters
-		)
-		return {"provider_message_id": message_id, "message": json.dumps(parameters)}
-	if row.channel == "Call Task":
-		description = _("Call {0} about {1} on {2} (step {3})").format(
-			customer.customer_name, context["total_outstanding"], ", ".join(invoices), row.step_id
-		)
-		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
-		return {
-			"todo": channels.create_call_task(row.recipient, reference, description, getdate()),
-			"message": description,
-		}
-	raise channels.ChannelError(_("Unknown channel {0}").format(row.channel))
-
-
-def _first_manager() -> str | None:
-	users = collections_managers()
-	return users[0] if users else None
-
-
-def payment_link_for(invoices: list[str]) -> str:
-	"""ERPNext's portal page of the invoice, where a configured payment gateway takes the payment."""
-	from frappe.utils import get_url
-
-	return get_url(f"/invoices/{invoices[0]}") if len(invoices) == 1 else get_url("/invoices")
-
-
-def _escalate(row, invoices: list[str]) -> None:
-	if not row.escalation_action:
-		return
-	customer = frappe.db.get_value("Customer", row.customer, ["customer_name", "collector"], as_dict=True)
-	description = _("Escalation after step {0}: {1}").format(row.step_id, ", ".join(invoices))
-	if row.escalation_action == "ToDo" and customer.collector:
-		channels.create_call_task(customer.collector, ("Customer", row.customer), description, getdate())
-	elif row.escalation_action in ("Notify Manager", "Hold"):
-		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
-
-		managers = collections_managers()
-		if managers:
-			enqueue_create_notification(
-				managers,
-				{
-					"type": "Alert",
-					"document_type": "Customer",
-					"document_name": row.customer,
-					"subject": description,
-					"from_user": "Administrator",
-				},
-			)
-	if row.escalation_action == "Hold":
-		reason = _("Placed on hold by dunning step {0}").format(row.step_id)
-		frappe.db.set_value(
-			"Customer", row.customer, {"collections_hold": 1, "collections_hold_reason": reason}
-		)
-	frappe.get_doc(
-		{
-			"doctype": "Collection Activity",
-			"activity_type": "Hold" if row.escalation_action == "Hold" else "Escalation",
-			"status": "Done",
-			"customer": row.customer,
-			"sales_invoice": invoices[0],
-			"invoices": ", ".join(invoices),
-			"company": row.company,
-			"dunning_run": row.dunning_run,
-			"step_id": row.step_id,
-			"escalation_action": row.escalation_action,
-			"message": description,
-		}
-	).insert(ignore_permissions=True)
-
-
-def retry_failed() -> None:
-	"""Scheduled: send again the Failed activities whose backoff has passed."""
-	due = frappe.get_all(
-		"Collection Activity",
-		filters={
-			"status": "Failed",
-			"activity_type": "Reminder",
-			"attempts": ("<", MAX_ATTEMPTS),
-			"next_retry_at": ("<=", now_datetime()),
-		},
-		pluck="name",
-		limit=CHUNK_SIZE,
-	)
-	deliver(due)
-
-
 def preview(sequence: str, customer: str) -> list[dict]:
 	"""What ``sequence`` would hand to ``customer`` today, rendered, ignoring the clock (send window).
 
@@ -598,7 +373,7 @@ def preview(sequence: str, customer: str) -> list[dict]:
 				step_id=action.step_id,
 				dunning_sequence=sequence,
 			)
-			_step_doc, _customer, _context, subject, body = compose(row, list(action.invoices))
+			_step_doc, _customer, _context, subject, body = delivery.compose(row, list(action.invoices))
 			result.append(
 				{
 					"channel": action.channel,
@@ -619,53 +394,3 @@ def preview(sequence: str, customer: str) -> list[dict]:
 				}
 			)
 	return result
-
-
-def send_thank_you(invoices: list[str]) -> int:
-	"""Email a thank-you for reminded invoices now paid in full (once per invoice); returns how many."""
-	rows = frappe.get_all(
-		"Sales Invoice",
-		filters={
-			"name": ("in", invoices),
-			"docstatus": 1,
-			"outstanding_amount": ("<=", 0),
-			"last_reminder_step": ("is", "set"),
-		},
-		fields=["name", "customer", "company", "currency", "posting_date", "due_date", "grand_total"],
-	)
-	sent = 0
-	for row in rows:
-		key = f"{row.name}|thank-you"
-		if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
-			continue
-		customers = inputs.customers_of([row.customer])
-		email = customers["email"].iloc[0] if len(customers) else ""
-		if not email or customers["do_not_contact"].iloc[0]:
-			continue
-		context = messages.build_context(
-			frappe.db.get_value("Customer", row.customer, "customer_name"),
-			row.company,
-			row.currency,
-			[{**row, "outstanding": 0, "days_overdue": 0}],
-			"Friendly",
-		)
-		activity = frappe.get_doc(
-			{
-				"doctype": "Collection Activity",
-				"activity_type": "Thank You",
-				"status": "Queued",
-				"customer": row.customer,
-				"sales_invoice": row.name,
-				"invoices": row.name,
-				"company": row.company,
-				"channel": "Email",
-				"recipient": email,
-				"idempotency_key": key,
-			}
-		).insert(ignore_permissions=True)
-		subject = messages.render(messages.THANK_YOU_SUBJECT, context)
-		body = messages.render(messages.THANK_YOU_BODY, context)
-		name = channels.send_email(email, subject, body, [row.name], row.customer, False)
-		activity.db_set({"status": "Sent", "communication": name, "subject": subject, "message": body})
-		sent += 1
-	return sent

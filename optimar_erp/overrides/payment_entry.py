@@ -11,7 +11,7 @@ def on_submit(doc, method=None):
 	paid = [name for name, state in states.items() if state == "Paid"]
 	if paid and frappe.db.get_single_value("Collections Settings", "thank_you_on_payment"):
 		frappe.enqueue(
-			"optimar_erp.dunning.run.send_thank_you",
+			"optimar_erp.dunning.delivery.send_thank_you",
 			invoices=paid,
 			enqueue_after_commit=True,
 			job_id=f"optimar-thank-you::{doc.name}",

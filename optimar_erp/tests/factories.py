@@ -4,7 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, getdate, today
 
-from optimar_erp.setup.bootstrap import DEMO_ITEM
+from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 
 TEST_SENDER = "collections@optimar.test"
 
@@ -104,7 +104,22 @@ def make_credit_note(invoice: str, amount: float):
 	return note
 
 
-class CollectionsTestCase(FrappeTestCase):
+class OptimarTestCase(FrappeTestCase):
+	"""Every test class of the app: the site has a company, fiscal years and the service item (made once
+	per process, committed), whatever ran before on it."""
+
+	_site_ready: set[str] = set()
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		if frappe.local.site not in OptimarTestCase._site_ready:
+			ensure_erpnext_setup()
+			frappe.db.commit()
+			OptimarTestCase._site_ready.add(frappe.local.site)
+
+
+class CollectionsTestCase(OptimarTestCase):
 	"""Runs with Collections Settings changed by ``SETTINGS`` (committed, since dunning runs commit and
 	concurrent runs use their own connections) and puts them back afterwards. Each class gets a random
 	``suffix`` for the names it creates, so runs of the suite never collide."""
@@ -137,3 +152,15 @@ class CollectionsTestCase(FrappeTestCase):
 		settings.save(ignore_permissions=True)
 		frappe.db.commit()
 		super().tearDownClass()
+
+
+def no_live_dunning_runs() -> None:
+	"""Let every Queued/Running Dunning Run's lease pass and fail them, so a test of the scheduler starts
+	from a site where no run holds a company (whatever other tests left running)."""
+	from optimar_erp.dunning.lease import expire_stale_runs
+
+	run = frappe.qb.DocType("Dunning Run")
+	frappe.qb.update(run).set(run.lease_expires_at, frappe.utils.add_to_date(None, minutes=-1)).where(
+		run.status.isin(("Queued", "Running"))
+	).run()
+	expire_stale_runs()

@@ -13,6 +13,7 @@ from optimar_erp.tests.factories import (
 	make_customer,
 	make_invoice,
 	make_payment,
+	no_live_dunning_runs,
 )
 
 
@@ -192,6 +193,7 @@ class TestDunningRun(CollectionsTestCase):
 	def test_scheduler_creates_runs_only_when_enabled_and_in_window(self):
 		from optimar_erp.tasks import hourly_dunning
 
+		no_live_dunning_runs()
 		frappe.db.set_single_value("Collections Settings", "enabled", 0)
 		frappe.clear_document_cache("Collections Settings", "Collections Settings")
 		self.assertEqual(hourly_dunning(), [])
@@ -256,7 +258,7 @@ class TestDunningRun(CollectionsTestCase):
 			run.insert()
 
 	def test_thank_you_once_after_full_payment(self):
-		from optimar_erp.dunning.run import send_thank_you
+		from optimar_erp.dunning.delivery import send_thank_you
 
 		customer = self.customer("Thanks")
 		invoice = make_invoice(customer, 410, due_in_days=-7)
@@ -282,3 +284,21 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertIn("Preview &amp; Sons", shown[0]["body"])
 		self.assertEqual(queued_emails([invoice]), [])
 		self.assertEqual(activities(customer), [])
+
+	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
+		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
+		from optimar_erp.api import log_call
+		from optimar_erp.reporting.worklist import worklist
+
+		customer = self.customer("Morning", collector="Administrator")
+		make_invoice(customer, 7360, due_in_days=-8, posting_days_ago=40)
+		frappe.db.commit()
+		execute_run(new_run(customer).name)
+		self.assertEqual([a.status for a in activities(customer, activity_type="Reminder")], ["Sent"])
+
+		def listed():
+			return customer in set(worklist(company=default_company())["customer"])
+
+		self.assertTrue(listed(), "a customer the run reminded must stay on today's worklist")
+		log_call(customer, "Reached - Will Pay", notes="Pays Friday")
+		self.assertFalse(listed(), "a logged call takes the customer off today's list")

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import frappe
 from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, today
 
+from optimar_erp.dunning import delivery as dunning_delivery
 from optimar_erp.dunning import messages
-from optimar_erp.dunning import run as dunning_run
 from optimar_erp.portal import access, actions, api, links, queries
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice, make_payment
@@ -325,7 +325,9 @@ class TestCustomerPortal(CollectionsTestCase):
 				"invoices": self.overdue,
 				"channel": "Email",
 			}
-		).insert(ignore_permissions=True)
+		)
+		activity.flags.system_send = True
+		activity.insert(ignore_permissions=True)
 		row = frappe._dict(
 			name=activity.name,
 			customer=self.customer,
@@ -336,7 +338,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			step_id="Standard B2B:7:Email",
 			dunning_sequence="Standard B2B",
 		)
-		_step, _customer, context, _subject, body = dunning_run.compose(row, [self.overdue])
+		_step, _customer, context, _subject, body = dunning_delivery.compose(row, [self.overdue])
 		self.assertIn("/customer-portal?token=", context["portal_link"])
 		self.assertIn(context["portal_link"], body, "the default email links to the portal")
 		link = links.find_link(token_of(context["portal_link"]))
@@ -348,7 +350,9 @@ class TestCustomerPortal(CollectionsTestCase):
 		# a preview (no activity) issues nothing
 		before = count("Portal Access Link", customer=self.customer)
 		preview = frappe._dict(row, name=None)
-		self.assertTrue(dunning_run.compose(preview, [self.overdue])[2]["portal_link"].endswith("/invoices"))
+		self.assertTrue(
+			dunning_delivery.compose(preview, [self.overdue])[2]["portal_link"].endswith("/invoices")
+		)
 		self.assertEqual(count("Portal Access Link", customer=self.customer), before)
 		# links in reminders can be turned off
 		frappe.db.set_single_value("Collections Settings", "portal_links_in_reminders", 0)

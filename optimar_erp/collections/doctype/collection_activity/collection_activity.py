@@ -5,11 +5,66 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from optimar_erp.constants import SENDING_ACTIVITY_TYPES
+
+SYSTEM_FIELDS = (
+	"activity_type",
+	"status",
+	"customer",
+	"sales_invoice",
+	"invoices",
+	"company",
+	"channel",
+	"dunning_sequence",
+	"step_id",
+	"dunning_run",
+	"idempotency_key",
+	"recipient",
+	"attempts",
+	"next_retry_at",
+	"claim_token",
+	"communication",
+	"provider_message_id",
+	"escalation_action",
+)
+"""What decides whether, what and to whom the system sends: only its own code paths write these on a
+reminder or thank-you."""
+
+
+class SystemActivityError(frappe.PermissionError):
+	"""A person tried to create or change an activity that makes the system send something."""
+
 
 class CollectionActivity(Document):
 	def validate(self):
+		self.guard_sending_activities()
 		self.validate_invoice_customer()
 		self.set_company()
+
+	def guard_sending_activities(self):
+		"""People log calls and notes; reminders and thank-yous are the system's own (the scheduler sends
+		what they say, as Administrator). The system writes them with SQL or with ``flags.system_send``."""
+		if self.flags.system_send:
+			return
+		before = self.get_doc_before_save()
+		sending = self.activity_type in SENDING_ACTIVITY_TYPES or (
+			before is not None and before.activity_type in SENDING_ACTIVITY_TYPES
+		)
+		if not sending:
+			return
+		if self.is_new():
+			frappe.throw(
+				_("Reminders and thank-you emails are created by the dunning engine only."),
+				SystemActivityError,
+			)
+		changed = [field for field in SYSTEM_FIELDS if self.has_value_changed(field)]
+		if changed:
+			frappe.throw(
+				_("These fields of a reminder are set by the dunning engine only: {0}").format(
+					", ".join(changed)
+				),
+				SystemActivityError,
+			)
 
 	def validate_invoice_customer(self):
 		if not self.sales_invoice:

@@ -6,6 +6,13 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from optimar_erp import constants as c
+from optimar_erp.dunning import lease
+
+
+class DunningRunBusyError(frappe.ValidationError):
+	"""The run still holds a live lease: its worker is at it."""
+
 
 class DunningRun(Document):
 	def validate(self):
@@ -28,12 +35,24 @@ class DunningRun(Document):
 			)
 
 	def on_submit(self):
-		self.db_set("status", "Queued")
+		lease.queue(self.name)
 		enqueue_run(self.name)
 
 	def on_cancel(self):
-		if self.status in ("Queued", "Running"):
-			frappe.throw(_("Wait for the run to finish before cancelling it."))
+		self.status = frappe.db.get_value("Dunning Run", self.name, "status")
+		lease_until = frappe.db.get_value("Dunning Run", self.name, "lease_expires_at")
+		if self.status in c.RUN_ACTIVE and not lease.lease_expired(
+			frappe._dict(status=self.status, lease_expires_at=lease_until)
+		):
+			frappe.throw(
+				_("The run is {0} and its worker is alive (lease until {1}): wait for it to finish.").format(
+					_(self.status).lower(), lease_until
+				),
+				DunningRunBusyError,
+			)
+		# what it had not sent goes back to be decided again by a later run
+		lease.release(run_name=self.name)
+		self.db_set({"status": c.RUN_CANCELLED, "lease_expires_at": None})
 
 
 def enqueue_run(name: str) -> None:
@@ -50,12 +69,25 @@ def enqueue_run(name: str) -> None:
 
 @frappe.whitelist()
 def rerun(name: str) -> None:
-	"""Run a submitted run again: anything already handed out is not sent twice."""
+	"""Run a submitted run again: anything already handed out is not sent twice. A run whose worker is
+	gone (lease expired) is marked Failed first and its unsent reminders released."""
 	run = frappe.get_doc("Dunning Run", name)
 	run.check_permission("submit")
 	if run.docstatus != 1:
 		frappe.throw(_("Only a submitted run can be run again."))
-	if run.status in ("Queued", "Running"):
-		frappe.throw(_("This run is already {0}.").format(_(run.status).lower()))
-	run.db_set("status", "Queued")
+	if run.status in c.RUN_ACTIVE:
+		if not lease.lease_expired(run):
+			frappe.throw(
+				_("This run is {0} and its worker is alive (lease until {1}).").format(
+					_(run.status).lower(), run.lease_expires_at
+				),
+				DunningRunBusyError,
+			)
+		# its worker is gone: what it had not sent stays with the run, which delivers it now
+		lease.fail(
+			run.name,
+			_("Its worker stopped (lease expired); run again by {0}").format(frappe.session.user),
+			requeue=True,
+		)
+	lease.queue(run.name)
 	enqueue_run(run.name)

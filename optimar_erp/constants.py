@@ -1,0 +1,45 @@
+"""The app's vocabulary: statuses, leases and limits shared by the Frappe shell (the engine keeps its own
+copy of what it needs and never imports this module)."""
+
+# ------------------------------------------------------------------------------------ Dunning Run
+
+RUN_QUEUED = "Queued"
+RUN_RUNNING = "Running"
+RUN_COMPLETED = "Completed"
+RUN_FAILED = "Failed"
+RUN_CANCELLED = "Cancelled"
+RUN_ACTIVE: tuple[str, ...] = (RUN_QUEUED, RUN_RUNNING)
+"""A run in one of these holds a lease: while the lease lasts nobody else may start, cancel or re-run it."""
+RUN_LEASE_MINUTES = 30
+"""How long a run's lease lasts from its last heartbeat (taken on submit, renewed at each chunk and every
+few sends). A run whose lease expired has lost its worker: the hourly job marks it Failed."""
+HEARTBEAT_EVERY = 25
+"""Sends between two heartbeats of a run's lease."""
+
+# ---------------------------------------------------------------------------- Collection Activity
+
+ACTIVITY_QUEUED = "Queued"
+ACTIVITY_SENDING = "Sending"
+"""Taken by exactly one worker (conditional update from Queued or Failed), being sent."""
+ACTIVITY_SENT = "Sent"
+ACTIVITY_FAILED = "Failed"
+ACTIVITY_SKIPPED = "Skipped"
+ACTIVITY_UNKNOWN = "Unknown"
+"""The provider may or may not have sent it (a timeout after the request left): a person decides; never
+retried by the system."""
+ACTIVITY_DONE = "Done"
+MAX_SEND_ATTEMPTS = 5
+RETRY_BASE_MINUTES = 5
+"""Backoff of a failed send: 5 × 2^attempts minutes (10, 20, 40, 80 minutes)."""
+TRANSACTIONAL_CHANNELS: tuple[str, ...] = ("Email", "Letter", "Call Task")
+"""Channels whose send is rows in this database (Email Queue, ToDo) committed together with the
+activity: a send that did not commit did not happen. SMS and WhatsApp leave the building at once."""
+SENDING_ACTIVITY_TYPES: tuple[str, ...] = ("Reminder", "Thank You")
+"""Activity types that make the system send something: only its own code paths create or change them."""
+
+OPEN_DISPUTE_STATUSES: tuple[str, ...] = ("Open", "Under Review")
+
+HUMAN_TOUCH_TYPES: tuple[str, ...] = ("Call", "Note", "Promise", "Dispute")
+"""Activities a person made (a collector, or the customer through the portal): one today takes the
+customer off today's worklist. Reminders, escalations and holds the dunning run made do not: the run
+reminding a customer is no reason to hide it from its collector."""

@@ -1,0 +1,461 @@
+"""Delivery of claimed reminders: take → re-check → send → record, each reminder on its own.
+
+Exactly once per reminder: a worker *takes* reminders with one conditional update (Queued, or Failed and
+due for a retry → Sending, stamped with its own token), so a pending chunk, a re-run and a retry can never
+send the same row; each row is then locked while it is sent and recorded in one transaction. Right before
+the send, one set-based read per batch re-checks everything that would have stopped the reminder when it
+was decided (:func:`optimar_erp.engine.dunning.recheck`): what changed holds it back as Skipped, with the
+reason. Any exception while sending a row ends that row (Failed with the error, attempts counted, a next
+try after a backoff; after the last one its collector gets a ToDo), never the batch. A send whose outcome
+is unknown (the provider timed out after the request left) is Unknown: a person checks, nothing retries.
+"""
+
+import json
+
+import pandas as pd
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.utils import add_to_date, cint, getdate, now_datetime
+
+from optimar_erp import constants as c
+from optimar_erp.dunning import channels, inputs, lease, messages, promises
+from optimar_erp.engine.dunning import recheck
+from optimar_erp.reporting import open_invoices
+from optimar_erp.setup.roles import collections_managers
+
+BATCH_SIZE = 300
+"""Reminders one delivery job takes at once (a chunk of a large run, or one round of retries)."""
+
+
+def deliver(activities: list[str], run_name: str | None = None) -> dict:
+	"""Send the claimed (Queued) reminders among ``activities``; returns counts by outcome."""
+	return _deliver_taken(_take(activities, c.ACTIVITY_QUEUED), run_name)
+
+
+def retry_failed() -> dict:
+	"""Scheduled: send again the Failed reminders whose backoff has passed (re-checked like a first try)."""
+	act = frappe.qb.DocType("Collection Activity")
+	due = [
+		name
+		for (name,) in frappe.qb.from_(act)
+		.select(act.name)
+		.where(act.status == c.ACTIVITY_FAILED)
+		.where(act.activity_type == "Reminder")
+		.where(act.attempts < c.MAX_SEND_ATTEMPTS)
+		.where(act.next_retry_at <= now_datetime())
+		.orderby(act.next_retry_at)
+		.limit(BATCH_SIZE)
+		.run()
+	]
+	return _deliver_taken(_take(due, c.ACTIVITY_FAILED), None)
+
+
+def _take(names: list[str], status: str) -> list[dict]:
+	"""Move the reminders still in ``status`` to Sending under a token of this worker (one conditional
+	update: of two workers only one can win a row) and return the rows won. Committed."""
+	if not names:
+		return []
+	token = frappe.generate_hash(length=20)
+	act = frappe.qb.DocType("Collection Activity")
+	query = (
+		frappe.qb.update(act)
+		.set(act.status, c.ACTIVITY_SENDING)
+		.set(act.claim_token, token)
+		.set(act.modified, now_datetime())
+		.where(act.name.isin(names))
+		.where(act.status == status)
+		.where(act.activity_type == "Reminder")
+	)
+	if status == c.ACTIVITY_FAILED:
+		query = query.where(act.next_retry_at <= now_datetime()).where(act.attempts < c.MAX_SEND_ATTEMPTS)
+	query.run()
+	frappe.db.commit()
+	return (
+		frappe.qb.from_(act)
+		.select("*")
+		.where(act.claim_token == token)
+		.where(act.status == c.ACTIVITY_SENDING)
+		.orderby(act.customer)
+		.orderby(act.step_id)
+		.run(as_dict=True)
+	)
+
+
+def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
+	counts = {"sent": 0, "failed": 0, "skipped": 0, "unknown": 0}
+	if rows:
+		checked = _recheck(rows)
+		held = checked[~checked["send"]]
+		for row in held.itertuples(index=False):
+			_finish(row.name, status=c.ACTIVITY_SKIPPED, reason=row.reason)
+		counts["skipped"] += len(held)
+		frappe.db.commit()
+		go = dict(zip(checked["name"], checked["invoices"], strict=True))
+		allowed = [row for row in rows if row.name in set(checked.loc[checked["send"], "name"])]
+		for i, row in enumerate(allowed, start=1):
+			counts[_deliver_one(row, list(go[row.name]))] += 1
+			if run_name and i % c.HEARTBEAT_EVERY == 0:
+				lease.heartbeat(run_name)
+				progress(run_name, 50 + 50 * i / len(allowed), _("Sent {0} of {1}").format(i, len(allowed)))
+			frappe.db.commit()
+	for name in {row.dunning_run for row in rows if row.dunning_run} | ({run_name} if run_name else set()):
+		_count(name, counts if name == run_name else None)
+	return counts
+
+
+def _recheck(rows: list[dict]) -> pd.DataFrame:
+	"""The engine's send-time guard over one set-based read of what it needs now."""
+	from optimar_erp.dunning.run import dunning_config
+
+	claimed = pd.DataFrame(
+		[
+			{
+				"name": row.name,
+				"customer": row.customer,
+				"invoices": row.invoices,
+				"channel": row.channel,
+				"recipient": row.recipient,
+			}
+			for row in rows
+		]
+	)
+	names = sorted(set(claimed["customer"]))
+	invoices = sorted({inv for cell in claimed["invoices"] for inv in inputs.invoice_list(cell)})
+	settings = frappe.get_cached_doc("Collections Settings")
+	return recheck(
+		claimed,
+		inputs.invoices_now(invoices),
+		inputs.customers_of(names, with_addresses=True),
+		promises.open_promises_table(names),
+		promises.open_disputes_table(names),
+		dunning_config(settings, getdate()),
+		engine_enabled=bool(settings.enabled),
+	)
+
+
+def _deliver_one(row, invoices: list[str]) -> str:
+	"""Send one taken reminder and record the outcome in one transaction; returns the outcome."""
+	act = frappe.qb.DocType("Collection Activity")
+	# lock the row: a lease release cannot hand it back while it is being sent
+	mine = (
+		frappe.qb.from_(act)
+		.select(act.status)
+		.where((act.name == row.name) & (act.claim_token == row.claim_token))
+		.for_update()
+		.run()
+	)
+	if not mine or mine[0][0] != c.ACTIVITY_SENDING:
+		return "skipped"
+	attempts = cint(row.attempts) + 1
+	frappe.db.savepoint("optimar_send")
+	try:
+		reference = _send(row, invoices)
+	except channels.OutcomeUnknown as e:
+		frappe.db.rollback(save_point="optimar_send")
+		_finish(row.name, status=c.ACTIVITY_UNKNOWN, attempts=attempts, reason=str(e)[:1000])
+		channels.ask_a_person(row, str(e))
+		return "unknown"
+	except Exception as e:
+		frappe.db.rollback(save_point="optimar_send")
+		final = attempts >= c.MAX_SEND_ATTEMPTS
+		error = str(e) if isinstance(e, channels.ChannelError) else f"{type(e).__name__}: {e}"
+		_finish(
+			row.name,
+			status=c.ACTIVITY_FAILED,
+			attempts=attempts,
+			reason=error[:1000],
+			next_retry_at=None
+			if final
+			else add_to_date(now_datetime(), minutes=c.RETRY_BASE_MINUTES * 2**attempts),
+		)
+		if not isinstance(e, channels.ChannelError):
+			frappe.log_error(title=_("Dunning reminder {0} failed").format(row.name))
+		if final:
+			channels.ask_a_person(row, _("Gave up after {0} attempts: {1}").format(attempts, error[:300]))
+		return "failed"
+	# it has gone: from here on nothing may turn it into a retry (an SMS would go twice)
+	frappe.db.savepoint("optimar_after_send")
+	try:
+		_mark_invoices_reminded(row, invoices)
+		_escalate(row, invoices)
+	except Exception:
+		frappe.db.rollback(save_point="optimar_after_send")
+		frappe.log_error(title=_("Reminder {0} sent, but its follow-up failed").format(row.name))
+	_finish(row.name, status=c.ACTIVITY_SENT, attempts=attempts, reason=None, **reference)
+	return "sent"
+
+
+def _finish(name: str, **values) -> None:
+	"""Record a taken reminder's outcome and give its token back."""
+	frappe.db.set_value("Collection Activity", name, {**values, "claim_token": None}, update_modified=True)
+
+
+def _mark_invoices_reminded(row, invoices: list[str]) -> None:
+	si = frappe.qb.DocType("Sales Invoice")
+	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).set(
+		si.collection_state, "Reminding"
+	).where(si.name.isin(invoices)).where(
+		si.collection_state.isin(["", "Not Due", "Reminding"]) | si.collection_state.isnull()
+	).run()
+	open_invoices.fields_changed(list(invoices))
+
+
+def _count(run_name: str, counts: dict | None) -> None:
+	"""Add this batch's counts to its run, and complete the run when nothing of it is pending."""
+	if counts:
+		run = frappe.qb.DocType("Dunning Run")
+		frappe.qb.update(run).set(run.sent, run.sent + counts["sent"]).set(
+			run.failed, run.failed + counts["failed"] + counts["unknown"]
+		).set(run.skipped, run.skipped + counts["skipped"]).where(run.name == run_name).run()
+		frappe.db.commit()
+	lease.finish_if_done(run_name)
+
+
+def progress(run_name: str, percent: float, description: str) -> None:
+	frappe.publish_progress(
+		percent, title=_("Dunning Run"), doctype="Dunning Run", docname=run_name, description=description
+	)
+
+
+def _invoice_rows(invoices: list[str]) -> list[dict]:
+	"""The invoices of a reminder as the customer owes them: in the party account's currency, as
+	ERPNext's Accounts Receivable shows them."""
+	si = frappe.qb.DocType("Sales Invoice")
+	rows = (
+		frappe.qb.from_(si)
+		.select(
+			si.name,
+			si.posting_date,
+			si.due_date,
+			Case()
+			.when(si.party_account_currency == si.currency, si.grand_total)
+			.else_(si.base_grand_total)
+			.as_("grand_total"),
+			si.outstanding_amount.as_("outstanding"),
+		)
+		.where(si.name.isin(invoices))
+		.orderby(si.due_date)
+		.run(as_dict=True)
+	)
+	today = getdate()
+	return [{**row, "days_overdue": (today - getdate(row.due_date)).days} for row in rows]
+
+
+def _step(row):
+	sequence, _sep, rest = (row.step_id or "").partition(":")
+	offset = int(rest.split(":")[0])
+	step = frappe.db.get_value(
+		"Dunning Sequence Step",
+		{"parent": row.dunning_sequence or sequence, "offset_days": offset},
+		[
+			"offset_days",
+			"channel",
+			"tone",
+			"subject",
+			"message",
+			"attach_pdf",
+			"include_payment_link",
+			"whatsapp_template",
+		],
+		as_dict=True,
+	)
+	return step or frappe._dict(
+		offset_days=offset, channel=row.channel, tone=row.tone, attach_pdf=1, include_payment_link=1
+	)
+
+
+def _translated(row, step, language: str | None):
+	if not language:
+		return step.subject, step.message
+	tr = frappe.db.get_value(
+		"Dunning Sequence Translation",
+		{
+			"parent": row.dunning_sequence,
+			"offset_days": step.offset_days,
+			"channel": step.channel,
+			"language": language,
+		},
+		["subject", "message"],
+		as_dict=True,
+	)
+	return (tr.subject or step.subject, tr.message or step.message) if tr else (step.subject, step.message)
+
+
+def compose(row, invoices: list[str]):
+	"""The step, customer, rendering context, subject and body of a reminder (nothing is sent).
+
+	``row`` needs: customer, company, currency, channel, tone, step_id, dunning_sequence."""
+	step = _step(row)
+	customer = frappe.db.get_value(
+		"Customer", row.customer, ["customer_name", "language", "collector"], as_dict=True
+	)
+	invoice_rows = _invoice_rows(invoices)
+	total = sum(r["outstanding"] for r in invoice_rows)
+	settings = frappe.get_cached_doc("Collections Settings")
+	payment_link = payment_link_for(invoices) if step.include_payment_link else ""
+	context = messages.build_context(
+		customer.customer_name,
+		row.company,
+		row.currency,
+		invoice_rows,
+		step.tone,
+		payment_link=payment_link,
+		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
+		html=row.channel in ("Email", "Letter"),
+		customer=row.customer,
+		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
+	)
+	subject_t, message_t = _translated(row, step, customer.language)
+	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
+	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
+	return step, customer, context, subject, body
+
+
+def _send(row, invoices: list[str]) -> dict:
+	"""Render and hand to the channel; returns the reference fields to store on the activity."""
+	step, customer, context, subject, body = compose(row, invoices)
+	payment_link = context["payment_link"]
+	if row.channel == "Email":
+		name = channels.send_email(
+			row.recipient, subject, body, invoices, row.customer, bool(step.attach_pdf), customer.language
+		)
+		return {"communication": name, "subject": subject, "message": body}
+	if row.channel == "Letter":
+		# a letter is printed and posted by a person: the collector (or a manager) gets the task
+		assignee = customer.collector or channels.first_manager()
+		if not assignee:
+			raise channels.ChannelError(_("Nobody to post the letter: set a collector on the customer"))
+		description = _("Print and post the reminder letter to {0} for {1}").format(
+			customer.customer_name, ", ".join(invoices)
+		)
+		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
+		todo = channels.create_call_task(assignee, reference, description, getdate())
+		return {"todo": todo, "subject": subject, "message": body}
+	if row.channel == "SMS":
+		return {"provider_message_id": channels.send_sms(row.recipient, body), "message": body}
+	if row.channel == "WhatsApp":
+		parameters = [
+			customer.customer_name,
+			context["total_outstanding"],
+			", ".join(invoices),
+			payment_link or context["portal_link"],
+		]
+		message_id = channels.send_whatsapp(
+			row.recipient, step.whatsapp_template, customer.language or "en", parameters
+		)
+		return {"provider_message_id": message_id, "message": json.dumps(parameters)}
+	if row.channel == "Call Task":
+		description = _("Call {0} about {1} on {2} (step {3})").format(
+			customer.customer_name, context["total_outstanding"], ", ".join(invoices), row.step_id
+		)
+		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
+		return {
+			"todo": channels.create_call_task(row.recipient, reference, description, getdate()),
+			"message": description,
+		}
+	raise channels.ChannelError(_("Unknown channel {0}").format(row.channel))
+
+
+def payment_link_for(invoices: list[str]) -> str:
+	"""ERPNext's portal page of the invoice, where a configured payment gateway takes the payment."""
+	from frappe.utils import get_url
+
+	return get_url(f"/invoices/{invoices[0]}") if len(invoices) == 1 else get_url("/invoices")
+
+
+def _escalate(row, invoices: list[str]) -> None:
+	if not row.escalation_action:
+		return
+	customer = frappe.db.get_value("Customer", row.customer, ["customer_name", "collector"], as_dict=True)
+	description = _("Escalation after step {0}: {1}").format(row.step_id, ", ".join(invoices))
+	if row.escalation_action == "ToDo" and customer.collector:
+		channels.create_call_task(customer.collector, ("Customer", row.customer), description, getdate())
+	elif row.escalation_action in ("Notify Manager", "Hold"):
+		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+		managers = collections_managers()
+		if managers:
+			enqueue_create_notification(
+				managers,
+				{
+					"type": "Alert",
+					"document_type": "Customer",
+					"document_name": row.customer,
+					"subject": description,
+					"from_user": "Administrator",
+				},
+			)
+	if row.escalation_action == "Hold":
+		reason = _("Placed on hold by dunning step {0}").format(row.step_id)
+		frappe.db.set_value(
+			"Customer", row.customer, {"collections_hold": 1, "collections_hold_reason": reason}
+		)
+	frappe.get_doc(
+		{
+			"doctype": "Collection Activity",
+			"activity_type": "Hold" if row.escalation_action == "Hold" else "Escalation",
+			"status": "Done",
+			"customer": row.customer,
+			"sales_invoice": invoices[0],
+			"invoices": ", ".join(invoices),
+			"company": row.company,
+			"dunning_run": row.dunning_run,
+			"step_id": row.step_id,
+			"escalation_action": row.escalation_action,
+			"message": description,
+		}
+	).insert(ignore_permissions=True)
+
+
+def send_thank_you(invoices: list[str]) -> int:
+	"""Email a thank-you for reminded invoices now paid in full (once per invoice); returns how many."""
+	rows = frappe.get_all(
+		"Sales Invoice",
+		filters={
+			"name": ("in", invoices),
+			"docstatus": 1,
+			"outstanding_amount": ("<=", 0),
+			"last_reminder_step": ("is", "set"),
+		},
+		fields=["name", "customer", "company", "currency", "posting_date", "due_date", "grand_total"],
+	)
+	sent = 0
+	for row in rows:
+		key = f"{row.name}|thank-you"
+		if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
+			continue
+		customers = inputs.customers_of([row.customer])
+		email = customers["email"].iloc[0] if len(customers) else ""
+		if not email or customers["do_not_contact"].iloc[0]:
+			continue
+		context = messages.build_context(
+			frappe.db.get_value("Customer", row.customer, "customer_name"),
+			row.company,
+			row.currency,
+			[{**row, "outstanding": 0, "days_overdue": 0}],
+			"Friendly",
+		)
+		activity = frappe.get_doc(
+			{
+				"doctype": "Collection Activity",
+				"activity_type": "Thank You",
+				"status": "Queued",
+				"customer": row.customer,
+				"sales_invoice": row.name,
+				"invoices": row.name,
+				"company": row.company,
+				"channel": "Email",
+				"recipient": email,
+				"idempotency_key": key,
+			}
+		)
+		activity.flags.system_send = True
+		activity.insert(ignore_permissions=True)
+		subject = messages.render(messages.THANK_YOU_SUBJECT, context)
+		body = messages.render(messages.THANK_YOU_BODY, context)
+		name = channels.send_email(email, subject, body, [row.name], row.customer, False)
+		activity.db_set({"status": "Sent", "communication": name, "subject": subject, "message": body})
+		sent += 1
+	return sent
