@@ -15,6 +15,7 @@ from frappe.query_builder.functions import Count, Max
 from frappe.utils import add_days, getdate, today
 
 from optimar_erp import data
+from optimar_erp.constants import HUMAN_TOUCH_TYPES
 from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
 from optimar_erp.reporting import open_invoices
@@ -26,7 +27,6 @@ ACTION_LABELS = {
 	"whatsapp": "WhatsApp",
 	"email": "Email",
 }
-TOUCH_TYPES = ("Call", "Note", "Promise", "Dispute", "Escalation", "Reminder", "Hold")
 BROKEN_LOOKBACK_DAYS = 180
 
 
@@ -120,7 +120,7 @@ def _customers(customers: list[str], day) -> pd.DataFrame:
 		.select(ca.customer)
 		.distinct()
 		.where(ca.creation >= day)
-		.where(ca.activity_type.isin(TOUCH_TYPES))
+		.where(ca.activity_type.isin(HUMAN_TOUCH_TYPES))
 		.where(ca.status.isin(("Sent", "Done", "Queued")))
 		.run()
 	}
