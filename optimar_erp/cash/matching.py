@@ -270,16 +270,25 @@ def auto_allocate() -> list[str]:
 		return []
 	done = []
 	for company in frappe.get_all("Company", pluck="name"):
-		found = suggestions(company, max_suggestions=2)
-		if found.empty:
-			continue
-		for row in found[(found["rank"] == 1) & found["auto_allocate"]].itertuples(index=False):
-			try:
-				done.append(
-					allocate_receipt(row.source, row.receipt, list(row.invoices), list(row.allocations))
-				)
-				frappe.db.commit()
-			except frappe.ValidationError:
-				frappe.db.rollback()
-				frappe.log_error(title=_("Automatic cash application failed for {0}").format(row.receipt))
+		# one company's failure (bad data, a deadlock, a bug) is logged and the others go on
+		try:
+			done.extend(_auto_allocate_company(company))
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Automatic cash application stopped for {0}").format(company))
+	return done
+
+
+def _auto_allocate_company(company: str) -> list[str]:
+	done = []
+	found = suggestions(company, max_suggestions=2)
+	if found.empty:
+		return done
+	for row in found[(found["rank"] == 1) & found["auto_allocate"]].itertuples(index=False):
+		try:
+			done.append(allocate_receipt(row.source, row.receipt, list(row.invoices), list(row.allocations)))
+			frappe.db.commit()
+		except frappe.ValidationError:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Automatic cash application failed for {0}").format(row.receipt))
 	return done
