@@ -5,7 +5,7 @@ import json
 from conftest import BASE, shot
 
 
-def _first(api, doctype, filters, fields=("name",)):
+def _first(api, doctype, filters, fields=("name",), required=True):
 	rows = api(
 		f"/api/resource/{doctype}",
 		filters=json.dumps(filters),
@@ -13,8 +13,23 @@ def _first(api, doctype, filters, fields=("name",)):
 		limit_page_length=1,
 		order_by="modified desc",
 	)
-	assert rows, f"no {doctype} matching {filters}: run the risk scoring first"
-	return rows[0]
+	assert rows or not required, f"no {doctype} matching {filters}: run the risk scoring first"
+	return rows[0] if rows else None
+
+
+def _scored_invoice(api):
+	"""An open scored invoice, High when the site has one: the site's mix of bands is whatever its book
+	and model give, so the check does not depend on one band existing."""
+	for band in ("High", "Medium", "Critical", "Low"):
+		found = _first(
+			api,
+			"Sales Invoice",
+			[["docstatus", "=", 1], ["risk_band", "=", band], ["outstanding_amount", ">", 0]],
+			required=False,
+		)
+		if found:
+			return found
+	raise AssertionError("no scored open Sales Invoice: run the risk scoring first")
 
 
 def test_sales_invoice_list_shows_risk_badges_with_explanations(desk):
@@ -32,11 +47,7 @@ def test_sales_invoice_list_shows_risk_badges_with_explanations(desk):
 
 
 def test_sales_invoice_form_headline_and_why(desk, api):
-	inv = _first(
-		api,
-		"Sales Invoice",
-		[["docstatus", "=", 1], ["risk_band", "=", "High"], ["outstanding_amount", ">", 0]],
-	)
+	inv = _scored_invoice(api)
 	desk.goto(f"{BASE}/app/sales-invoice/{inv['name']}")
 	headline = desk.locator(".optimar-risk-headline")
 	headline.wait_for()
