@@ -70,7 +70,29 @@ def setup(
 	if not frappe.flags.in_test:
 		print()
 		print(_("Demo book for {0} as of {1}: {2}").format(company, as_of, created))
+		_score(company)
 	return created
+
+
+def _score(company: str) -> None:
+	"""Train and score at once, so the demo shows its risk badges without waiting for the nightly job."""
+	from optimar_erp.risk_scoring.jobs import train_and_score
+
+	if not frappe.db.get_single_value("Collections Settings", "risk_scoring_enabled"):
+		print(_("Risk scoring is off in Collections Settings: no badges until it is on."))
+		return
+	for result in train_and_score(company):
+		model = frappe.db.get_value("Risk Model", result["trained"], ["status", "message"], as_dict=True)
+		print(
+			_("Risk model {0}: {1}; {2} open invoices and {3} customers scored. {4}").format(
+				result["trained"],
+				model.status if model else "-",
+				result["invoices"],
+				result["customers"],
+				(model.message or "") if model else "",
+			)
+		)
+	frappe.db.commit()
 
 
 def demo_book(**params):

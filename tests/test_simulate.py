@@ -220,3 +220,18 @@ def test_large_book_is_fast():
 	big = simulate_book(seed=1, n_customers=1000, months=24, end=END)
 	assert time.perf_counter() - t0 < 5.0
 	assert len(big.invoices) > 20_000
+
+
+def test_the_readmes_quick_demo_book_is_big_enough_to_train_the_risk_model():
+	"""README: ``demo.setup --kwargs "{'customers': 50, 'months': 9}"`` must end with scored invoices, so
+	its book needs the model's minimum of 300 invoices with a known outcome (6 months gave only 213)."""
+	from optimar_erp.engine.risk import late_labels
+
+	minimum = 300
+	for end in (dt.date(2026, 1, 15), dt.date(2026, 6, 15), dt.date(2026, 12, 4)):
+		book = simulate_book(seed=7, n_customers=50, months=9, end=end)
+		invoices = book.invoices.copy()
+		for col in ("posting_date", "due_date", "settled_date"):
+			invoices[col] = pd.to_datetime(invoices[col])
+		known = int(late_labels(invoices, pd.Timestamp(end)).notna().sum())
+		assert known >= minimum, (end, known)
