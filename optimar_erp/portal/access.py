@@ -1,10 +1,12 @@
 """Who is looking at the portal, and what they may touch.
 
 A viewer is one customer, reached either through a signed link (any visitor holding the token, scoped to
-that link's customer) or by a logged-in user explicitly linked to the customer: as one of the Customer's
-portal users, or through a Contact of the user that links to the Customer. Unlike ERPNext's
-``get_customers_suppliers``, a Desk user's read permission on Customer grants nothing here: the portal
-acts in the customer's name, so only an explicit link counts.
+that link's customer) or by a logged-in user explicitly linked to the customer *by staff*: as one of the
+Customer's portal users, or through a Contact of the user that links to the Customer and that only Desk
+users created and last changed. Website users may create and edit Contacts (Frappe lets role All do it and
+checks only that a link's target exists), so a Contact one of them made or touched grants nothing. Unlike
+ERPNext's ``get_customers_suppliers``, a Desk user's read permission on Customer grants nothing here
+either: the portal acts in the customer's name, so only an explicit link counts.
 
 Refusals never say which check failed or whether a document exists. Page views and failed tokens are
 throttled per IP; the endpoints are also rate limited (``api``).
@@ -57,7 +59,8 @@ def portal_enabled() -> bool:
 
 
 def linked_customers(user: str) -> list[str]:
-	"""Enabled customers the user is explicitly linked to (portal user or Contact), by name."""
+	"""Enabled customers staff linked the user to (portal user, or a Contact only Desk users made and
+	changed), by name."""
 	if not user or user == "Guest":
 		return []
 	portal_user = frappe.qb.DocType("Portal User")
@@ -70,13 +73,21 @@ def linked_customers(user: str) -> list[str]:
 		.where((portal_user.user == user) & (portal_user.parenttype == "Customer"))
 		.run()
 	}
+	creator = frappe.qb.DocType("User").as_("creator")
+	editor = frappe.qb.DocType("User").as_("editor")
 	names |= {
 		row[0]
 		for row in frappe.qb.from_(contact)
 		.join(link)
 		.on((link.parent == contact.name) & (link.parenttype == "Contact"))
+		.join(creator)
+		.on(creator.name == contact.owner)
+		.join(editor)
+		.on(editor.name == contact.modified_by)
 		.select(link.link_name)
 		.where((contact.user == user) & (link.link_doctype == "Customer"))
+		# only a Contact that staff made and staff last changed links a login to a customer
+		.where((creator.user_type == "System User") & (editor.user_type == "System User"))
 		.run()
 	}
 	if not names:

@@ -181,6 +181,42 @@ class TestCustomerPortal(CollectionsTestCase):
 		)
 		self.assertEqual((aging[0]["total"], aging[0]["overdue"]), (1640, 1100))
 
+	def test_a_contact_a_website_user_makes_or_changes_grants_no_customer(self):
+		"""The takeover done live: a portal user of one customer creates a Contact with themself as user
+		and a link to another customer (Frappe lets role All create Contacts), then opens that customer."""
+		frappe.set_user(self.user)
+		try:
+			frappe.get_doc(
+				{
+					"doctype": "Contact",
+					"first_name": "Me",
+					"user": self.user,
+					"links": [{"link_doctype": "Customer", "link_name": self.other}],
+				}
+			).insert()
+		except frappe.PermissionError:
+			pass  # refused outright is as good
+		frappe.set_user("Administrator")
+		self.assertEqual(access.linked_customers(self.user), [self.customer])
+		status, html = self.render(user=self.user, customer=self.other)
+		self.assertEqual(status, 403)
+		self.assert_nothing_leaked(html)
+		frappe.set_user(self.user)
+		with self.assertRaises(access.PortalAccessDenied):
+			access.resolve(customer=self.other)
+		frappe.set_user("Administrator")
+
+		# a staff-made Contact that its website user then changes no longer grants anything
+		changer = website_user(f"portal.changer.{self.suffix}@example.com")
+		contact = frappe.get_doc("Contact", add_contact(self.customer, changer))
+		self.assertEqual(access.linked_customers(changer), [self.customer])
+		contact.append("links", {"link_doctype": "Customer", "link_name": self.other})
+		contact.flags.ignore_permissions = True
+		frappe.set_user(changer)
+		contact.save()
+		frappe.set_user("Administrator")
+		self.assertEqual(access.linked_customers(changer), [])
+
 	def test_contact_user_sees_the_page_too(self):
 		status, html = self.render(user=self.contact_user)
 		self.assertEqual(status, 200)
