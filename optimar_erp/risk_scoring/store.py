@@ -1,8 +1,16 @@
-"""Risk Model records: saving a fitted model with its figures, and loading the active one."""
+"""Risk Model records: saving a fitted model with its figures, and loading the active one.
 
+A model file is a pickle, and unpickling runs code: only bytes this site's training job wrote may be
+loaded. Each file carries an HMAC-SHA256 of its bytes under the site's encryption key; a file that does
+not (uploaded by a person, repointed ``model_file``, an old or torn file) is refused before it is read.
+"""
+
+import hashlib
+import hmac
 import json
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 from optimar_erp.engine.risk import RiskModel
@@ -11,6 +19,32 @@ KEEP_MODEL_FILES = 3
 """Superseded models keep their figures for ever; only the latest few keep their model file."""
 
 _loaded: dict[str, RiskModel] = {}
+SIGNED_HEADER = b"OPTIMAR-RISK-MODEL-1\n"
+
+
+class ModelIntegrityError(frappe.ValidationError):
+	"""A model file this site's training job did not write (or that changed since): never unpickled."""
+
+
+def _digest(payload: bytes) -> bytes:
+	from frappe.utils.password import get_encryption_key
+
+	return hmac.new(get_encryption_key().encode(), payload, hashlib.sha256).hexdigest().encode()
+
+
+def sign(payload: bytes) -> bytes:
+	"""The bytes to store: header, signature line, payload."""
+	return SIGNED_HEADER + _digest(payload) + b"\n" + payload
+
+
+def verified(data: bytes) -> bytes:
+	"""The payload of a signed model file, or ModelIntegrityError."""
+	if not data.startswith(SIGNED_HEADER):
+		raise ModelIntegrityError(_("This model file was not written by the training job."))
+	signature, _sep, payload = data[len(SIGNED_HEADER) :].partition(b"\n")
+	if not hmac.compare_digest(signature, _digest(payload)):
+		raise ModelIntegrityError(_("This model file's signature does not match its contents."))
+	return payload
 
 
 def active_model_name(company: str) -> str | None:
@@ -25,13 +59,21 @@ def load(name: str) -> RiskModel:
 			raise frappe.DoesNotExistError(f"Risk Model {name} has no model file")
 		file = frappe.get_doc("File", {"file_url": file_url, "attached_to_name": name})
 		with open(file.get_full_path(), "rb") as f:
-			_loaded[name] = RiskModel.from_bytes(f.read())
+			_loaded[name] = RiskModel.from_bytes(verified(f.read()))
 	return _loaded[name]
 
 
 def active_model(company: str) -> tuple[str, RiskModel] | None:
+	"""The company's active model; None (and an Error Log) when its file is not one the job wrote, so
+	the next training replaces it."""
 	name = active_model_name(company)
-	return (name, load(name)) if name else None
+	if not name:
+		return None
+	try:
+		return name, load(name)
+	except ModelIntegrityError:
+		frappe.log_error(title=_("Risk Model {0} refused: its file is not signed by this site").format(name))
+		return None
 
 
 def record(company: str, status: str, **values) -> str:
@@ -58,7 +100,7 @@ def save_active(company: str, model: RiskModel, figures: dict, **values) -> str:
 			"doctype": "File",
 			"file_name": f"{name}.joblib",
 			"is_private": 1,
-			"content": model.to_bytes(),
+			"content": sign(model.to_bytes()),
 			"attached_to_doctype": "Risk Model",
 			"attached_to_name": name,
 			"attached_to_field": "model_file",

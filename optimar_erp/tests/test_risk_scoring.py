@@ -57,6 +57,51 @@ class TestRiskScoring(CollectionsTestCase):
 		self.assertEqual(loaded.metrics_["n_train"], model.n_train)
 		self.assertGreater(model.invoices_scored, 0)
 
+	def test_a_model_file_the_job_did_not_write_is_never_unpickled(self):
+		"""The attack: a manager uploads a pickle and repoints Risk Model.model_file at it; workers would
+		run its code when they load the model."""
+		import pickle
+
+		name = self.summary["trained"]
+		marker = f"/tmp/optimar-pwned-{self.suffix}"
+
+		class Payload:
+			def __reduce__(self):
+				return (open, (marker, "w"))
+
+		evil = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"evil-{self.suffix}.joblib",
+				"is_private": 1,
+				"content": pickle.dumps(Payload()),
+				"attached_to_doctype": "Risk Model",
+				"attached_to_name": name,
+			}
+		).insert(ignore_permissions=True)
+		good_url = frappe.db.get_value("Risk Model", name, "model_file")
+		frappe.db.set_value("Risk Model", name, "model_file", evil.file_url)
+		store._loaded.pop(name, None)
+		try:
+			with self.assertRaises(store.ModelIntegrityError):
+				store.load(name)
+			self.assertIsNone(store.active_model(self.company), "an unsigned model is not used")
+			import os
+
+			self.assertFalse(os.path.exists(marker), "the pickle must never be loaded")
+			# a signed file whose bytes changed is refused as well
+			with open(frappe.get_doc("File", {"file_url": good_url}).get_full_path(), "rb") as f:
+				signed = f.read()
+			with self.assertRaises(store.ModelIntegrityError):
+				store.verified(signed[:-1] + bytes([signed[-1] ^ 1]))
+			self.assertTrue(signed.endswith(store.verified(signed)))
+		finally:
+			frappe.db.set_value("Risk Model", name, "model_file", good_url)
+			store._loaded.pop(name, None)
+		self.assertEqual(
+			store.load(name).metrics_["n_train"], frappe.db.get_value("Risk Model", name, "n_train")
+		)
+
 	def test_open_invoices_get_probability_pay_date_and_band(self):
 		si = frappe.qb.DocType("Sales Invoice")
 		rows = (
