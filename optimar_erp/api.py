@@ -22,9 +22,23 @@ def record_promise(
 	channel: str = "Phone",
 	notes: str | None = None,
 	instalments: str | list | None = None,
+) -> str:
+	"""Record a collector's Promise To Pay; reminders for its invoices pause while it is open. Where it
+	came from is the server's to say: a caller cannot label it Portal or Inbox."""
+	return create_promise(customer, promised_amount, promised_date, invoices, channel, notes, instalments)
+
+
+def create_promise(
+	customer: str,
+	promised_amount: float,
+	promised_date: str,
+	invoices: str | list | None = None,
+	channel: str = "Phone",
+	notes: str | None = None,
+	instalments: str | list | None = None,
 	source: str = "Collector",
 ) -> str:
-	"""Record a Promise To Pay; reminders for its invoices pause while it is open."""
+	"""A Promise To Pay from ``source`` (the app's own callers: Collector, Inbox)."""
 	frappe.has_permission("Promise To Pay", "create", throw=True)
 	frappe.has_permission("Customer", "read", customer, throw=True)
 	if isinstance(instalments, str):
@@ -60,9 +74,19 @@ def raise_dispute(
 	reason_code: str,
 	description: str,
 	disputed_amount: float | None = None,
+) -> str:
+	"""Raise a collector's Dispute on one invoice; only that invoice stops being chased."""
+	return create_dispute(sales_invoice, reason_code, description, disputed_amount)
+
+
+def create_dispute(
+	sales_invoice: str,
+	reason_code: str,
+	description: str,
+	disputed_amount: float | None = None,
 	source: str = "Collector",
 ) -> str:
-	"""Raise a Dispute on one invoice; only that invoice stops being chased."""
+	"""A Dispute from ``source`` (the app's own callers: Collector, Inbox)."""
 	frappe.has_permission("Dispute", "create", throw=True)
 	frappe.has_permission("Sales Invoice", "read", sales_invoice, throw=True)
 	amount = flt(disputed_amount) or flt(

@@ -41,7 +41,10 @@ doc_events = {
 		"on_cancel": "optimar_erp.overrides.payment_entry.on_cancel",
 	},
 	"Sales Order": {"validate": "optimar_erp.overrides.sales_order.validate"},
-	"Customer": {"on_update": "optimar_erp.overrides.customer.on_update"},
+	"Customer": {
+		"validate": "optimar_erp.overrides.customer.validate",
+		"on_update": "optimar_erp.overrides.customer.on_update",
+	},
 	"Journal Entry": {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",

@@ -309,12 +309,12 @@ def accept(name: str, values: str | dict | None = None) -> str | None:
 
 
 def _accept_promise(item) -> str:
-	from optimar_erp.api import record_promise
+	from optimar_erp.api import create_promise
 
 	if not item.promised_date or not item.amount:
 		frappe.throw(_("Set the promised date and amount first."), title=_("Incomplete Promise"))
 	invoices = [item.sales_invoice] if item.sales_invoice else []
-	return record_promise(
+	return create_promise(
 		customer=item.customer,
 		promised_amount=item.amount,
 		promised_date=str(item.promised_date),
@@ -326,11 +326,11 @@ def _accept_promise(item) -> str:
 
 
 def _accept_dispute(item) -> str:
-	from optimar_erp.api import raise_dispute
+	from optimar_erp.api import create_dispute
 
 	if not item.sales_invoice:
 		frappe.throw(_("Choose the invoice the dispute is about."), title=_("Incomplete Dispute"))
-	return raise_dispute(
+	return create_dispute(
 		sales_invoice=item.sales_invoice,
 		reason_code=item.reason_code or "Other",
 		description=item.excerpt or item.subject or _("Disputed by email"),

@@ -1,6 +1,28 @@
 import frappe
 from frappe import _
 
+from optimar_erp.setup.roles import COLLECTIONS_MANAGER
+
+
+class HoldReleaseNotPermitted(frappe.PermissionError):
+	"""Only a Collections Manager (or ERPNext's credit controller) lifts a collections hold."""
+
+
+def validate(doc, method=None):
+	"""A hold stays until someone allowed to decide credit lifts it: a Sales User who may write the
+	Customer may not."""
+	previous = doc.get_doc_before_save()
+	if not previous or not previous.collections_hold or doc.collections_hold:
+		return
+	roles = set(frappe.get_roles())
+	controller = frappe.db.get_single_value("Accounts Settings", "credit_controller")
+	if roles & {COLLECTIONS_MANAGER, "System Manager"} or (controller and controller in roles):
+		return
+	frappe.throw(
+		_("Only a Collections Manager or the credit controller can release a collections hold."),
+		HoldReleaseNotPermitted,
+	)
+
 
 def on_update(doc, method=None):
 	"""Putting a customer on collections hold or releasing it is always logged."""

@@ -58,3 +58,38 @@ class TestPermissions(OptimarTestCase):
 	def test_every_app_doctype_grants_the_manager(self):
 		for doctype in frappe.get_all("DocType", {"module": "Collections", "istable": 0}, pluck="name"):
 			self.assertTrue(self.can(self.manager, doctype, "read"), doctype)
+
+	def test_only_a_collections_manager_lifts_a_hold(self):
+		"""Before: any Customer writer (a Sales User) could clear collections_hold."""
+		from optimar_erp.overrides.customer import HoldReleaseNotPermitted
+		from optimar_erp.tests.factories import make_customer
+
+		customer = make_customer(f"Held {frappe.generate_hash(length=6)}", collections_hold=1)
+		frappe.set_user(self.outsider)
+		doc = frappe.get_doc("Customer", customer)
+		doc.collections_hold = 0
+		with self.assertRaises(HoldReleaseNotPermitted):
+			doc.save()
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Customer", customer, "collections_hold"), 1)
+		frappe.set_user(self.manager)
+		doc = frappe.get_doc("Customer", customer)
+		doc.collections_hold = 0
+		doc.save(ignore_permissions=True)  # the manager's role decides, not Customer write access
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Customer", customer, "collections_hold"), 0)
+
+	def test_a_caller_cannot_label_a_promise_as_the_portals_or_the_inbox(self):
+		from optimar_erp.tests.factories import make_customer, make_invoice
+
+		customer = make_customer(f"Source {frappe.generate_hash(length=6)}")
+		invoice = make_invoice(customer, 500, due_in_days=-3)
+		name = frappe.call(
+			"optimar_erp.api.record_promise",
+			customer=customer,
+			promised_amount=500,
+			promised_date=frappe.utils.add_days(frappe.utils.today(), 4),
+			invoices=[invoice],
+			source="Portal",
+		)
+		self.assertEqual(frappe.db.get_value("Promise To Pay", name, "source"), "Collector")
