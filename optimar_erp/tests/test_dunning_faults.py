@@ -521,3 +521,115 @@ class TestDunningFaults(CollectionsTestCase):
 		frappe.db.commit()
 		delivery.retry_failed()
 		self.assert_held_back(invoice, activities(customer)[0], "do-not-contact")
+
+	# ------------------------------------------------------------------- forged reminders (security)
+
+	def test_a_collector_cannot_make_or_redirect_a_reminder(self):
+		"""Done live before: a Collector wrote a Failed reminder to an outside address with another
+		customer's invoice, and the retry job mailed the PDFs as Administrator."""
+		from optimar_erp.collections.doctype.collection_activity.collection_activity import (
+			SystemActivityError,
+		)
+		from optimar_erp.setup.roles import COLLECTOR
+		from optimar_erp.tests.test_permissions import make_user
+
+		collector = make_user(f"fault.collector.{self.suffix}@example.com", (COLLECTOR,))
+		victim = self.customer("Victim")
+		invoice = make_invoice(victim, 4100, due_in_days=-7)
+		execute_run(new_run(victim).name)
+		(sent,) = activities(victim)
+		frappe.set_user(collector)
+		try:
+			forged = frappe.get_doc(
+				{
+					"doctype": "Collection Activity",
+					"activity_type": "Reminder",
+					"status": "Failed",
+					"customer": victim,
+					"sales_invoice": invoice,
+					"invoices": invoice,
+					"channel": "Email",
+					"recipient": "attacker@evil.example",
+					"next_retry_at": add_to_date(now_datetime(), hours=-1),
+				}
+			)
+			with self.assertRaises(SystemActivityError):
+				forged.insert()
+			mine = frappe.get_doc("Collection Activity", sent.name)
+			mine.recipient = "attacker@evil.example"
+			mine.status = "Failed"
+			with self.assertRaises(SystemActivityError):
+				mine.save()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(
+			frappe.db.get_value("Collection Activity", sent.name, ["recipient", "status"]),
+			(frappe.db.get_value("Customer", victim, "email_id"), "Sent"),
+		)
+
+	def test_a_forged_row_that_bypassed_the_form_sends_nothing_and_blocks_no_genuine_retry(self):
+		victim = self.customer("ForgedVictim")
+		invoice = make_invoice(victim, 2300, due_in_days=-7)
+		genuine_customer = self.customer("Genuine")
+		genuine_invoice = make_invoice(genuine_customer, 610, due_in_days=-7)
+		frappe.db.commit()
+		with patch.object(channels, "send_email", side_effect=channels.ChannelError("SMTP down")):
+			execute_run(new_run(genuine_customer).name)
+		(genuine,) = activities(genuine_customer)
+
+		def forge(**values):
+			doc = frappe.get_doc(
+				{
+					"doctype": "Collection Activity",
+					"activity_type": "Reminder",
+					"status": "Failed",
+					"channel": "Email",
+					"dunning_sequence": "Standard B2B",
+					"step_id": "Standard B2B:+7:Email",
+					"next_retry_at": add_to_date(now_datetime(), hours=-2),
+					**values,
+				}
+			)
+			doc.flags.system_send = True  # as if written past the form (SQL, an old bug)
+			doc.insert(ignore_permissions=True)
+			return doc.name
+
+		outside = forge(
+			customer=victim, sales_invoice=invoice, invoices=invoice, recipient="attacker@evil.example"
+		)
+		cross = forge(
+			customer=genuine_customer,
+			sales_invoice=genuine_invoice,
+			invoices=f"{genuine_invoice}, {invoice}",
+			recipient=frappe.db.get_value("Customer", genuine_customer, "email_id"),
+		)
+		broken = forge(
+			customer=victim,
+			sales_invoice=invoice,
+			invoices=invoice,
+			recipient=frappe.db.get_value("Customer", victim, "email_id"),
+			step_id="no-such-step",
+		)
+		frappe.db.set_value(
+			"Collection Activity", genuine.name, "next_retry_at", add_to_date(now_datetime(), hours=-1)
+		)
+		frappe.db.commit()
+		delivery.retry_failed()
+		status = dict(
+			frappe.get_all(
+				"Collection Activity",
+				filters={"name": ("in", [outside, cross, broken, genuine.name])},
+				fields=["name", "status"],
+				as_list=True,
+			)
+		)
+		self.assertEqual(status[outside], "Skipped")
+		self.assertEqual(status[cross], "Skipped")
+		self.assertEqual(status[broken], "Failed")
+		self.assertEqual(status[genuine.name], "Sent")
+		self.assertFalse(
+			frappe.db.exists("Email Queue Recipient", {"recipient": "attacker@evil.example"}),
+			"nothing may be mailed to an address that is not the customer's",
+		)
+		self.assertEqual(email_count([invoice]), {invoice: 0})
+		self.assertEqual(email_count([genuine_invoice]), {genuine_invoice: 1})
