@@ -108,15 +108,17 @@ class OptimarTestCase(FrappeTestCase):
 	"""Every test class of the app: the site has a company, fiscal years and the service item (made once
 	per process, committed), whatever ran before on it."""
 
-	_site_ready: set[str] = set()
+	_site_ready: set[tuple[str, str]] = set()
 
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		if frappe.local.site not in OptimarTestCase._site_ready:
+		# per site and day: a run with the clock frozen on another day needs that day's fiscal years
+		key = (frappe.local.site, today())
+		if key not in OptimarTestCase._site_ready:
 			ensure_erpnext_setup()
 			frappe.db.commit()
-			OptimarTestCase._site_ready.add(frappe.local.site)
+			OptimarTestCase._site_ready.add(key)
 
 
 class CollectionsTestCase(OptimarTestCase):

@@ -1,0 +1,86 @@
+"""The app's Frappe tests in a chosen order, on a chosen day: proof that no test depends on documents
+another test made, on the order tests run in, or on today's date.
+
+	bench --site S execute optimar_erp.tests.runner.run --kwargs "{'reverse': True}"
+	bench --site S execute optimar_erp.tests.runner.run --kwargs "{'today': '2027-03-15'}"
+	bench --site S execute optimar_erp.tests.runner.date_loop --kwargs "{'year': 2027}"
+
+``reverse`` runs the modules, and the tests inside each class, in reverse order. ``today`` freezes the
+clock (Python's, which Frappe, ERPNext and the app read; the clock ticks on from 10:00 that day in the
+system time zone) for the whole run. Prints one closing line ``<label>: N passed, N failed`` and exits
+non-zero on a failure.
+"""
+
+import contextlib
+import importlib
+import pkgutil
+import unittest
+
+import frappe
+
+DATE_DEPENDENT = (
+	"optimar_erp.tests.test_demo",
+	"optimar_erp.tests.test_dunning_run",
+	"optimar_erp.tests.test_dunning_faults",
+	"optimar_erp.tests.test_promises_disputes",
+	"optimar_erp.tests.test_reports",
+	"optimar_erp.tests.test_portal",
+)
+"""The suites whose documents and expectations are placed relative to today."""
+
+
+def _modules() -> list[str]:
+	import optimar_erp.tests as package
+
+	return sorted(
+		f"{package.__name__}.{info.name}"
+		for info in pkgutil.iter_modules(package.__path__)
+		if info.name.startswith("test_")
+	)
+
+
+@contextlib.contextmanager
+def _frozen(today: str | None):
+	if not today:
+		yield
+		return
+	import pytz
+	from freezegun import freeze_time
+
+	from frappe.utils import get_datetime, get_system_timezone
+
+	zone = pytz.timezone(get_system_timezone())
+	instant = zone.localize(get_datetime(f"{today} 10:00:00")).astimezone(pytz.utc)
+	with freeze_time(instant, tick=True):
+		yield
+
+
+def run(reverse: bool = False, today: str | None = None, modules: list[str] | tuple | None = None) -> dict:
+	"""Run the app's test modules (all, or ``modules``) once; returns and prints the counts."""
+	frappe.flags.in_test = True
+	frappe.clear_cache()
+	names = list(modules or _modules())
+	if reverse:
+		names.reverse()
+	loader = unittest.TestLoader()
+	if reverse:
+		loader.sortTestMethodsUsing = lambda a, b: (a < b) - (a > b)
+	with _frozen(today):
+		suite = unittest.TestSuite(loader.loadTestsFromModule(importlib.import_module(n)) for n in names)
+		result = unittest.TextTestRunner(verbosity=1).run(suite)
+	failed = len(result.failures) + len(result.errors)
+	label = "reverse order" if reverse else "order"
+	label += f", today {today}" if today else ""
+	print(f"{label}: {result.testsRun - failed} passed, {failed} failed")
+	if failed:
+		raise SystemExit(1)
+	return {"ran": result.testsRun, "failed": failed}
+
+
+def date_loop(year: int = 2027, modules: list[str] | tuple = DATE_DEPENDENT) -> dict:
+	"""The date-dependent suites with the clock frozen on the 15th of each month of ``year``."""
+	results = {}
+	for month in range(1, 13):
+		day = f"{int(year)}-{month:02d}-15"
+		results[day] = run(today=day, modules=modules)
+	return results
