@@ -21,6 +21,7 @@ from optimar_erp.engine.inbox import (
 	strip_reply,
 )
 from optimar_erp.engine.inbox import classifier as classifier_module
+from optimar_erp.engine.inbox.classifier import MAX_READ_CHARS
 from optimar_erp.engine.inbox.extract import dispute_reason, requested_document
 
 MON = dt.date(2026, 11, 23)  # a Monday
@@ -472,3 +473,59 @@ def test_cli_classify_bad_lines(tmp_path, capsys):
 	assert main(["classify", path, "--threshold", "2"]) == 2
 	assert main(["classify", str(tmp_path / "missing.jsonl")]) == 2
 	assert main(["classify", _jsonl(tmp_path, [""])]) == 2
+
+
+@pytest.mark.parametrize(
+	"unit",
+	[
+		"INV-",
+		"INV/",
+		"AB-",
+		"invoice no ",
+		"1",
+		"# ",
+		"On x wrote:\n",
+		"ref number ",
+		"12/",
+		"1,",
+		"EUR 1.",
+		"_" * 9 + "\n",
+	],
+)
+def test_a_crafted_reply_of_a_megabyte_is_read_in_under_a_second(unit):
+	"""Repeated prefixes made the invoice-number pattern quadratic (20 KB of "INV-" took 7 s, 200 KB seven
+	minutes); what is read is capped, so no reply of up to 1 MB may take a second."""
+	import time
+
+	text = unit * (1_000_000 // len(unit))
+	started = time.perf_counter()
+	row = classify(text, dt.date(2026, 12, 4)).iloc[0]
+	assert time.perf_counter() - started < 1.0
+	assert len(row["text"]) <= MAX_READ_CHARS
+
+
+def test_random_replies_up_to_a_megabyte_are_read_in_under_a_second():
+	import random
+	import time
+
+	words = [
+		"INV-",
+		"inv",
+		"#",
+		"12/",
+		"2026",
+		"EUR",
+		"1,234.50",
+		"we will pay",
+		"on",
+		"wrote:",
+		"\n",
+		"-",
+		"/",
+	]
+	rng = random.Random(20261204)
+	for size in (10_000, 200_000, 1_000_000):
+		text = "".join(rng.choice(words) + rng.choice(["", " "]) for _ in range(size // 4))[:size]
+		started = time.perf_counter()
+		classify(text, dt.date(2026, 12, 4))
+		assert time.perf_counter() - started < 1.0, size

@@ -35,6 +35,9 @@ ACTION_LABELS = {
 }
 MAX_SNOOZE_DAYS = 60
 
+MAX_CONTENT_CHARS = 1_000_000
+"""Of a received email's content, at most this much (HTML included) is read."""
+
 
 def settings():
 	return frappe.get_cached_doc("Collections Settings")
@@ -97,6 +100,7 @@ def process(communication: str) -> str | None:
 	if existing:
 		return existing
 	from optimar_erp.engine.inbox import classify, strip_reply
+	from optimar_erp.engine.inbox.classifier import MAX_REPLY_CHARS
 
 	doc = frappe.get_doc("Communication", communication)
 	found = customer_of(doc)
@@ -105,7 +109,8 @@ def process(communication: str) -> str | None:
 	customer, invoice = found
 	conf = settings()
 	received = getdate(doc.communication_date or doc.creation)
-	text = strip_html_tags(doc.content or "") if "<" in (doc.content or "") else (doc.content or "")
+	content = (doc.content or "")[:MAX_CONTENT_CHARS]
+	text = strip_html_tags(content) if "<" in content else content
 	body = "\n".join(
 		filter(None, [doc.subject if not (doc.subject or "").lower().startswith("re:") else "", text])
 	)
@@ -125,7 +130,7 @@ def process(communication: str) -> str | None:
 			"sender": doc.sender,
 			"received_on": doc.communication_date or doc.creation,
 			"subject": (doc.subject or "")[:140],
-			"excerpt": strip_reply(text)[:2000],
+			"excerpt": strip_reply(text[:MAX_REPLY_CHARS])[:2000],
 			"customer": customer,
 			"sales_invoice": invoice,
 			"invoices": ", ".join(mentioned),

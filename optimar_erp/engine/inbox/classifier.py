@@ -117,6 +117,12 @@ DEFAULT_THRESHOLD = 0.6
 AUTO_APPLY_CONFIDENCE = 0.8
 """The confidence a safe action needs before it is applied without a person."""
 MAX_SNOOZE_DAYS = 60
+MAX_REPLY_CHARS = 200_000
+"""Of a reply's text, at most this much is read at all (the rest is never looked at)."""
+MAX_READ_CHARS = 3_000
+"""Of the reply once quoted text and signature are stripped, at most this much is classified and read for
+dates, amounts and invoice numbers: what a customer writes back fits, and a crafted reply of any size
+costs well under a second (some invoice-number patterns are quadratic in a run of repeated prefixes)."""
 """A return date further away than this is not snoozed automatically."""
 MAX_PROMISE_DAYS = 180
 """A promised date further away than this needs a person."""
@@ -412,7 +418,7 @@ def classify(
 	if not rows:
 		return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
 	model = model or get_model()
-	stripped = [strip_reply(text) for text, _ in rows]
+	stripped = [strip_reply(text[:MAX_REPLY_CHARS])[:MAX_READ_CHARS] for text, _ in rows]
 	texts = [model_input(clean, day) for clean, (_, day) in zip(stripped, rows, strict=True)]
 	with threadpool_limits(1):
 		proba = model.predict_proba(texts)
