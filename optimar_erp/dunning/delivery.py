@@ -294,18 +294,17 @@ def compose(row, invoices: list[str]):
 	invoice_rows = _invoice_rows(invoices)
 	total = sum(r["outstanding"] for r in invoice_rows)
 	settings = frappe.get_cached_doc("Collections Settings")
-	payment_link = payment_link_for(invoices) if step.include_payment_link else ""
 	context = messages.build_context(
 		customer.customer_name,
 		row.company,
 		row.currency,
 		invoice_rows,
 		step.tone,
-		payment_link=payment_link,
 		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
 		html=row.channel in ("Email", "Letter"),
 		customer=row.customer,
 		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
+		include_payment_link=bool(step.include_payment_link),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
@@ -356,13 +355,6 @@ def _send(row, invoices: list[str]) -> dict:
 			"message": description,
 		}
 	raise channels.ChannelError(_("Unknown channel {0}").format(row.channel))
-
-
-def payment_link_for(invoices: list[str]) -> str:
-	"""ERPNext's portal page of the invoice, where a configured payment gateway takes the payment."""
-	from frappe.utils import get_url
-
-	return get_url(f"/invoices/{invoices[0]}") if len(invoices) == 1 else get_url("/invoices")
 
 
 def _escalate(row, invoices: list[str]) -> None:

@@ -51,9 +51,9 @@ DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 <td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}</td></tr>
 {% endfor %}</table>
 <p>Total: <b>{{ total_outstanding }}</b></p>
-{% if payment_link %}<p><a href="{{ payment_link }}">Pay now</a></p>{% endif %}
+{% if payment_link %}<p><a href="{{ payment_link }}">Pay now, or tell us when you will</a></p>{% endif %}
 {% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
-{% if portal_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
+{% if portal_link and portal_link != payment_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
 <p>If you have already paid, thank you, and please ignore this message. If something on the invoice
 is wrong, reply and tell us; we will put the reminder on hold while we sort it out.</p>
 <p>{{ company }}</p>"""
@@ -77,12 +77,28 @@ def default_message(tone: str, channel: str) -> str:
 	)
 
 
-def render(template: str, context: dict) -> str:
-	"""Render in Frappe's sandboxed Jinja environment (the one ``frappe.render_template`` uses),
-	raising the template's own error instead of a generic message."""
-	from frappe.utils.jinja import get_jenv
+_TEMPLATES = None
 
-	return get_jenv().from_string(template).render(context)
+
+def _environment():
+	"""A Jinja environment that knows only the reminder's context and Jinja's own filters.
+
+	Not Frappe's: its sandbox hands templates ``frappe.db.sql``, ``get_doc(...).insert``, ``sendmail``
+	and ``make_post_request``, and a template here is written by a Collections Manager and rendered by
+	the scheduler as Administrator. The immutable sandbox also refuses attribute tricks and changes to
+	the context's lists and dicts."""
+	global _TEMPLATES
+	if _TEMPLATES is None:
+		from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+		_TEMPLATES = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+		_TEMPLATES.globals.clear()
+	return _TEMPLATES
+
+
+def render(template: str, context: dict) -> str:
+	"""Render a reminder template with ``context`` only, raising the template's own error."""
+	return _environment().from_string(template).render(context)
 
 
 def template_error(template: str | None) -> str | None:
@@ -102,11 +118,11 @@ def build_context(
 	currency: str,
 	invoices: list[dict],
 	tone: str,
-	payment_link: str = "",
 	upi_link: str = "",
 	html: bool = True,
 	customer: str | None = None,
 	activity: str | None = None,
+	include_payment_link: bool = False,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here). Names are HTML-escaped
@@ -114,14 +130,17 @@ def build_context(
 	:func:`portal_link`."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
+	signed = signed_portal_link(customer, activity)
 	return {
 		"customer_name": text(customer_name),
 		"company": text(company),
 		"currency": currency,
 		"total_outstanding": fmt_money(total, currency=currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
-		"payment_link": payment_link,
-		"portal_link": portal_link(customer, activity),
+		# the one payment path that opens for the recipient: their signed page (pay online where a
+		# gateway is set up, bank or UPI details, promise a date); no link, no Pay button
+		"payment_link": signed if include_payment_link else "",
+		"portal_link": signed or get_url("/invoices"),
 		"upi_link": upi_link,
 		"tone": tone,
 		"invoices": [
@@ -141,6 +160,11 @@ def portal_link(customer: str | None = None, activity: str | None = None) -> str
 	"""For a reminder being sent (``activity``) to ``customer``, with the customer portal and its links in
 	reminders enabled: a new signed, expiring link to the customer's portal page. Otherwise (previews,
 	portal off): ERPNext's invoice list, which needs a login."""
+	return signed_portal_link(customer, activity) or get_url("/invoices")
+
+
+def signed_portal_link(customer: str | None = None, activity: str | None = None) -> str:
+	"""The signed link of :func:`portal_link`, or "" when none can be given."""
 	if customer and activity:
 		from optimar_erp.portal.links import reminder_link
 
@@ -152,9 +176,8 @@ def portal_link(customer: str | None = None, activity: str | None = None) -> str
 				f"Portal link for {customer}", reference_doctype="Customer", reference_name=customer
 			)
 			link = ""
-		if link:
-			return link
-	return get_url("/invoices")
+		return link
+	return ""
 
 
 def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) -> str:

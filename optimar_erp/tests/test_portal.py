@@ -377,6 +377,13 @@ class TestCustomerPortal(CollectionsTestCase):
 		_step, _customer, context, _subject, body = dunning_delivery.compose(row, [self.overdue])
 		self.assertIn("/customer-portal?token=", context["portal_link"])
 		self.assertIn(context["portal_link"], body, "the default email links to the portal")
+		# "Pay now" is that signed page, which opens for the recipient without a login; never ERPNext's
+		# /invoices/NAME, which refuses them
+		self.assertEqual(context["payment_link"], context["portal_link"])
+		self.assertNotIn("/invoices/", body)
+		status, html = self.render(token=token_of(context["payment_link"]))
+		self.assertEqual(status, 200)
+		self.assertIn(self.overdue, html)
 		link = links.find_link(token_of(context["portal_link"]))
 		self.assertEqual(link.customer, self.customer)
 		self.assertEqual(
@@ -386,9 +393,9 @@ class TestCustomerPortal(CollectionsTestCase):
 		# a preview (no activity) issues nothing
 		before = count("Portal Access Link", customer=self.customer)
 		preview = frappe._dict(row, name=None)
-		self.assertTrue(
-			dunning_delivery.compose(preview, [self.overdue])[2]["portal_link"].endswith("/invoices")
-		)
+		shown = dunning_delivery.compose(preview, [self.overdue])[2]
+		self.assertTrue(shown["portal_link"].endswith("/invoices"))
+		self.assertEqual(shown["payment_link"], "", "no Pay button where nobody could pay")
 		self.assertEqual(count("Portal Access Link", customer=self.customer), before)
 		# links in reminders can be turned off
 		frappe.db.set_single_value("Collections Settings", "portal_links_in_reminders", 0)
