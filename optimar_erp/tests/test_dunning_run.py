@@ -67,7 +67,8 @@ class TestDunningRun(CollectionsTestCase):
 			frappe.get_all("Email Queue Recipient", filters={"parent": emails[firm].name}, pluck="recipient"),
 		)
 		self.assertIn("Overdue:", emails[firm].message)
-		self.assertIn(f"/invoices/{firm}", emails[firm].message)
+		# ERPNext's invoice page refuses a recipient without a login: never the reminder's Pay link
+		self.assertNotIn(f"/invoices/{firm}", emails[firm].message)
 		self.assertIn("Upcoming payment", emails[polite].message)
 		attachments = json.loads(emails[firm].attachments)
 		self.assertEqual(attachments[0]["name"], firm)
@@ -302,3 +303,54 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertTrue(listed(), "a customer the run reminded must stay on today's worklist")
 		log_call(customer, "Reached - Will Pay", notes="Pays Friday")
 		self.assertFalse(listed(), "a logged call takes the customer off today's list")
+
+	def test_templates_reach_nothing_but_their_context(self):
+		"""Done live before: saving a sequence whose template called frappe.get_doc(...).insert made a
+		website user a System User, and Preview showed password hashes from __Auth."""
+		attacks = [
+			"{{ frappe.db.sql('select name, password from `__Auth`') }}",
+			"{% set u = frappe.get_doc('User', 'Guest') %}{{ u.name }}",
+			"{{ ''.__class__.__mro__[1].__subclasses__() }}",
+			"{{ invoices.append(1) }}",
+		]
+		for n, attack in enumerate(attacks):
+			with self.subTest(attack), self.assertRaises(frappe.ValidationError):
+				frappe.get_doc(
+					{
+						"doctype": "Dunning Sequence",
+						"sequence_name": f"Attack {n} {self.suffix}",
+						"priority": 0,
+						"steps": [{"offset_days": 7, "channel": "Email", "tone": "Firm", "message": attack}],
+					}
+				).insert(ignore_permissions=True)
+		self.assertFalse(frappe.db.exists("Dunning Sequence", {"sequence_name": ("like", "Attack %")}))
+
+	def test_preview_shows_no_script_a_template_wrote(self):
+		from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview
+
+		name = f"Scripted {self.suffix}"
+		frappe.get_doc(
+			{
+				"doctype": "Dunning Sequence",
+				"sequence_name": name,
+				"priority": 0,
+				"steps": [
+					{
+						"offset_days": 7,
+						"channel": "Email",
+						"tone": "Firm",
+						"message": '<p onclick="steal()">Hi {{ customer_name }}</p><script>steal()</script>',
+					}
+				],
+			}
+		).insert(ignore_permissions=True)
+		try:
+			customer = self.customer("Scripted")
+			make_invoice(customer, 250, due_in_days=-7)
+			(shown,) = preview(name, customer)
+		finally:
+			frappe.db.set_value("Dunning Sequence", name, "enabled", 0)
+			frappe.db.commit()
+		self.assertIn("Hi", shown["body"])
+		self.assertNotIn("<script", shown["body"])
+		self.assertNotIn("onclick", shown["body"])

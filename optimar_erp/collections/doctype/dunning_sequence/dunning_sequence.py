@@ -83,6 +83,12 @@ def preview(sequence: str, customer: str) -> list[dict]:
 	"""What this sequence would send to the customer today, rendered (nothing is sent)."""
 	frappe.has_permission("Dunning Sequence", "read", sequence, throw=True)
 	frappe.has_permission("Customer", "read", customer, throw=True)
+	from frappe.utils.html_utils import sanitize_html
+
 	from optimar_erp.dunning.run import preview as render_preview
 
-	return render_preview(sequence, customer)
+	# the Desk shows the body as HTML: scripts, handlers and frames a template wrote are removed
+	return [
+		{**message, "body": sanitize_html(message["body"])} if message.get("body") else message
+		for message in render_preview(sequence, customer)
+	]
