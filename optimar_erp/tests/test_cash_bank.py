@@ -206,3 +206,35 @@ class TestBankAutoAllocate(CollectionsTestCase):
 		self.assertEqual(list(top["invoices"]), [invoice])
 		self.assertFalse(top["auto_allocate"])
 		self.assertIn(f"may be the bank side of {pe.name}", top["reasons"])
+
+	def test_one_companys_failure_does_not_stop_the_others(self):
+		"""Before: the first non-validation error stopped automatic allocation for every company."""
+		from unittest.mock import patch
+
+		import pandas as pd
+
+		from optimar_erp.cash import matching
+
+		seen = []
+
+		def suggest(company, max_suggestions=2):
+			seen.append(company)
+			if company == "Broken Co":
+				raise RuntimeError("bad bank data")
+			return pd.DataFrame()
+
+		real_get_all = frappe.get_all
+
+		def companies_first(doctype, *args, **kwargs):
+			if doctype == "Company":
+				return ["Broken Co", "Good Co"]
+			return real_get_all(doctype, *args, **kwargs)
+
+		errors_before = frappe.db.count("Error Log")
+		with (
+			patch.object(matching, "suggestions", suggest),
+			patch.object(frappe, "get_all", companies_first),
+		):
+			self.assertEqual(auto_allocate(), [])
+		self.assertEqual(seen, ["Broken Co", "Good Co"])
+		self.assertEqual(frappe.db.count("Error Log"), errors_before + 1)
