@@ -96,10 +96,17 @@ def _score(company: str) -> None:
 
 
 def demo_book(**params):
-	"""The simulator's book with its document ids namespaced by seed (they become the Customer's PO
-	number and payment reference), so books of different seeds never mistake each other's documents."""
+	"""The simulator's book with its document ids namespaced by everything that shapes it (seed, size,
+	last day; they become the Customer's PO number and payment reference), so two different books on one
+	site never mistake each other's documents, and the same book loaded again finds its own."""
 	book = simulate_book(**params)
-	prefix = f"S{params['seed']}-"
+	end = params.get("end")
+	prefix = "S{}-{}x{}-{}-".format(
+		params["seed"],
+		params.get("n_customers", ""),
+		params.get("months", ""),
+		f"{end:%Y%m%d}" if end else "",
+	)
 	for table, columns in (
 		("invoices", ["invoice"]),
 		("credit_notes", ["credit_note", "invoice"]),

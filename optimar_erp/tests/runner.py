@@ -30,12 +30,13 @@ DATE_DEPENDENT = (
 
 
 def _modules() -> list[str]:
-	import optimar_erp.tests as package
+	"""Every test module of the app: the suites in ``tests/`` and the tests beside their doctypes."""
+	import optimar_erp
 
 	return sorted(
-		f"{package.__name__}.{info.name}"
-		for info in pkgutil.iter_modules(package.__path__)
-		if info.name.startswith("test_")
+		info.name
+		for info in pkgutil.walk_packages(optimar_erp.__path__, "optimar_erp.")
+		if info.name.rsplit(".", 1)[-1].startswith("test_")
 	)
 
 
