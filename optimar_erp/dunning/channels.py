@@ -189,6 +189,19 @@ def ask_a_person(row, reason: str) -> str | None:
 	return create_call_task(assignee, ("Collection Activity", row.name), description, getdate())
 
 
+def alert_managers(customer: str, subject: str) -> bool:
+	"""A Desk alert on the Customer to every Collections Manager; False when there is none."""
+	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+	managers = collections_managers()
+	if managers:
+		enqueue_create_notification(
+			managers,
+			{"type": "Alert", "document_type": "Customer", "document_name": customer, "subject": subject},
+		)
+	return bool(managers)
+
+
 def first_manager() -> str | None:
 	users = collections_managers()
 	return users[0] if users else None

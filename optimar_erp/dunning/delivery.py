@@ -16,14 +16,12 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import channels, inputs, lease, messages, promises
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.reporting import open_invoices
-from optimar_erp.setup.roles import collections_managers
 
 BATCH_SIZE = 300
 """Reminders one delivery job takes at once (a chunk of a large run, or one round of retries)."""
@@ -229,10 +227,7 @@ def _invoice_rows(invoices: list[str]) -> list[dict]:
 			si.name,
 			si.posting_date,
 			si.due_date,
-			Case()
-			.when(si.party_account_currency == si.currency, si.grand_total)
-			.else_(si.base_grand_total)
-			.as_("grand_total"),
+			inputs.owed_grand_total(si).as_("grand_total"),
 			si.outstanding_amount.as_("outstanding"),
 		)
 		.where(si.name.isin(invoices))
@@ -362,23 +357,13 @@ def _escalate(row, invoices: list[str]) -> None:
 		return
 	customer = frappe.db.get_value("Customer", row.customer, ["customer_name", "collector"], as_dict=True)
 	description = _("Escalation after step {0}: {1}").format(row.step_id, ", ".join(invoices))
-	if row.escalation_action == "ToDo" and customer.collector:
-		channels.create_call_task(customer.collector, ("Customer", row.customer), description, getdate())
+	if row.escalation_action == "ToDo":
+		# without a collector the task goes to a Collections Manager, never nowhere
+		assignee = customer.collector or channels.first_manager()
+		if assignee:
+			channels.create_call_task(assignee, ("Customer", row.customer), description, getdate())
 	elif row.escalation_action in ("Notify Manager", "Hold"):
-		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
-
-		managers = collections_managers()
-		if managers:
-			enqueue_create_notification(
-				managers,
-				{
-					"type": "Alert",
-					"document_type": "Customer",
-					"document_name": row.customer,
-					"subject": description,
-					"from_user": "Administrator",
-				},
-			)
+		channels.alert_managers(row.customer, description)
 	if row.escalation_action == "Hold":
 		reason = _("Placed on hold by dunning step {0}").format(row.step_id)
 		frappe.db.set_value(

@@ -7,7 +7,7 @@ from frappe import _
 from frappe.query_builder.functions import Max, Min, Sum
 from frappe.utils import add_days, fmt_money, getdate, today
 
-from optimar_erp.dunning.channels import create_call_task
+from optimar_erp.dunning.channels import alert_managers, create_call_task
 from optimar_erp.dunning.promises import broken_promise_counts
 from optimar_erp.setup.roles import collections_managers
 
@@ -109,18 +109,8 @@ def _act(row, overdue: float) -> None:
 	}.get(row.action)
 	if assignee:
 		create_call_task(assignee, ("Customer", row.customer), description, getdate())
-	if row.action in ("approval_request", "hold") and managers:
-		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
-
-		enqueue_create_notification(
-			managers,
-			{
-				"type": "Alert",
-				"document_type": "Customer",
-				"document_name": row.customer,
-				"subject": description,
-			},
-		)
+	if row.action in ("approval_request", "hold"):
+		alert_managers(row.customer, description)
 	values = {"escalation_level": row.to_level}
 	if row.action == "hold":
 		values.update(

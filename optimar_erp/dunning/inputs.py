@@ -23,13 +23,10 @@ def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
 			si.customer,
 			si.customer_name,
 			si.company,
-			Coalesce(si.party_account_currency, si.currency).as_("currency"),
+			owed_currency(si).as_("currency"),
 			si.posting_date,
 			si.due_date,
-			Case()
-			.when(Coalesce(si.party_account_currency, si.currency) == si.currency, si.grand_total)
-			.else_(si.base_grand_total)
-			.as_("grand_total"),
+			owed_grand_total(si).as_("grand_total"),
 			si.outstanding_amount.as_("outstanding"),
 		)
 		.where(si.docstatus == 1)
@@ -44,6 +41,17 @@ def open_invoices(company: str, customer: str | None = None) -> pd.DataFrame:
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	frame["grand_total"] = frame["grand_total"].astype(float)
 	return frame
+
+
+def owed_currency(si):
+	"""The currency a Sales Invoice is owed in (its party account's), as a query term."""
+	return Coalesce(si.party_account_currency, si.currency)
+
+
+def owed_grand_total(si):
+	"""The invoice's grand total in the currency it is owed in, as a query term (``outstanding_amount``
+	already is)."""
+	return Case().when(owed_currency(si) == si.currency, si.grand_total).else_(si.base_grand_total)
 
 
 def customers_of(names: list[str], with_addresses: bool = False) -> pd.DataFrame:
