@@ -9,6 +9,11 @@ ROLES = (COLLECTIONS_MANAGER, COLLECTOR)
 
 def collections_managers() -> list[str]:
 	"""Enabled users with the Collections Manager role (they get escalations and alerts)."""
+	return users_with_role(COLLECTIONS_MANAGER)
+
+
+def users_with_role(role: str) -> list[str]:
+	"""Enabled users with ``role``, by name."""
 	has_role = frappe.qb.DocType("Has Role")
 	user = frappe.qb.DocType("User")
 	rows = (
@@ -17,7 +22,7 @@ def collections_managers() -> list[str]:
 		.on(user.name == has_role.parent)
 		.select(has_role.parent)
 		.distinct()
-		.where((has_role.role == COLLECTIONS_MANAGER) & (has_role.parenttype == "User") & (user.enabled == 1))
+		.where((has_role.role == role) & (has_role.parenttype == "User") & (user.enabled == 1))
 		.orderby(has_role.parent)
 		.run()
 	)

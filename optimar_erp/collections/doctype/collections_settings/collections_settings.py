@@ -10,6 +10,13 @@ from frappe.utils import get_time, get_time_str
 
 MAX_TOUCHES_LIMIT = 50
 MAX_GRACE_DAYS = 60
+WHATSAPP_HOST = "graph.facebook.com"
+PAYEE_FIELDS = ("upi_id", "upi_payee_name")
+"""Where customers' money goes: a change is announced to every Collections and System Manager."""
+
+
+class ProviderURLNotAllowed(frappe.ValidationError):
+	"""The WhatsApp provider URL is not Meta's over HTTPS and no System Manager allowed it."""
 
 
 class CollectionsSettings(Document):
@@ -20,6 +27,7 @@ class CollectionsSettings(Document):
 		self.validate_time_zone()
 		self.validate_channels()
 		self.validate_whatsapp()
+		self.validate_whatsapp_url()
 		self.validate_sms()
 		self.validate_default_sequence()
 		self.validate_escalation_rules()
@@ -88,6 +96,59 @@ class CollectionsSettings(Document):
 					", ".join(missing)
 				),
 				title=_("WhatsApp"),
+			)
+
+	def validate_whatsapp_url(self):
+		"""The access token is sent to this URL as a Bearer header: Meta's host over HTTPS, or another
+		only when a System Manager sets it."""
+		from urllib.parse import urlsplit
+
+		if not self.whatsapp_base_url or not self.has_value_changed("whatsapp_base_url"):
+			return
+		url = urlsplit(self.whatsapp_base_url.strip())
+		if url.scheme == "https" and url.hostname == WHATSAPP_HOST and not url.username:
+			return
+		if "System Manager" in frappe.get_roles():
+			return
+		frappe.throw(
+			_("The WhatsApp URL must be https://{0}; only a System Manager can set another.").format(
+				WHATSAPP_HOST
+			),
+			ProviderURLNotAllowed,
+			title=_("WhatsApp"),
+		)
+
+	def on_update(self):
+		self.announce_payee_change()
+
+	def announce_payee_change(self):
+		"""Who changed where customers pay, from what to what: every Collections and System Manager is
+		told (a Desk alert), since reminders and the portal's QR code carry it at once."""
+		changed = [field for field in PAYEE_FIELDS if self.has_value_changed(field)]
+		before = self.get_doc_before_save()
+		if not changed or before is None:
+			return
+		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+		from optimar_erp.setup.roles import collections_managers, users_with_role
+
+		subject = _("{0} changed the payee in Collections Settings: {1}").format(
+			frappe.session.user,
+			"; ".join(
+				f"{self.meta.get_label(field)}: {before.get(field) or '-'} → {self.get(field) or '-'}"
+				for field in changed
+			),
+		)
+		users = sorted(set(collections_managers()) | set(users_with_role("System Manager")) - {"Guest"})
+		if users:
+			enqueue_create_notification(
+				users,
+				{
+					"type": "Alert",
+					"document_type": "Collections Settings",
+					"document_name": "Collections Settings",
+					"subject": subject,
+				},
 			)
 
 	def validate_sms(self):
