@@ -9,8 +9,17 @@ from frappe.utils import flt, fmt_money, getdate, today
 TOLERANCE = 0.005
 
 
+COMMITMENT_FIELDS = ("customer", "promised_date", "promised_amount", "source")
+"""What the customer committed to, and where it came from: fixed once recorded, except by a manager."""
+
+
+class PromiseChangeNotPermitted(frappe.PermissionError):
+	"""A promise's status is computed from payments, and what was promised is a record."""
+
+
 class PromiseToPay(Document):
 	def validate(self):
+		self.guard_recorded_promise()
 		if self.status == "Cancelled" and not self.is_new():
 			return
 		self.set_invoice_details()
@@ -18,6 +27,29 @@ class PromiseToPay(Document):
 		self.validate_amount()
 		self.validate_dates()
 		self.validate_instalments()
+
+	def guard_recorded_promise(self):
+		"""The verdict (Kept, Broken, Partially Kept) is the system's, from the payments; a person may only
+		cancel an open promise (``cancel_promise``). What was promised stays as recorded unless a
+		Collections Manager corrects it."""
+		if self.is_new():
+			return
+		before = self.get_doc_before_save()
+		if before is None:
+			return
+		if self.status != before.status and not (before.status == "Open" and self.status == "Cancelled"):
+			frappe.throw(
+				_("A promise's status follows its payments; it can only be cancelled while open."),
+				PromiseChangeNotPermitted,
+			)
+		changed = [field for field in COMMITMENT_FIELDS if self.has_value_changed(field)]
+		if changed and not {"Collections Manager", "System Manager"} & set(frappe.get_roles()):
+			frappe.throw(
+				_("Only a Collections Manager can change what was promised ({0}).").format(
+					", ".join(_(self.meta.get_label(field)) for field in changed)
+				),
+				PromiseChangeNotPermitted,
+			)
 
 	def set_invoice_details(self):
 		if not self.invoices:
