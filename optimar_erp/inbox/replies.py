@@ -34,6 +34,13 @@ ACTION_LABELS = {
 	"human_review": "Human Review",
 }
 MAX_SNOOZE_DAYS = 60
+MAX_MANUAL_SNOOZE_DAYS = 90
+"""The longest snooze a person may set (the worklist's cap too)."""
+AUTO_SNOOZES_PER_30_DAYS = 1
+"""An out-of-office reply is easy to send (or to forge): it snoozes a customer by itself once a month at
+most; a second one goes to a person."""
+AUTO_DOCUMENT_EMAILS_PER_DAY = 3
+"""Document requests answered by themselves per customer and day; more go to a person."""
 
 MAX_CONTENT_CHARS = 1_000_000
 """Of a received email's content, at most this much (HTML included) is read."""
@@ -151,7 +158,13 @@ def process(communication: str) -> str | None:
 	)
 	if row["needs_human"]:
 		item.suggested_action = "Human Review" if row["intent"] == "other" else item.suggested_action
-	item.insert(ignore_permissions=True)
+	try:
+		frappe.db.savepoint("optimar_inbox_item")
+		item.insert(ignore_permissions=True)
+	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+		# the hook and the hourly re-processing met on the same email: the first one acts, once
+		frappe.db.rollback(save_point="optimar_inbox_item")
+		return frappe.db.get_value("Collections Inbox Item", {"communication": communication})
 	_log(item, _("Reply classified as {0} ({1}%)").format(_(item.intent), item.confidence))
 	if row["intent"] == "payment_made":
 		_suggest_payment(item)
@@ -226,8 +239,12 @@ def apply_safe_action(item) -> bool:
 		until = getdate(item.return_date)
 		if not getdate(today()) < until <= getdate(add_days(today(), MAX_SNOOZE_DAYS)):
 			return False
+		if _auto_applied(item.customer, "Out of Office", days=30) >= AUTO_SNOOZES_PER_30_DAYS:
+			return False
 		snooze_customer(item.customer, until)
 	elif item.intent == "Document Request" and item.document in ("invoice_copy", "statement"):
+		if _auto_applied(item.customer, "Document Request", days=1) >= AUTO_DOCUMENT_EMAILS_PER_DAY:
+			return False
 		if not send_document(item):
 			return False
 	else:
@@ -237,13 +254,44 @@ def apply_safe_action(item) -> bool:
 	return True
 
 
+def _auto_applied(customer: str, intent: str, days: int) -> int:
+	"""Inbox items of this customer and intent applied without a person in the last ``days`` days."""
+	return frappe.db.count(
+		"Collections Inbox Item",
+		{
+			"customer": customer,
+			"intent": intent,
+			"status": "Auto-Applied",
+			"handled_on": (">=", add_days(now_datetime(), -days)),
+		},
+	)
+
+
 def snooze_customer(customer: str, until) -> None:
 	"""Pause reminders (and the worklist) for this customer until ``until``."""
 	frappe.db.set_value("Customer", customer, "collections_snoozed_until", getdate(until))
 
 
+def _contact_address(customer: str, sender: str | None) -> str | None:
+	"""The sender's address when it is one of the customer's on file (its own, or a reachable contact's);
+	None otherwise: a forwarded reminder or a spoofed sender gets no documents."""
+	from email.utils import parseaddr
+
+	from optimar_erp.dunning.inputs import customers_of
+
+	address = parseaddr(sender or "")[1].strip().lower()
+	if not address:
+		return None
+	found = customers_of([customer], with_addresses=True)
+	if found.empty:
+		return None
+	on_file = {found["email"].iloc[0].lower(), *(a.lower() for a in found["emails"].iloc[0])}
+	return address if address in on_file else None
+
+
 def send_document(item) -> bool:
-	"""Reply in the same thread with the invoice copy (or the open invoices for a statement)."""
+	"""Reply in the same thread with the invoice copy (or the open invoices for a statement), only to an
+	address the customer has on file."""
 	invoices = [item.sales_invoice] if item.sales_invoice else []
 	if item.document == "statement" or not invoices:
 		si = frappe.qb.DocType("Sales Invoice")
@@ -256,13 +304,14 @@ def send_document(item) -> bool:
 			.limit(20)
 			.run()
 		]
-	if not invoices or not item.sender:
+	recipient = _contact_address(item.customer, item.sender)
+	if not invoices or not recipient:
 		return False
 	attachments = [
 		frappe.attach_print("Sales Invoice", name, file_name=name, print_format=None) for name in invoices
 	]
 	frappe.sendmail(
-		recipients=[item.sender],
+		recipients=[recipient],
 		subject=_("Re: {0}").format(item.subject or _("Your request")),
 		message=_("Please find attached the documents you asked for: {0}.").format(", ".join(invoices)),
 		attachments=attachments,
@@ -297,10 +346,16 @@ def accept(name: str, values: str | dict | None = None) -> str | None:
 	elif item.intent == "Out of Office":
 		if not item.return_date or getdate(item.return_date) <= getdate(today()):
 			frappe.throw(_("Set the date the customer is back (after today)."))
+		if getdate(item.return_date) > getdate(add_days(today(), MAX_MANUAL_SNOOZE_DAYS)):
+			frappe.throw(_("Snooze for at most {0} days.").format(MAX_MANUAL_SNOOZE_DAYS))
 		snooze_customer(item.customer, item.return_date)
 	elif item.intent == "Document Request":
 		if not send_document(item):
-			frappe.throw(_("Nothing to send: the customer has no open invoice or no sender address."))
+			frappe.throw(
+				_(
+					"Nothing sent: the customer has no open invoice, or the sender is not one of its addresses on file."
+				)
+			)
 	elif item.intent == "Payment Made" and item.payment_entry:
 		from optimar_erp.cash.matching import allocate_best
 

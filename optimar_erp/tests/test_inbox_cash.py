@@ -116,6 +116,51 @@ class TestInbox(CollectionsTestCase):
 		)
 		self.assertTrue(customers_of([self.customer]).iloc[0]["snoozed"])  # the dunning run waits
 
+	def auto(self, sender: str, text: str, **kwargs) -> "frappe.model.document.Document":
+		frappe.db.set_single_value("Collections Settings", "inbox_auto_apply", 1)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		try:
+			return frappe.get_doc("Collections Inbox Item", process(received(sender, text, **kwargs)))
+		finally:
+			frappe.db.set_single_value("Collections Settings", "inbox_auto_apply", 0)
+			frappe.clear_document_cache("Collections Settings", "Collections Settings")
+
+	def test_out_of_office_replies_snooze_by_themselves_once_a_month_at_most(self):
+		"""Before: an out-of-office reply, easy to forge, snoozed a customer for 60 days again and again."""
+		back = getdate(add_days(today(), 10)).strftime("%d %B %Y")
+		first = self.auto(self.email, f"I am out of the office until {back}.", subject="Auto-reply")
+		second = self.auto(self.email, f"I am out of the office until {back}.", subject="Auto-reply 2")
+		self.assertEqual(first.status, "Auto-Applied")
+		self.assertEqual(second.status, "Needs Review")
+
+	def test_documents_go_only_to_the_customers_addresses_on_file(self):
+		"""Before: "send statement" mailed up to 20 PDFs to whoever the reply came from (a threaded reply
+		from anyone on a forwarded reminder)."""
+		outsider = f"someone-{frappe.generate_hash(length=6)}@elsewhere.test"
+		item = self.auto(
+			outsider,
+			"Please send us a statement of account.",
+			reference=("Sales Invoice", self.invoice),
+			subject="Re: Payment reminder",
+		)
+		self.assertEqual(item.status, "Needs Review")
+		self.assertFalse(frappe.db.exists("Email Queue Recipient", {"recipient": outsider}))
+		with self.assertRaises(frappe.ValidationError):
+			accept(item.name)
+		self.assertFalse(frappe.db.exists("Email Queue Recipient", {"recipient": outsider}))
+
+	def test_the_same_email_makes_one_inbox_item_even_when_two_jobs_process_it(self):
+		name = received(self.email, "We will pay 50,000 on the 28th.")
+		first = process(name)
+		frappe.db.savepoint("second_job")
+		with self.assertRaises(frappe.UniqueValidationError):
+			frappe.get_doc(
+				{"doctype": "Collections Inbox Item", "communication": name, "customer": self.customer}
+			).insert(ignore_permissions=True)
+		frappe.db.rollback(save_point="second_job")
+		self.assertEqual(frappe.db.count("Collections Inbox Item", {"communication": name}), 1)
+		self.assertEqual(process(name), first)
+
 
 class TestCashApplication(CollectionsTestCase):
 	def setUp(self):
