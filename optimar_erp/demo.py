@@ -1,7 +1,7 @@
 """A believable company book on a bench site, made by the engine's simulator.
 
     bench --site S execute optimar_erp.demo.setup
-    bench --site S execute optimar_erp.demo.setup --kwargs "{'customers': 50, 'months': 6}"
+    bench --site S execute optimar_erp.demo.setup --kwargs "{'customers': 50, 'months': 9}"
 
 Customers with contacts, submitted Sales Invoices, Credit Notes and Payment Entries: ERPNext's own
 documents with real GL and Payment Ledger entries. Idempotent: the simulator is seeded and anchored to

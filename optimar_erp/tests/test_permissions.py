@@ -93,3 +93,79 @@ class TestPermissions(OptimarTestCase):
 			source="Portal",
 		)
 		self.assertEqual(frappe.db.get_value("Promise To Pay", name, "source"), "Collector")
+
+	def test_the_whatsapp_token_goes_only_to_meta_unless_a_system_manager_says_otherwise(self):
+		"""Before: any URL; the access token went there as a Bearer header and error bodies were stored
+		where Collectors read them."""
+		from optimar_erp.collections.doctype.collections_settings.collections_settings import (
+			ProviderURLNotAllowed,
+		)
+
+		before = frappe.db.get_single_value("Collections Settings", "whatsapp_base_url")
+		frappe.set_user(self.manager)
+		for url in ("https://attacker.example", "http://graph.facebook.com", "https://x@graph.facebook.com"):
+			settings = frappe.get_doc("Collections Settings")
+			settings.whatsapp_base_url = url
+			with self.subTest(url), self.assertRaises(ProviderURLNotAllowed):
+				settings.save()
+		settings = frappe.get_doc("Collections Settings")
+		settings.whatsapp_base_url = "https://graph.facebook.com"
+		settings.save()
+		frappe.set_user("Administrator")
+		settings.reload()
+		settings.whatsapp_base_url = "https://waba.proxy.internal.example"
+		settings.save()  # a System Manager may
+		frappe.db.set_single_value("Collections Settings", "whatsapp_base_url", before)
+
+	def test_a_change_of_payee_is_announced_to_the_managers(self):
+		from unittest.mock import patch
+
+		sent = []
+		before = frappe.db.get_single_value("Collections Settings", "upi_id")
+		touches = frappe.db.get_single_value("Collections Settings", "max_touches_per_week")
+		new_id = f"collections{frappe.generate_hash(length=4)}@okbank"
+		frappe.set_user(self.manager)
+		with patch(
+			"frappe.desk.doctype.notification_log.notification_log.enqueue_create_notification",
+			lambda users, doc: sent.append((users, doc)),
+		):
+			settings = frappe.get_doc("Collections Settings")
+			settings.upi_id = new_id
+			settings.save()
+			settings.max_touches_per_week = (settings.max_touches_per_week or 3) + 1
+			settings.save()  # nothing about the payee changed: no announcement
+		frappe.set_user("Administrator")
+		frappe.db.set_single_value(
+			"Collections Settings", {"upi_id": before, "max_touches_per_week": touches}
+		)
+		self.assertEqual(len(sent), 1)
+		users, doc = sent[0]
+		self.assertIn(self.manager, users)
+		self.assertIn(new_id, doc["subject"])
+		self.assertIn(self.manager, doc["subject"])
+
+	def test_a_collector_cannot_rewrite_a_promise(self):
+		"""Before: a Collector could move a promise's date or mark it Kept after it was recorded."""
+		from optimar_erp.api import record_promise
+		from optimar_erp.collections.doctype.promise_to_pay.promise_to_pay import PromiseChangeNotPermitted
+		from optimar_erp.tests.factories import make_customer, make_invoice
+
+		customer = make_customer(f"Promise Rewrite {frappe.generate_hash(length=6)}")
+		invoice = make_invoice(customer, 800, due_in_days=-3)
+		name = record_promise(
+			customer, 800, frappe.utils.add_days(frappe.utils.today(), 5), invoices=[invoice]
+		)
+		frappe.set_user(self.collector)
+		for field, value in (
+			("promised_date", frappe.utils.add_days(frappe.utils.today(), 60)),
+			("status", "Kept"),
+		):
+			promise = frappe.get_doc("Promise To Pay", name)
+			promise.set(field, value)
+			with self.subTest(field), self.assertRaises(PromiseChangeNotPermitted):
+				promise.save(ignore_permissions=True)
+		frappe.set_user(self.manager)
+		promise = frappe.get_doc("Promise To Pay", name)
+		promise.promised_date = frappe.utils.add_days(frappe.utils.today(), 7)
+		promise.save(ignore_permissions=True)  # a manager may correct what was recorded
+		frappe.set_user("Administrator")
