@@ -90,9 +90,17 @@ def run(reverse: bool = False, today: str | None = None, modules: list[str] | tu
 
 
 def date_loop(year: int = 2027, modules: list[str] | tuple = DATE_DEPENDENT) -> dict:
-	"""The date-dependent suites with the clock frozen on the 15th of each month of ``year``."""
+	"""The date-dependent suites with the clock frozen on the 15th of each month of ``year`` (every
+	month runs; exits non-zero at the end if any failed)."""
 	results = {}
 	for month in range(1, 13):
 		day = f"{int(year)}-{month:02d}-15"
-		results[day] = run(today=day, modules=modules)
+		try:
+			results[day] = run(today=day, modules=modules)
+		except SystemExit:
+			results[day] = {"failed": True}
+	bad = [day for day, result in results.items() if result.get("failed")]
+	print(f"date loop {year}: {12 - len(bad)} months passed, {len(bad)} failed {bad or ''}")
+	if bad:
+		raise SystemExit(1)
 	return results
