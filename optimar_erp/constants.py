@@ -27,7 +27,6 @@ ACTIVITY_SKIPPED = "Skipped"
 ACTIVITY_UNKNOWN = "Unknown"
 """The provider may or may not have sent it (a timeout after the request left): a person decides; never
 retried by the system."""
-ACTIVITY_DONE = "Done"
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_MINUTES = 5
 """Backoff of a failed send: 5 × 2^attempts minutes (10, 20, 40, 80 minutes)."""
@@ -36,8 +35,6 @@ TRANSACTIONAL_CHANNELS: tuple[str, ...] = ("Email", "Letter", "Call Task")
 activity: a send that did not commit did not happen. SMS and WhatsApp leave the building at once."""
 SENDING_ACTIVITY_TYPES: tuple[str, ...] = ("Reminder", "Thank You")
 """Activity types that make the system send something: only its own code paths create or change them."""
-
-OPEN_DISPUTE_STATUSES: tuple[str, ...] = ("Open", "Under Review")
 
 HUMAN_TOUCH_TYPES: tuple[str, ...] = ("Call", "Note", "Promise", "Dispute")
 """Activities a person made (a collector, or the customer through the portal): one today takes the

@@ -39,11 +39,9 @@ class DunningRun(Document):
 		enqueue_run(self.name)
 
 	def on_cancel(self):
-		self.status = frappe.db.get_value("Dunning Run", self.name, "status")
-		lease_until = frappe.db.get_value("Dunning Run", self.name, "lease_expires_at")
-		if self.status in c.RUN_ACTIVE and not lease.lease_expired(
-			frappe._dict(status=self.status, lease_expires_at=lease_until)
-		):
+		stored = frappe.db.get_value("Dunning Run", self.name, ["status", "lease_expires_at"], as_dict=True)
+		self.status, lease_until = stored.status, stored.lease_expires_at
+		if self.status in c.RUN_ACTIVE and not lease.lease_expired(stored):
 			frappe.throw(
 				_("The run is {0} and its worker is alive (lease until {1}): wait for it to finish.").format(
 					_(self.status).lower(), lease_until
