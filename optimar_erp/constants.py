@@ -40,3 +40,9 @@ HUMAN_TOUCH_TYPES: tuple[str, ...] = ("Call", "Note", "Promise", "Dispute")
 """Activities a person made (a collector, or the customer through the portal): one today takes the
 customer off today's worklist. Reminders, escalations and holds the dunning run made do not: the run
 reminding a customer is no reason to hide it from its collector."""
+
+# ------------------------------------------------------------------------- Promises and disputes
+
+PROMISE_OPEN = "Open"
+DISPUTE_OPEN_STATUSES: tuple[str, ...] = ("Open", "Under Review")
+"""A dispute in one of these pauses the dunning of its invoice and refuses a second dispute on it."""

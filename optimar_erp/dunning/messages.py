@@ -158,7 +158,7 @@ def build_context(
 
 def portal_link(customer: str | None = None, activity: str | None = None) -> str:
 	"""For a reminder being sent (``activity``) to ``customer``, with the customer portal and its links in
-	reminders enabled: a new signed, expiring link to the customer's portal page. Otherwise (previews,
+	reminders enabled: the customer's signed, expiring link to their portal page (``links.reminder_link``). Otherwise (previews,
 	portal off): ERPNext's invoice list, which needs a login."""
 	return signed_portal_link(customer, activity) or get_url("/invoices")
 

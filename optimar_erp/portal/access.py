@@ -9,7 +9,8 @@ ERPNext's ``get_customers_suppliers``, a Desk user's read permission on Customer
 either: the portal acts in the customer's name, so only an explicit link counts.
 
 Refusals never say which check failed or whether a document exists. Page views and failed tokens are
-throttled per IP; the endpoints are also rate limited (``api``).
+throttled per client address (``client``, which trusts X-Forwarded-For only from trusted proxies); the
+endpoints are also rate limited (``api``).
 """
 
 import hmac
@@ -19,6 +20,7 @@ import frappe
 from frappe import _
 
 from optimar_erp.portal import links, queries
+from optimar_erp.portal.client import client_address
 
 SIGNED_LINK = "signed link"
 PAGE_VIEWS_PER_MINUTE = 120
@@ -206,7 +208,7 @@ def check_csrf() -> None:
 
 
 def _ip() -> str | None:
-	return getattr(frappe.local, "request_ip", None)
+	return client_address()
 
 
 def throttle_key(bucket: str, ip: str | None) -> str:

@@ -16,7 +16,8 @@ from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
 from optimar_erp.portal import access
-from optimar_erp.portal.queries import promises_and_disputes
+from optimar_erp.portal.client import client_address
+from optimar_erp.portal.queries import lock_open_claims
 from optimar_erp.setup.roles import collections_managers
 
 PROMISE_HORIZON_DAYS = 90
@@ -100,7 +101,7 @@ def record_promise(
 	rows = access.own_open_invoices(viewer, invoices)
 	if len({(row.company, row.currency) for row in rows.values()}) > 1:
 		frappe.throw(_("Choose invoices of one company and one currency."), title=_("Invoices"))
-	promised, disputed = promises_and_disputes(viewer.customer)
+	promised, disputed = lock_open_claims(list(rows))
 	for name in rows:
 		if name in disputed:
 			frappe.throw(_("Invoice {0} is disputed; we will be in touch about it.").format(name))
@@ -173,7 +174,7 @@ def raise_dispute(
 		frappe.throw(_("Tell us what is wrong with the invoice."), title=_("Description"))
 	amount = amount_of(amount, _("Disputed amount"))
 	_check_amount_within(amount, row.outstanding_amount, row.currency)
-	if frappe.db.exists("Dispute", {"sales_invoice": invoice, "status": ("in", ("Open", "Under Review"))}):
+	if invoice in lock_open_claims([invoice])[1]:
 		frappe.throw(_("Invoice {0} already has an open dispute; we are looking into it.").format(invoice))
 	collector = frappe.db.get_value("Customer", viewer.customer, "collector")
 	dispute = frappe.get_doc(
@@ -233,7 +234,7 @@ def confirm_balance(
 			"note": _note(note),
 			"confirmed_by": viewer.signature,
 			"user": None if viewer.user == "Guest" else viewer.user,
-			"ip_address": (getattr(frappe.local, "request_ip", None) or "")[:140] or None,
+			"ip_address": (client_address() or "")[:140] or None,
 			"portal_access_link": viewer.link,
 		}
 	)

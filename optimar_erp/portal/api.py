@@ -3,15 +3,15 @@
 Each one resolves the viewer again, from ``token`` (a signed link: guests allowed) or from the session
 (a website user linked to the customer; ``customer`` picks one when they are linked to several), and reads
 or writes only that customer's documents. Writes are POST only; for a logged-in session they need its
-CSRF token. Every endpoint is rate limited per IP (``frappe.rate_limiter``).
+CSRF token. Every endpoint is rate limited per client address (``client.rate_limited``).
 """
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 from frappe.utils import flt, fmt_money, formatdate, getdate, today
 
 from optimar_erp.portal import access, actions, queries
+from optimar_erp.portal.client import rate_limited
 
 READS_PER_10_MINUTES = 120
 WRITES_PER_10_MINUTES = 30
@@ -36,7 +36,7 @@ def _download(filename: str, content: bytes) -> None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=WRITES_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(WRITES_PER_10_MINUTES, WINDOW)
 def promise(
 	invoices: str | list,
 	amount: str | float | None = None,
@@ -52,7 +52,7 @@ def promise(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=WRITES_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(WRITES_PER_10_MINUTES, WINDOW)
 def dispute(
 	invoice: str,
 	reason: str | None = None,
@@ -71,7 +71,7 @@ def dispute(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=WRITES_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(WRITES_PER_10_MINUTES, WINDOW)
 def confirm_balance(
 	as_of_date: str | None = None,
 	response: str | None = None,
@@ -97,7 +97,7 @@ def confirm_balance(
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=WRITES_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(WRITES_PER_10_MINUTES, WINDOW)
 def pay(invoice: str, token: str | None = None, customer: str | None = None) -> dict:
 	"""Start an online payment of an open invoice through ERPNext's Payment Request and the configured
 	payment gateway; returns the gateway's URL."""
@@ -122,7 +122,7 @@ def pay(invoice: str, token: str | None = None, customer: str | None = None) -> 
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=READS_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(READS_PER_10_MINUTES, WINDOW)
 def invoice_pdf(invoice: str, token: str | None = None, customer: str | None = None) -> None:
 	"""The invoice's PDF (the Sales Invoice's default print format)."""
 	viewer = access.resolve(token, customer)
@@ -142,7 +142,7 @@ def invoice_print(name: str, as_pdf: bool = False) -> str | bytes:
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=READS_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(READS_PER_10_MINUTES, WINDOW)
 def statement_pdf(
 	from_date: str | None = None,
 	to_date: str | None = None,
@@ -213,7 +213,7 @@ def statement_period(from_date, to_date) -> tuple:
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=READS_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(READS_PER_10_MINUTES, WINDOW)
 def balance(
 	as_of_date: str | None = None,
 	company: str | None = None,
@@ -239,7 +239,7 @@ def balance(
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])
-@rate_limit(limit=READS_PER_10_MINUTES, seconds=WINDOW)
+@rate_limited(READS_PER_10_MINUTES, WINDOW)
 def upi(invoices: str | list, token: str | None = None, customer: str | None = None) -> dict:
 	"""A UPI payment link and its QR code (PNG data URI) for these open INR invoices."""
 	import pyqrcode

@@ -5,6 +5,10 @@ secret (its encryption key), both URL-safe base64. The signature lets a forged o
 without reading the database; only the SHA-256 of the whole token is stored (``Portal Access Link``), so
 nobody can rebuild a working link from the database. A link opens the page of its customer only, until
 it expires or is revoked.
+
+Reminders reuse a customer's live reminder link instead of minting one per message: its token is kept
+encrypted with the site's key (``__Auth``, like any Password field), so the database alone still opens
+nothing. A link is reused while at least half its validity is left; a revoked or expiring one is replaced.
 """
 
 import base64
@@ -16,12 +20,16 @@ import secrets
 import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, get_datetime, get_url, now_datetime
-from frappe.utils.password import get_encryption_key
+from frappe.utils.password import get_decrypted_password, get_encryption_key, set_encrypted_password
+
+from optimar_erp.portal.client import client_address
 
 PAGE_ROUTE = "customer-portal"
 DEFAULT_DAYS = 14
 MAX_DAYS = 90
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$")
+REUSABLE_TOKEN_FIELD = "token"
+"""The ``__Auth`` field under which a reminder link's token is kept (encrypted) for reuse."""
 
 
 def _b64(raw: bytes) -> str:
@@ -65,11 +73,16 @@ def valid_days(days) -> int:
 
 
 def issue_link(
-	customer: str, days: int = DEFAULT_DAYS, source: str = "Desk", activity: str | None = None
+	customer: str,
+	days: int = DEFAULT_DAYS,
+	source: str = "Desk",
+	activity: str | None = None,
+	reusable: bool = False,
 ) -> str:
-	"""Store a new link for ``customer`` (its hash only) and return its URL; no permission check."""
+	"""Store a new link for ``customer`` (its hash only; also its encrypted token when ``reusable``) and
+	return its URL; no permission check."""
 	token = new_token()
-	frappe.get_doc(
+	link = frappe.get_doc(
 		{
 			"doctype": "Portal Access Link",
 			"customer": customer,
@@ -79,16 +92,52 @@ def issue_link(
 			"collection_activity": activity,
 		}
 	).insert(ignore_permissions=True)
+	if reusable:
+		set_encrypted_password(link.doctype, link.name, token, REUSABLE_TOKEN_FIELD)
 	return portal_url(token)
 
 
 def reminder_link(customer: str, activity: str | None = None) -> str:
-	"""A fresh signed link for a reminder, or "" when the portal or its links in reminders are off."""
+	"""The customer's live reminder link, else a fresh one; "" when the portal or its links in reminders
+	are off."""
 	settings = frappe.get_cached_doc("Collections Settings")
 	if not (settings.portal_enabled and settings.portal_links_in_reminders):
 		return ""
 	days = min(max(cint(settings.portal_link_days) or DEFAULT_DAYS, 1), MAX_DAYS)
-	return issue_link(customer, days, "Reminder", activity)
+	token = live_reminder_token(customer, days)
+	if token:
+		return portal_url(token)
+	return issue_link(customer, days, "Reminder", activity, reusable=True)
+
+
+def live_reminder_token(customer: str, days: int) -> str | None:
+	"""The token of the customer's newest reminder link that is neither revoked nor within half of
+	``days`` of its end, if it was kept and still hashes to the stored hash."""
+	pal = frappe.qb.DocType("Portal Access Link")
+	rows = (
+		frappe.qb.from_(pal)
+		.select(pal.name, pal.token_hash)
+		.where(
+			(pal.customer == customer)
+			& (pal.source == "Reminder")
+			& (pal.revoked == 0)
+			& (pal.expires_on > add_to_date(now_datetime(), hours=days * 12))
+		)
+		.orderby(pal.expires_on, order=frappe.qb.desc)
+		.limit(1)
+	).run(as_dict=True)
+	if not rows:
+		return None
+	try:
+		token = get_decrypted_password(
+			"Portal Access Link", rows[0].name, REUSABLE_TOKEN_FIELD, raise_exception=False
+		)
+	except frappe.ValidationError:  # the site's encryption key changed: the old links are dead anyway
+		frappe.clear_last_message()
+		return None
+	if not token or not is_well_signed(token) or token_hash(token) != rows[0].token_hash:
+		return None
+	return token
 
 
 def find_link(token) -> frappe._dict | None:
@@ -116,7 +165,7 @@ def record_use(name: str) -> None:
 		frappe.qb.update(pal)
 		.set(pal.use_count, pal.use_count + 1)
 		.set(pal.last_used_on, now_datetime())
-		.set(pal.last_ip, (getattr(frappe.local, "request_ip", None) or "")[:140])
+		.set(pal.last_ip, (client_address() or "")[:140])
 		.where(pal.name == name)
 	).run()
 

@@ -8,6 +8,7 @@ import frappe
 from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import add_days, flt, getdate
 
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_OPEN
 from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
 from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_index, bucket_labels
 
@@ -107,6 +108,39 @@ def promises_and_disputes(customer: str) -> tuple[dict[str, object], dict[str, s
 		promised[row.invoice] = min(promised.get(row.invoice, row.promised_date), row.promised_date)
 	disputed = {row.invoice: row.status for row in open_disputes_table(customers=[customer]).itertuples()}
 	return promised, disputed
+
+
+def lock_open_claims(invoices: list[str]) -> tuple[set[str], set[str]]:
+	"""Lock ``invoices`` (their Sales Invoice rows, in name order) until the transaction ends, then
+	return (those with an open promise, those with an open dispute) as committed now.
+
+	Two portal requests for one invoice queue on its row lock, and the second sees the first's promise
+	or dispute: the reads after the lock are locking reads, which see the latest committed rows rather
+	than the transaction's older snapshot."""
+	names = sorted(set(invoices))
+	if not names:
+		return set(), set()
+	si = frappe.qb.DocType("Sales Invoice")
+	frappe.qb.from_(si).select(si.name).where(si.name.isin(names)).orderby(si.name).for_update().run()
+	ptp = frappe.qb.DocType("Promise To Pay")
+	row = frappe.qb.DocType("Promise To Pay Invoice")
+	promised = (
+		frappe.qb.from_(row)
+		.join(ptp)
+		.on(ptp.name == row.parent)
+		.select(row.sales_invoice)
+		.where((row.parenttype == "Promise To Pay") & row.sales_invoice.isin(names))
+		.where(ptp.status == PROMISE_OPEN)
+		.for_update()
+	).run(pluck=True)
+	dispute = frappe.qb.DocType("Dispute")
+	disputed = (
+		frappe.qb.from_(dispute)
+		.select(dispute.sales_invoice)
+		.where(dispute.sales_invoice.isin(names) & dispute.status.isin(DISPUTE_OPEN_STATUSES))
+		.for_update()
+	).run(pluck=True)
+	return set(promised), set(disputed)
 
 
 def aging(rows: list[dict], as_of=None) -> list[dict]:

@@ -47,6 +47,7 @@ def leftovers() -> dict:
 		"module_def": frappe.get_all("Module Def", filters={"name": MODULE}, pluck="name"),
 		"columns": [f"{dt}.{c}" for dt, cols in columns.items() for c in cols],
 		"single_values": _single_values(),
+		"passwords": _passwords(),
 		"files": frappe.get_all(
 			"File", filters={"attached_to_doctype": ("in", app_doctypes())}, pluck="name"
 		),
@@ -62,6 +63,12 @@ def assert_uninstalled() -> str:
 	if left:
 		raise AssertionError(f"optimar_erp left these behind after uninstall: {left}")
 	return "clean"
+
+
+def _passwords() -> list[str]:
+	auth = frappe.qb.Table("__Auth")
+	rows = frappe.qb.from_(auth).select(auth.doctype, auth.name).where(auth.doctype.isin(app_doctypes()))
+	return [f"{doctype} {name}" for doctype, name in rows.distinct().run()]
 
 
 def _single_values() -> list[str]:

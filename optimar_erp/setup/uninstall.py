@@ -14,6 +14,7 @@ def before_uninstall():
 	delete_custom_fields()
 	delete_roles()
 	delete_single_values()
+	delete_passwords()
 	delete_stored_ledgers()
 
 
@@ -77,8 +78,12 @@ def delete_roles():
 	frappe.clear_cache()
 
 
+def delete_passwords():
+	"""Encrypted values kept for the app's documents (reminder link tokens, settings' secrets)."""
+	frappe.db.delete("__Auth", {"doctype": ("in", app_doctypes())})
+
+
 def delete_single_values():
 	"""Frappe drops the tables of the app's doctypes but keeps the values of single doctypes."""
 	for doctype in SINGLE_DOCTYPES:
 		frappe.db.delete("Singles", {"doctype": doctype})
-		frappe.db.delete("__Auth", {"doctype": doctype})

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import random
+import threading
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -14,7 +15,7 @@ from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, toda
 
 from optimar_erp.dunning import delivery as dunning_delivery
 from optimar_erp.dunning import messages
-from optimar_erp.portal import access, actions, api, links, queries
+from optimar_erp.portal import access, actions, api, client, links, queries
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice, make_payment
 from optimar_erp.tests.test_permissions import make_user
@@ -110,13 +111,27 @@ class TestCustomerPortal(CollectionsTestCase):
 	# ------------------------------------------------------------------ helpers
 
 	@contextmanager
-	def request(self, method="GET", path="/api/method/x", user=None, ip=None, headers=None, **params):
-		"""Run as ``user`` inside a werkzeug request from ``ip`` with these form parameters."""
+	def request(
+		self, method="GET", path="/api/method/x", user=None, ip=None, headers=None, peer=None, **params
+	):
+		"""Run as ``user`` inside a werkzeug request from ``ip`` with these form parameters. With ``peer``,
+		the request arrives over a connection from that address, and ``request_ip`` is what Frappe makes
+		of it (the first X-Forwarded-For entry, else the peer)."""
 		from frappe.utils import set_request
 
 		frappe.set_user(user or "Guest")
-		set_request(method=method, path=path, query_string=urlencode(params), headers=headers or {})
-		frappe.local.request_ip = ip or random_ip()
+		set_request(
+			method=method,
+			path=path,
+			query_string=urlencode(params),
+			headers=headers or {},
+			environ_base={"REMOTE_ADDR": peer} if peer else None,
+		)
+		if peer:
+			forwarded = (headers or {}).get("X-Forwarded-For")
+			frappe.local.request_ip = forwarded.split(",")[0].strip() if forwarded else peer
+		else:
+			frappe.local.request_ip = ip or random_ip()
 		frappe.local.form_dict = frappe._dict(params)
 		try:
 			yield
@@ -386,10 +401,7 @@ class TestCustomerPortal(CollectionsTestCase):
 		self.assertIn(self.overdue, html)
 		link = links.find_link(token_of(context["portal_link"]))
 		self.assertEqual(link.customer, self.customer)
-		self.assertEqual(
-			frappe.db.get_value("Portal Access Link", link.name, ["source", "collection_activity"]),
-			("Reminder", activity.name),
-		)
+		self.assertEqual(frappe.db.get_value("Portal Access Link", link.name, "source"), "Reminder")
 		# a preview (no activity) issues nothing
 		before = count("Portal Access Link", customer=self.customer)
 		preview = frappe._dict(row, name=None)
@@ -405,6 +417,53 @@ class TestCustomerPortal(CollectionsTestCase):
 		finally:
 			frappe.db.set_single_value("Collections Settings", "portal_links_in_reminders", 1)
 			frappe.clear_document_cache("Collections Settings", "Collections Settings")
+
+	def test_reminders_reuse_the_customers_live_link(self):
+		"""One live link per customer across reminders (not one per message); a revoked or half-spent
+		link is replaced; the token is kept only encrypted."""
+		customer = make_customer(f"Portal Reuse {frappe.generate_hash(length=6)}", "reuse@example.com")
+
+		def reminder_url():
+			activity = frappe.get_doc(
+				{
+					"doctype": "Collection Activity",
+					"activity_type": "Reminder",
+					"status": "Queued",
+					"customer": customer,
+					"channel": "Email",
+				}
+			)
+			activity.flags.system_send = True
+			activity.insert(ignore_permissions=True)
+			return messages.portal_link(customer, activity.name)
+
+		first = reminder_url()
+		self.assertIn("/customer-portal?token=", first)
+		self.assertEqual(reminder_url(), first)
+		self.assertEqual(reminder_url(), first)
+		self.assertEqual(count("Portal Access Link", customer=customer), 1)
+		name = links.find_link(token_of(first)).name
+		stored = frappe.db.sql(
+			"select password from `__Auth` where doctype='Portal Access Link' and name=%s", name
+		)[0][0]
+		self.assertNotIn(token_of(first), stored, "the token is stored encrypted, not as it is")
+		# revoked: the next reminder carries a new link, and the revoked one stays dead
+		frappe.get_doc("Portal Access Link", name).revoke()
+		second = reminder_url()
+		self.assertNotEqual(second, first)
+		self.assertIsNone(links.find_link(token_of(first)))
+		# less than half its validity left: replaced, the old one still opens until it ends
+		second_name = links.find_link(token_of(second)).name
+		frappe.db.set_value(
+			"Portal Access Link", second_name, "expires_on", add_to_date(now_datetime(), days=6)
+		)
+		third = reminder_url()
+		self.assertNotIn(third, (first, second))
+		self.assertIsNotNone(links.find_link(token_of(second)))
+		self.assertEqual(count("Portal Access Link", customer=customer), 3)
+		# links made by hand in the Desk are never handed out in reminders
+		links.create_portal_link(customer)
+		self.assertEqual(reminder_url(), third)
 
 	# ------------------------------------------------------------------ promise to pay
 
@@ -844,6 +903,59 @@ class TestCustomerPortal(CollectionsTestCase):
 			frappe.local.session.data.csrf_token = "the-session-token"
 			self.assertTrue(api.promise(**args)["name"])
 
+	def test_two_requests_cannot_both_promise_or_dispute_one_invoice(self):
+		"""Two portal requests at once for one invoice (a double click, two tabs, a script): the checks
+		"already promised" / "already disputed" hold under concurrency, so exactly one gets through."""
+		customer = make_customer(f"Portal Race {frappe.generate_hash(length=6)}", "race@example.com")
+		promised_invoice = make_invoice(customer, 640, due_in_days=-12)
+		disputed_invoice = make_invoice(customer, 480, due_in_days=-12)
+		frappe.db.commit()
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		when = str(add_days(today(), 7))
+
+		def twice(action) -> list:
+			barrier = threading.Barrier(2)
+			outcomes = []
+
+			def request():
+				frappe.init(site=site, sites_path=sites_path)
+				frappe.connect()
+				try:
+					frappe.set_user("Guest")
+					viewer = access.Viewer(customer=customer, user="Guest")
+					# both requests have read the site before either writes
+					access.own_open_invoices(viewer, [promised_invoice, disputed_invoice])
+					barrier.wait(timeout=30)
+					outcomes.append(action(viewer))
+					frappe.db.commit()
+				except frappe.ValidationError as e:
+					frappe.db.rollback()
+					outcomes.append(e)
+				finally:
+					frappe.destroy()
+
+			threads = [threading.Thread(target=request) for _i in range(2)]
+			for thread in threads:
+				thread.start()
+			for thread in threads:
+				thread.join(timeout=120)
+			return outcomes
+
+		promises = twice(lambda v: actions.record_promise(v, [promised_invoice], "640", when))
+		disputes = twice(
+			lambda v: actions.raise_dispute(v, disputed_invoice, "Pricing", "100", "Wrong unit price")
+		)
+		frappe.db.rollback()  # leave this connection's snapshot: see what the two requests committed
+		for outcomes, doctype, filters in (
+			(promises, "Promise To Pay", {"customer": customer}),
+			(disputes, "Dispute", {"sales_invoice": disputed_invoice}),
+		):
+			refused = [o for o in outcomes if isinstance(o, Exception)]
+			self.assertEqual(len(outcomes), 2)
+			self.assertEqual(len(refused), 1, outcomes)
+			self.assertIn("already", str(refused[0]))
+			self.assertEqual(frappe.db.count(doctype, filters), 1)
+
 	def test_endpoints_are_rate_limited(self):
 		with self.request("GET", "/api/method/optimar_erp.portal.api.balance", user=self.user):
 			frappe.local.form_dict.cmd = "optimar_erp.portal.api.balance"
@@ -851,6 +963,43 @@ class TestCustomerPortal(CollectionsTestCase):
 				api.balance()
 			with self.assertRaises(frappe.RateLimitExceededError):
 				api.balance()
+
+	def test_forged_x_forwarded_for_escapes_no_limit(self):
+		"""Behind the bench's nginx (a trusted proxy on loopback) the client is the address nginx saw, the
+		right-most X-Forwarded-For entry; what the client writes left of it (which Frappe takes as
+		``request_ip``) changes nothing. Without a trusted proxy in front, the header is ignored."""
+		good, real = self.link(), random_ip()
+
+		def via_nginx(**kwargs):
+			return self.request(
+				peer="127.0.0.1", headers={"X-Forwarded-For": f"{random_ip()}, {real}"}, **kwargs
+			)
+
+		for _i in range(access.BAD_TOKENS_PER_HOUR):
+			with via_nginx():
+				self.assertEqual(client.client_address(), real)
+				self.assertNotEqual(frappe.local.request_ip, real, "Frappe believes the forged entry")
+				with self.assertRaises(access.PortalAccessDenied):
+					access.resolve(token=links.new_token())
+		with via_nginx(), self.assertRaises(frappe.TooManyRequestsError):
+			access.resolve(token=good)
+		with via_nginx(user=self.user):
+			for _i in range(api.READS_PER_10_MINUTES):
+				api.balance()
+		with via_nginx(user=self.user), self.assertRaises(frappe.RateLimitExceededError):
+			api.balance()
+		# a connection straight from the client: its forged header is not believed
+		direct = random_ip()
+		with self.request(peer=direct, headers={"X-Forwarded-For": "127.0.0.1, 10.0.0.1"}):
+			self.assertEqual(client.client_address(), direct)
+		# a proxy elsewhere (say a load balancer on 10.8.0.0/16) counts once the site config trusts it
+		with self.request(peer="10.8.0.5", headers={"X-Forwarded-For": f"{direct}, 10.8.0.7"}):
+			self.assertEqual(client.client_address(), "10.8.0.5")
+			frappe.local.conf.optimar_trusted_proxies = ["127.0.0.1", "10.8.0.0/16"]
+			try:
+				self.assertEqual(client.client_address(), direct)
+			finally:
+				del frappe.local.conf["optimar_trusted_proxies"]
 
 	def test_page_views_and_bad_tokens_are_throttled_per_ip(self):
 		good = self.link()
