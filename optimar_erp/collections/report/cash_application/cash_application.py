@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 
 from optimar_erp.cash.matching import suggestions
+from optimar_erp.engine.tables import spreadsheet_safe
 from optimar_erp.reporting.sources import default_company
 
 
@@ -27,7 +28,7 @@ def execute(filters: dict | None = None):
 			"source": r.source,
 			"receipt": r.receipt,
 			"rank": int(r.rank),
-			"payer": r.payer,
+			"payer": spreadsheet_safe(r.payer),
 			"customer": r.customer,
 			"amount": r.amount,
 			"invoices": ", ".join(r.invoices),
@@ -38,7 +39,7 @@ def execute(filters: dict | None = None):
 			"method": _(r.method.replace("_", " ").capitalize()),
 			"confidence": round(100 * r.confidence, 1),
 			"auto": 1 if r.auto_allocate else 0,
-			"reasons": r.reasons,
+			"reasons": spreadsheet_safe(r.reasons),
 			"currency": currency,
 		}
 		for r in found.itertuples(index=False)

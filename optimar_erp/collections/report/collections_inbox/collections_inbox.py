@@ -4,6 +4,11 @@
 import frappe
 from frappe import _
 
+from optimar_erp.engine.tables import spreadsheet_safe
+
+OUTSIDE_TEXT = ("excerpt", "review_reasons")
+"""Columns with text a customer wrote (or derived from it): never a live formula in an export."""
+
 
 def execute(filters: dict | None = None):
 	"""Customers' replies that need a person, newest first, with the proposal to accept, edit or dismiss."""
@@ -39,6 +44,8 @@ def execute(filters: dict | None = None):
 	)
 	for row in rows:
 		row["proposal"] = proposal(row)
+		for field in OUTSIDE_TEXT:
+			row[field] = spreadsheet_safe(row[field])
 	return columns(), rows
 
 
