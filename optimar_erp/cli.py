@@ -213,8 +213,16 @@ CLASSIFY_FIELDS = (
 
 def _read_replies(path: Path) -> list[dict]:
 	"""The replies of a JSONL file, or SchemaError listing every bad line (nothing is classified then)."""
+	raw = path.read_bytes()
+	try:
+		text = raw.decode("utf-8-sig")  # JSON Lines is UTF-8; a byte-order mark is tolerated
+	except UnicodeDecodeError as exc:
+		line = raw[: exc.start].count(b"\n") + 1
+		raise SchemaError(
+			[f"{path.name}: line {line} is not UTF-8 text (byte {exc.start}); save it as UTF-8"]
+		) from exc
 	rows, problems = [], []
-	for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+	for number, line in enumerate(text.splitlines(), start=1):
 		if not line.strip():
 			continue
 		try:

@@ -529,3 +529,20 @@ def test_random_replies_up_to_a_megabyte_are_read_in_under_a_second():
 		started = time.perf_counter()
 		classify(text, dt.date(2026, 12, 4))
 		assert time.perf_counter() - started < 1.0, size
+
+
+def test_cli_classify_reads_utf8_robustly(tmp_path, capsys):
+	"""A byte-order mark (Notepad, Excel) is tolerated; a file that is not UTF-8 gets a clear error naming
+	the line, never a traceback."""
+	record = {"text": "Zahlung folgt am 28.11.2026 – Grüße", "received": "2026-11-23"}
+	path = tmp_path / "bom.jsonl"
+	path.write_bytes(b"\xef\xbb\xbf" + json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+	assert main(["classify", str(path)]) == 0
+	assert json.loads(capsys.readouterr().out.splitlines()[0])["line"] == 1
+	latin = tmp_path / "latin.jsonl"
+	latin.write_bytes(
+		json.dumps({"text": "ok"}).encode() + b"\n" + json.dumps(record, ensure_ascii=False).encode("cp1252")
+	)
+	assert main(["classify", str(latin)]) == 2
+	captured = capsys.readouterr()
+	assert "line 2 is not UTF-8" in captured.err and "Traceback" not in captured.err

@@ -284,3 +284,58 @@ def test_read_ledger_xlsx(tmp_path):
 def test_read_ledger_missing_file(tmp_path):
 	with pytest.raises(SchemaError, match="no such file"):
 		read_ledger(tmp_path / "nope.csv")
+
+
+def test_read_ledger_utf8_whose_first_kilobytes_end_inside_a_character(tmp_path):
+	"""The whole file decides the encoding: a multi-byte character cut at a sniffing boundary (here the
+	first 4,096 bytes end inside "ü") must not turn a UTF-8 file into cp1252 mojibake."""
+	header = "Invoice No,Customer,Posting Date,Due Date,Grand Total,Outstanding Amount\n"
+	row = "INV-{:04d},Müller GmbH – Zürich,2024-01-05,2024-02-04,100,100\n"
+	text = header + "".join(row.format(i) for i in range(1200))
+	for boundary in (4096, 65536):
+		raw = text.encode("utf-8")
+		last = raw.rindex("ü".encode(), 0, boundary)  # the last "ü" starting before the boundary
+		# lengthen the first invoice number so that this "ü" starts on the boundary's last byte
+		padded = text.replace("INV-0000", "INV-" + "0" * (boundary - 1 - last) + "0000", 1).encode("utf-8")
+		assert padded[boundary - 1 : boundary + 1] == "ü".encode()
+		path = tmp_path / f"ar{boundary}.csv"
+		path.write_bytes(padded)
+		assert set(read_ledger(path)["customer"]) == {"Müller GmbH – Zürich"}
+	windows = tmp_path / "windows.csv"
+	windows.write_bytes((header + row.format(1)).encode("cp1252"))
+	assert read_ledger(windows)["customer"].tolist() == ["Müller GmbH – Zürich"]
+
+
+def _xlsx_with_shared_strings(path, shared_strings: bytes) -> None:
+	import zipfile
+
+	table().to_excel(path, index=False)
+	with zipfile.ZipFile(path) as book:
+		parts = {name: book.read(name) for name in book.namelist()}
+	parts["xl/sharedStrings.xml"] = shared_strings
+	with zipfile.ZipFile(path, "w") as book:
+		for name, data in parts.items():
+			book.writestr(name, data)
+
+
+def test_read_ledger_refuses_xlsx_with_entities(tmp_path):
+	"""An .xlsx whose XML declares entities ("billion laughs", external entities) is refused with a clear
+	error, even behind a long comment; openpyxl parses through defusedxml as well."""
+	import openpyxl
+
+	assert openpyxl.DEFUSEDXML is True, "defusedxml is a dependency and openpyxl uses it"
+	laughs = (
+		b'<?xml version="1.0"?><!--' + b"x" * 10_000 + b'--><!DOCTYPE sst [<!ENTITY a "ha">'
+		b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+		b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+		b"<si><t>&b;</t></si></sst>"
+	)
+	path = tmp_path / "bomb.xlsx"
+	_xlsx_with_shared_strings(path, laughs)
+	with pytest.raises(SchemaError) as info:
+		read_ledger(path)
+	assert "document type" in info.value.errors[0]
+	not_a_workbook = tmp_path / "fake.xlsx"
+	not_a_workbook.write_bytes(b"Invoice,Customer\n")
+	with pytest.raises(SchemaError, match="not an .xlsx workbook"):
+		read_ledger(not_a_workbook)

@@ -33,6 +33,7 @@ first data row is row 2.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -437,9 +438,66 @@ def recognise_headers(columns: Iterable[object], taken: Iterable[str] = ()) -> d
 	return result
 
 
+MAX_WORKBOOK_BYTES = 512 * 1024 * 1024
+"""The most an .xlsx may unpack to (a zip bomb of a few kilobytes unpacks to gigabytes)."""
+DTD_MARKERS: tuple[bytes, ...] = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _check_workbook(path: Path) -> None:
+	"""Refuse an .xlsx that no spreadsheet program writes: XML with a document type (entity expansion,
+	"billion laughs", external entities) or that unpacks to more than MAX_WORKBOOK_BYTES. openpyxl also
+	parses through defusedxml (a dependency), which refuses entities; this check does not rely on it."""
+	import zipfile
+
+	try:
+		with zipfile.ZipFile(path) as book:
+			members = book.infolist()
+			if sum(m.file_size for m in members) > MAX_WORKBOOK_BYTES:
+				raise SchemaError([f"{path.name}: the workbook unpacks to more than 512 MB; save it as .csv"])
+			for member in members:
+				if member.filename.endswith((".xml", ".rels", ".vml")):
+					if _declares_dtd(book, member):
+						raise SchemaError(
+							[f"{path.name}: {member.filename} declares a document type; refused for safety"]
+						)
+	except zipfile.BadZipFile as exc:
+		raise SchemaError([f"{path.name}: not an .xlsx workbook ({exc})"]) from exc
+
+
+def _declares_dtd(book, member) -> bool:
+	"""Whether the part has a ``<!DOCTYPE`` or ``<!ENTITY`` anywhere (read in chunks: a long comment
+	may push it past any fixed prefix). In XML text a ``<`` is always escaped, so only markup matches."""
+	tail = b""
+	with book.open(member) as part:
+		while chunk := part.read(1 << 20):
+			window = tail + chunk
+			if any(marker in window for marker in DTD_MARKERS):
+				return True
+			tail = window[-16:]
+	return False
+
+
+TEXT_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
+"""Tried in this order on the whole file: UTF-8 (with or without a byte-order mark) is the norm; a file
+that is not valid UTF-8 is a Windows export (cp1252); latin-1 reads any bytes at all."""
+
+
+def decode_text(raw: bytes) -> tuple[str, str]:
+	"""``raw`` as text and the encoding that read it. The whole file decides: a check of its first
+	kilobytes could cut a multi-byte character in two and read a UTF-8 file as cp1252."""
+	for encoding in TEXT_ENCODINGS:
+		try:
+			return raw.decode(encoding), encoding
+		except UnicodeDecodeError:
+			continue
+	raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
 def _read_table(path: Path) -> pd.DataFrame:
 	"""Read a CSV or Excel file with every cell as text (so ids keep their leading zeros)."""
 	suffix = path.suffix.lower()
+	if suffix in (".xlsx", ".xlsm"):
+		_check_workbook(path)
 	if suffix in (".xlsx", ".xlsm", ".xls"):
 		try:
 			return pd.read_excel(path, dtype=str, engine="openpyxl" if suffix != ".xls" else None)
@@ -449,21 +507,15 @@ def _read_table(path: Path) -> pd.DataFrame:
 			) from exc
 		except Exception as exc:  # any reader failure is a problem with the user's file
 			raise SchemaError([f"{path.name}: cannot read the spreadsheet: {exc}"]) from exc
-	raw = path.read_bytes()
-	for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-		try:
-			text_head = raw[:4096].decode(encoding)
-			break
-		except UnicodeDecodeError:
-			continue
-	first_line = text_head.splitlines()[0] if text_head.strip() else ""
+	text, encoding = decode_text(path.read_bytes())
+	first_line = text.splitlines()[0] if text.strip() else ""
 	sep = max((",", ";", "\t", "|"), key=first_line.count)
 	try:
-		return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
+		return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
 	except pd.errors.EmptyDataError as exc:
 		raise SchemaError([f"{path.name}: the file is empty"]) from exc
-	except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-		raise SchemaError([f"{path.name}: cannot read it as CSV: {exc}"]) from exc
+	except pd.errors.ParserError as exc:
+		raise SchemaError([f"{path.name}: cannot read it as CSV ({encoding}): {exc}"]) from exc
 
 
 def read_ledger(
