@@ -12,26 +12,49 @@ import frappe
 from frappe.handler import is_whitelisted
 
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
-from optimar_erp.tests.factories import OptimarTestCase
+from optimar_erp.tests.factories import OptimarTestCase, make_customer, make_invoice
 from optimar_erp.tests.test_permissions import make_user
 
 PTYPES = {"r": "read", "w": "write", "c": "create", "d": "delete", "s": "submit", "x": "cancel"}
-ROLES = ("Guest", "Website User", "Sales User", COLLECTOR, COLLECTIONS_MANAGER, "Accounts Manager")
+LINKED_WEBSITE_USER = "Website User of a customer"
+"""A website user on a Customer's Portal Users: the portal opens for that customer; the Desk does not."""
+ROLES = (
+	"Guest",
+	"Website User",
+	LINKED_WEBSITE_USER,
+	"Sales User",
+	"Accounts User",
+	COLLECTOR,
+	COLLECTIONS_MANAGER,
+	"Accounts Manager",
+	"System Manager",
+)
+SM = "System Manager"
 
 DOCTYPES: dict[str, dict[str, str]] = {
 	# role → the permissions it has (r read, w write, c create, d delete, s submit, x cancel);
-	# a role not named has none
-	"Balance Confirmation": {COLLECTIONS_MANAGER: "r", COLLECTOR: "r", "Accounts Manager": "r"},
-	"Collection Activity": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r"},
-	"Collections Inbox Item": {COLLECTIONS_MANAGER: "rwd", COLLECTOR: "rw"},
-	"Collections Settings": {COLLECTIONS_MANAGER: "rwc", COLLECTOR: "r"},
-	"Customer Risk Score": {COLLECTIONS_MANAGER: "r", COLLECTOR: "r", "Accounts Manager": "r"},
-	"Dispute": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "rw"},
-	"Dunning Run": {COLLECTIONS_MANAGER: "rwcdsx", COLLECTOR: "r"},
-	"Dunning Sequence": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "r", "Accounts Manager": "r"},
-	"Portal Access Link": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r"},
-	"Promise To Pay": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r"},
-	"Risk Model": {COLLECTIONS_MANAGER: "rw", COLLECTOR: "r", "Accounts Manager": "r"},
+	# a role not named has none (Guest, both website users, Sales User and Accounts User: none at all)
+	"Balance Confirmation": {COLLECTIONS_MANAGER: "r", COLLECTOR: "r", "Accounts Manager": "r", SM: "rd"},
+	"Collection Activity": {
+		COLLECTIONS_MANAGER: "rwcd",
+		COLLECTOR: "rwc",
+		"Accounts Manager": "r",
+		SM: "rwcd",
+	},
+	"Collections Inbox Item": {COLLECTIONS_MANAGER: "rwd", COLLECTOR: "rw", SM: "rwcd"},
+	"Collections Settings": {COLLECTIONS_MANAGER: "rwc", COLLECTOR: "r", SM: "rwc"},
+	"Customer Risk Score": {COLLECTIONS_MANAGER: "r", COLLECTOR: "r", "Accounts Manager": "r", SM: "rd"},
+	"Dispute": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "rw", SM: "rwcd"},
+	"Dunning Run": {COLLECTIONS_MANAGER: "rwcdsx", COLLECTOR: "r", SM: "rwcdsx"},
+	"Dunning Sequence": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},
+	"Portal Access Link": {
+		COLLECTIONS_MANAGER: "rwcd",
+		COLLECTOR: "rwc",
+		"Accounts Manager": "r",
+		SM: "rwcd",
+	},
+	"Promise To Pay": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r", SM: "rwcd"},
+	"Risk Model": {COLLECTIONS_MANAGER: "rw", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},
 }
 
 GUEST = "guest: a signed link or a linked website user, checked inside (portal.access.resolve)"
@@ -130,11 +153,18 @@ class TestPermissionMatrix(OptimarTestCase):
 		cls.users = {
 			"Guest": "Guest",
 			"Website User": cls._website_user(f"matrix.website.{suffix}@example.com"),
+			LINKED_WEBSITE_USER: cls._website_user(f"matrix.portal.{suffix}@example.com"),
 			"Sales User": make_user(f"matrix.sales.{suffix}@example.com", ("Sales User",)),
 			COLLECTOR: make_user(f"matrix.collector.{suffix}@example.com", (COLLECTOR,)),
 			COLLECTIONS_MANAGER: make_user(f"matrix.manager.{suffix}@example.com", (COLLECTIONS_MANAGER,)),
+			"Accounts User": make_user(f"matrix.accountsuser.{suffix}@example.com", ("Accounts User",)),
 			"Accounts Manager": make_user(f"matrix.accounts.{suffix}@example.com", ("Accounts Manager",)),
+			SM: make_user(f"matrix.system.{suffix}@example.com", (SM,)),
 		}
+		cls.customer = make_customer(f"Matrix Portal {suffix}")
+		customer = frappe.get_doc("Customer", cls.customer)
+		customer.append("portal_users", {"user": cls.users[LINKED_WEBSITE_USER]})
+		customer.save(ignore_permissions=True)
 		frappe.db.commit()
 
 	@staticmethod
@@ -181,24 +211,44 @@ class TestPermissionMatrix(OptimarTestCase):
 					with self.assertRaises(frappe.PermissionError):
 						is_whitelisted(fn)
 
-	def test_a_website_user_is_refused_every_desk_method(self):
-		from optimar_erp.tests.factories import make_customer, make_invoice
-
+	def test_website_users_are_refused_every_desk_method(self):
 		customer = make_customer(f"Matrix {frappe.generate_hash(length=6)}")
 		invoice = make_invoice(customer, 100, due_in_days=-3)
 		frappe.db.commit()
-		for method, kwargs in DESK_CALLS.items():
-			args = {
-				k: v.format(customer=customer, invoice=invoice) if isinstance(v, str) else v
-				for k, v in kwargs.items()
-			}
-			frappe.set_user(self.users["Website User"])
-			# frappe.only_for lets everything through while frappe.flags.in_test is set: check as in production
-			frappe.flags.in_test = False
-			try:
-				with self.subTest(method), self.assertRaises(frappe.PermissionError):
-					frappe.call(method, **args)
-			finally:
-				frappe.flags.in_test = True
-				frappe.set_user("Administrator")
+		for user_role in ("Website User", LINKED_WEBSITE_USER):
+			for method, kwargs in DESK_CALLS.items():
+				args = {
+					k: v.format(customer=customer, invoice=invoice) if isinstance(v, str) else v
+					for k, v in kwargs.items()
+				}
+				frappe.set_user(self.users[user_role])
+				# frappe.only_for lets everything through while frappe.flags.in_test is set: check as in
+				# production
+				frappe.flags.in_test = False
+				try:
+					with self.subTest(method, user=user_role), self.assertRaises(frappe.PermissionError):
+						frappe.call(method, **args)
+				finally:
+					frappe.flags.in_test = True
+					frappe.set_user("Administrator")
 		frappe.db.rollback()
+
+	def test_the_portal_opens_only_for_the_customers_own_website_user(self):
+		"""The portal methods (row GUEST) act in a customer's name: without a signed link only a website
+		user staff linked to the customer gets through, and only to that customer. A Desk role grants
+		nothing there, not even a System Manager's."""
+		from optimar_erp.portal import access
+
+		for role in ROLES:
+			frappe.set_user(self.users[role])
+			try:
+				with self.subTest(role=role):
+					if role == LINKED_WEBSITE_USER:
+						self.assertEqual(access.resolve().customer, self.customer)
+						with self.assertRaises(access.PortalAccessDenied):
+							access.resolve(customer=make_customer(f"Matrix Other {role}"))
+					else:
+						with self.assertRaises(access.PortalAccessDenied):
+							access.resolve(customer=self.customer)
+			finally:
+				frappe.set_user("Administrator")
