@@ -27,6 +27,48 @@ class OutcomeUnknown(ChannelError):
 	"""The request reached the provider but no answer came: it may or may not have been sent."""
 
 
+def reminder_mailbox(company: str | None = None) -> frappe._dict:
+	"""The mailbox reminders are sent from and answered to: Collections Settings' *Reminder Email
+	Account*, else the site's default outgoing account; never the user who started the run (replies are
+	what the inbox works on, so they must reach accounts receivable). ``sender`` carries the company's
+	name as display name. ChannelError when there is no enabled outgoing account."""
+	from email.utils import formataddr
+
+	name = frappe.db.get_single_value(
+		"Collections Settings", "reminder_email_account"
+	) or frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1})
+	account = name and frappe.db.get_value(
+		"Email Account", name, ["name", "email_id", "enable_outgoing", "email_account_name"], as_dict=True
+	)
+	if not account or not account.enable_outgoing or not account.email_id:
+		raise ChannelError(
+			_("No outgoing email account: set the Reminder Email Account in Collections Settings")
+		)
+	display = company or account.email_account_name
+	return frappe._dict(
+		name=account.name, email_id=account.email_id, sender=formataddr((display, account.email_id))
+	)
+
+
+def invoice_pdfs(invoices: list[str], language: str | None = None) -> tuple[list[dict], list[str]]:
+	"""The invoices' PDFs in their default print format (with letterhead), rendered now, and the names of
+	those that could not be rendered (logged): a PDF that fails never holds up the reminder or, as a
+	PDF left to the Email Queue would, every other email behind it."""
+	print_format = frappe.get_meta("Sales Invoice").default_print_format or "Standard"
+	pdfs, failed = [], []
+	for name in invoices:
+		try:
+			pdfs.append(frappe.attach_print("Sales Invoice", name, print_format=print_format, lang=language))
+		except Exception:
+			frappe.log_error(
+				f"Reminder PDF of {name} could not be rendered; sent without it",
+				reference_doctype="Sales Invoice",
+				reference_name=name,
+			)
+			failed.append(name)
+	return pdfs, failed
+
+
 def send_email(
 	recipient: str,
 	subject: str,
@@ -35,35 +77,49 @@ def send_email(
 	customer: str,
 	attach_pdf: bool,
 	language: str | None = None,
+	company: str | None = None,
+	download_link: str | None = None,
 ) -> str:
-	"""Queue an email (Frappe Email Queue) as a Communication in the invoice's (or, for a notice
-	covering several invoices, the customer's) timeline, with the invoice PDF(s) attached."""
+	"""Queue an email (Frappe Email Queue) from the collections mailbox, as a Communication in the
+	invoice's (or, for a notice covering several invoices, the customer's) timeline, with the invoices'
+	PDFs. No unsubscribe footer: a dunning notice is not a newsletter, and a customer stops reminders
+	by asking (do-not-contact), which the message offers in words. A PDF that cannot be rendered is left
+	out and the message points to ``download_link`` (the customer's portal page) instead."""
 	from frappe.core.doctype.communication.email import make
 
-	print_format = frappe.get_meta("Sales Invoice").default_print_format or "Standard"
-	single = len(invoices) == 1
-	reference = ("Sales Invoice", invoices[0]) if single else ("Customer", customer)
-	attachments = None
-	if attach_pdf and not single:
-		# a notice about several invoices carries each one's PDF, rendered now
-		attachments = [
-			frappe.attach_print("Sales Invoice", name, print_format=print_format, lang=language)
-			for name in invoices
-		]
-	result = make(
+	mailbox = reminder_mailbox(company)
+	reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", customer)
+	attachments, failed = invoice_pdfs(invoices, language) if attach_pdf else ([], [])
+	if failed:
+		note = _("The PDF of {0} could not be attached.").format(", ".join(failed))
+		if download_link:
+			note += " " + _("You can download it from your account page: {0}").format(download_link)
+		message += f"<p>{frappe.utils.escape_html(note)}</p>"
+	communication = make(
 		doctype=reference[0],
 		name=reference[1],
 		content=message,
 		subject=subject,
+		sender=mailbox.sender,
 		recipients=[recipient],
-		send_email=True,
-		# a single invoice's PDF is rendered by the Email Queue when it sends
-		print_format=print_format if attach_pdf and single else None,
-		print_language=language,
-		attachments=attachments,
+		send_email=False,
 		communication_type="Automated Message",
+	)["name"]
+	frappe.sendmail(
+		recipients=[recipient],
+		sender=mailbox.sender,
+		reply_to=mailbox.email_id,
+		subject=subject,
+		message=message,
+		reference_doctype=reference[0],
+		reference_name=reference[1],
+		communication=communication,
+		message_id=frappe.db.get_value("Communication", communication, "message_id"),
+		attachments=attachments or None,
+		add_unsubscribe_link=0,
+		delayed=True,
 	)
-	return result["name"]
+	return communication
 
 
 def send_sms(recipient: str, text: str) -> str:

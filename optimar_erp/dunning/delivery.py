@@ -300,6 +300,7 @@ def compose(row, invoices: list[str]):
 		customer=row.customer,
 		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
 		include_payment_link=bool(step.include_payment_link),
+		language=customer.language,
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
@@ -313,7 +314,15 @@ def _send(row, invoices: list[str]) -> dict:
 	payment_link = context["payment_link"]
 	if row.channel == "Email":
 		name = channels.send_email(
-			row.recipient, subject, body, invoices, row.customer, bool(step.attach_pdf), customer.language
+			row.recipient,
+			subject,
+			body,
+			invoices,
+			row.customer,
+			bool(step.attach_pdf),
+			customer.language,
+			company=row.company,
+			download_link=context["portal_link"],
 		)
 		return {"communication": name, "subject": subject, "message": body}
 	if row.channel == "Letter":
@@ -432,7 +441,7 @@ def send_thank_you(invoices: list[str]) -> int:
 		activity.insert(ignore_permissions=True)
 		subject = messages.render(messages.THANK_YOU_SUBJECT, context)
 		body = messages.render(messages.THANK_YOU_BODY, context)
-		name = channels.send_email(email, subject, body, [row.name], row.customer, False)
+		name = channels.send_email(email, subject, body, [row.name], row.customer, False, company=row.company)
 		activity.db_set({"status": "Sent", "communication": name, "subject": subject, "message": body})
 		sent += 1
 	return sent

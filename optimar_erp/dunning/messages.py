@@ -2,7 +2,7 @@
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, fmt_money, formatdate, get_url
+from frappe.utils import escape_html, flt, fmt_money, formatdate, get_url, getdate
 
 SAMPLE_CONTEXT = {
 	"customer_name": "Acme Traders",
@@ -27,7 +27,8 @@ SAMPLE_CONTEXT = {
 }
 
 DEFAULT_SUBJECTS = {
-	"Polite": "Upcoming payment: {{ invoices|length }} invoice(s) from {{ company }}",
+	"Polite": "Upcoming payment: {{ invoices|length }} {{ 'invoice' if invoices|length == 1 else 'invoices' }} "
+	"from {{ company }}",
 	"Friendly": "Friendly reminder: {{ total_outstanding }} is now due",
 	"Firm": "Overdue: {{ total_outstanding }} from {{ company }}",
 	"Urgent": "Urgent: {{ total_outstanding }} is {{ days_overdue }} days overdue",
@@ -35,11 +36,16 @@ DEFAULT_SUBJECTS = {
 }
 
 DEFAULT_OPENINGS = {
-	"Polite": "this is a courtesy note that the invoice(s) below fall due soon.",
-	"Friendly": "a quick reminder that the invoice(s) below are now due.",
-	"Firm": "our records show the invoice(s) below are overdue. Please arrange payment.",
-	"Urgent": "the invoice(s) below are seriously overdue. Please pay today or tell us when you will.",
-	"Final": "despite our reminders the invoice(s) below remain unpaid. Without payment or a reply "
+	"Polite": "this is a courtesy note that {{ 'the invoice below falls' if invoices|length == 1 else "
+	"'the invoices below fall' }} due soon.",
+	"Friendly": "a quick reminder that {{ 'the invoice below is' if invoices|length == 1 else "
+	"'the invoices below are' }} now due.",
+	"Firm": "our records show {{ 'the invoice below is' if invoices|length == 1 else "
+	"'the invoices below are' }} overdue. Please arrange payment.",
+	"Urgent": "{{ 'the invoice below is' if invoices|length == 1 else 'the invoices below are' }} "
+	"seriously overdue. Please pay today or tell us when you will.",
+	"Final": "despite our reminders {{ 'the invoice below remains' if invoices|length == 1 else "
+	"'the invoices below remain' }} unpaid. Without payment or a reply "
 	"within 7 days the account will be placed on hold.",
 }
 
@@ -55,11 +61,13 @@ DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 {% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
 {% if portal_link and portal_link != payment_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
 <p>If you have already paid, thank you, and please ignore this message. If something on the invoice
-is wrong, reply and tell us; we will put the reminder on hold while we sort it out.</p>
+is wrong, reply and tell us; we will put the reminder on hold while we sort it out. If you would rather
+not receive these reminders, reply and say so.</p>
 <p>{{ company }}</p>"""
 
 DEFAULT_SMS = (
-	"{{ company }}: {{ total_outstanding }} on {{ invoices|length }} invoice(s) is "
+	"{{ company }}: {{ total_outstanding }} on {{ invoices|length }} "
+	"{{ 'invoice' if invoices|length == 1 else 'invoices' }} is "
 	"{% if days_overdue > 0 %}{{ days_overdue }} days overdue{% else %}due soon{% endif %}."
 	"{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
 )
@@ -123,19 +131,21 @@ def build_context(
 	customer: str | None = None,
 	activity: str | None = None,
 	include_payment_link: bool = False,
+	language: str | None = None,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
-	grand_total, outstanding, days_overdue (plain values; formatted here). Names are HTML-escaped
-	for HTML messages (email, letter). ``customer`` and ``activity`` (the reminder being sent): see
-	:func:`portal_link`."""
+	grand_total, outstanding, days_overdue (plain values; formatted here, in the customer's
+	``language`` when it is not the site's). Names are HTML-escaped for HTML messages (email, letter).
+	``customer`` and ``activity`` (the reminder being sent): see :func:`portal_link`."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	signed = signed_portal_link(customer, activity)
+	date_of, money_of = formatters(language)
 	return {
 		"customer_name": text(customer_name),
 		"company": text(company),
 		"currency": currency,
-		"total_outstanding": fmt_money(total, currency=currency),
+		"total_outstanding": money_of(total, currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
 		# the one payment path that opens for the recipient: their signed page (pay online where a
 		# gateway is set up, bank or UPI details, promise a date); no link, no Pay button
@@ -146,14 +156,40 @@ def build_context(
 		"invoices": [
 			{
 				**inv,
-				"posting_date": formatdate(inv.get("posting_date")),
-				"due_date": formatdate(inv.get("due_date")),
-				"grand_total": fmt_money(inv.get("grand_total"), currency=currency),
-				"outstanding": fmt_money(inv["outstanding"], currency=currency),
+				"posting_date": date_of(inv.get("posting_date")),
+				"due_date": date_of(inv.get("due_date")),
+				"grand_total": money_of(inv.get("grand_total"), currency),
+				"outstanding": money_of(inv["outstanding"], currency),
 			}
 			for inv in invoices
 		],
 	}
+
+
+def formatters(language: str | None):
+	"""(date, money) formatting for a customer writing ``language``: the site's own formats (System
+	Settings) when it is the site's language or none is set; otherwise the language's conventions (CLDR,
+	through babel), so a German customer reads 11.09.2026 and 1.234,56 €, never 09-11-2026."""
+	site = (frappe.db.get_default("lang") or "en").split("-")[0].lower()
+	locale = None
+	if language and language.split("-")[0].lower() != site:
+		from babel import Locale, UnknownLocaleError
+
+		try:
+			locale = Locale.parse(language.replace("-", "_"))
+		except (ValueError, UnknownLocaleError):
+			locale = None
+	if locale is None:
+		return (lambda value: formatdate(value)), (
+			lambda amount, currency: fmt_money(amount, currency=currency)
+		)
+	from babel.dates import format_date
+	from babel.numbers import format_currency
+
+	return (
+		lambda value: format_date(getdate(value), format="medium", locale=locale) if value else "",
+		lambda amount, currency: format_currency(flt(amount), currency, locale=locale),
+	)
 
 
 def portal_link(customer: str | None = None, activity: str | None = None) -> str:

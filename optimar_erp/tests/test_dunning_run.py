@@ -1,7 +1,8 @@
 """Dunning runs on a real site: what goes into the Email Queue, and what never goes twice."""
 
-import json
+import hashlib
 import threading
+from unittest.mock import patch
 
 import frappe
 from frappe.utils import today
@@ -35,6 +36,32 @@ def queued_emails(customer_invoices: list[str]) -> list[dict]:
 	)
 
 
+def mime(message: str):
+	import email
+
+	return email.message_from_string(message)
+
+
+def pdf_names(message: str) -> list[str]:
+	return sorted(
+		part.get_filename() for part in mime(message).walk() if part.get_content_type() == "application/pdf"
+	)
+
+
+def body_text(message: str) -> str:
+	return " ".join(
+		part.get_payload(decode=True).decode(errors="replace")
+		for part in mime(message).walk()
+		if part.get_content_type() in ("text/html", "text/plain")
+	)
+
+
+def pdf_of(html: str, *args, **kwargs) -> bytes:
+	"""What wkhtmltopdf would make of ``html``, for tests: it cannot fetch the site's stylesheet here (no
+	web server answers the site's host), so Frappe's print (the HTML) is real and only this step is not."""
+	return b"%PDF-1.4\n% " + hashlib.sha256(html.encode()).hexdigest().encode() + b"\n%%EOF\n"
+
+
 def activities(customer: str, **filters) -> list[dict]:
 	return frappe.get_all(
 		"Collection Activity",
@@ -58,7 +85,8 @@ class TestDunningRun(CollectionsTestCase):
 		not_yet = make_invoice(customer, 50, due_in_days=30)  # nothing due yet
 		frappe.db.commit()
 
-		summary = execute_run(new_run(customer).name)
+		with patch("frappe.utils.pdf.get_pdf", pdf_of):
+			summary = execute_run(new_run(customer).name)
 		self.assertEqual(summary["actions"], 2)
 		emails = {e.reference_name: e for e in queued_emails([firm, polite, not_yet])}
 		self.assertEqual(set(emails), {firm, polite})
@@ -70,9 +98,8 @@ class TestDunningRun(CollectionsTestCase):
 		# ERPNext's invoice page refuses a recipient without a login: never the reminder's Pay link
 		self.assertNotIn(f"/invoices/{firm}", emails[firm].message)
 		self.assertIn("Upcoming payment", emails[polite].message)
-		attachments = json.loads(emails[firm].attachments)
-		self.assertEqual(attachments[0]["name"], firm)
-		self.assertTrue(attachments[0]["print_format_attachment"])
+		# the PDF is rendered when the reminder is queued (a PDF that fails cannot stall the queue)
+		self.assertEqual(pdf_names(emails[firm].message), [f"{firm}.pdf"])
 		self.assertEqual(
 			sorted((a.sales_invoice, a.step_id, a.status) for a in activities(customer)),
 			sorted([(firm, "Standard B2B:+7:Email", "Sent"), (polite, "Standard B2B:-5:Email", "Sent")]),
@@ -150,6 +177,90 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertEqual(len(todo), 1)
 		self.assertIn("add contact details", todo[0])
 
+	def test_reminders_come_from_the_collections_mailbox_without_an_unsubscribe_footer(self):
+		"""Sent from and answered to the Reminder Email Account (with the company's name), not from whoever
+		started the run; no "Leave this conversation" or unsubscribe link; a PDF that cannot be rendered
+		leaves the reminder to go without it, pointing to the customer's page."""
+		from optimar_erp.dunning import channels
+		from optimar_erp.tests.test_permissions import make_user
+
+		mailbox = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": f"AR {self.suffix}",
+				"email_id": f"ar-{self.suffix}@collections.example.com",
+				"enable_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+				"no_smtp_authentication": 1,
+				"awaiting_password": 0,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_single_value("Collections Settings", "reminder_email_account", mailbox.name)
+		customer = self.customer("Mailbox", language="de")
+		invoices = [make_invoice(customer, 1000 + i, due_in_days=-7) for i in range(2)]
+		manager = make_user(f"run.starter.{self.suffix}@example.com", ("Collections Manager",))
+		frappe.db.commit()
+
+		def get_pdf(html, *args, **kwargs):
+			if invoices[1] in html:
+				raise OSError("wkhtmltopdf reported an error: Exit with code 1 due to network error")
+			return pdf_of(html)
+
+		try:
+			frappe.set_user(manager)
+			run = new_run(customer, submit=False)
+			frappe.set_user("Administrator")
+			run.submit()
+			with patch("frappe.utils.pdf.get_pdf", get_pdf):
+				execute_run(run.name)
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.set_single_value("Collections Settings", "reminder_email_account", None)
+			frappe.db.commit()
+		queued = {
+			e.reference_name: e
+			for e in frappe.get_all(
+				"Email Queue",
+				filters={"reference_name": ("in", invoices)},
+				fields=["reference_name", "sender", "message"],
+			)
+		}
+		self.assertEqual(set(queued), set(invoices))
+		company = default_company()
+		for email in queued.values():
+			message = mime(email.message)
+			self.assertIn(mailbox.email_id, message["From"])
+			self.assertIn(company, message["From"])
+			self.assertIn(mailbox.email_id, message["Reply-To"])
+			self.assertNotIn(manager, email.message)
+			self.assertNotIn("Leave this conversation", email.message)
+			self.assertNotIn("frappe.email.queue.unsubscribe", email.message)
+			self.assertNotIn("<!--unsubscribe_url-->", email.message)
+			self.assertIsNone(message["List-Unsubscribe"])
+		self.assertEqual(pdf_names(queued[invoices[0]].message), [f"{invoices[0]}.pdf"])
+		self.assertEqual(pdf_names(queued[invoices[1]].message), [])
+		self.assertIn(
+			f"The PDF of {invoices[1]} could not be attached", body_text(queued[invoices[1]].message)
+		)
+		self.assertTrue(
+			frappe.db.exists(
+				"Error Log", {"reference_doctype": "Sales Invoice", "reference_name": invoices[1]}
+			)
+		)
+		sent = frappe.get_all(
+			"Collection Activity", filters={"customer": customer, "status": "Sent"}, pluck="message"
+		)
+		self.assertEqual(len(sent), 2)
+		# a German customer reads German dates: 4 Dec 2026 would be "04.12.2026"
+		for message in sent:
+			self.assertRegex(message, r"\d{2}\.\d{2}\.\d{4}")
+		self.assertEqual(
+			channels.reminder_mailbox().email_id,
+			frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}, "email_id"),
+			"without a Reminder Email Account: the site's default outgoing account",
+		)
+
 	def test_customer_language_uses_the_translation(self):
 		frappe.get_doc(
 			{
@@ -186,6 +297,7 @@ class TestDunningRun(CollectionsTestCase):
 		)
 		self.assertEqual(len(sent), 1)
 		self.assertTrue(sent[0].subject.startswith("Facture en retard"))
+		self.assertIn("300,00", sent[0].subject, "amounts in the customer's language, not the site's")
 		self.assertIn("Bonjour", sent[0].message)
 		self.assertEqual(len(queued_emails([invoice])), 1)
 		frappe.db.set_value("Dunning Sequence", f"Translated {self.suffix}", "enabled", 0)
