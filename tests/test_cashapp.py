@@ -5,8 +5,8 @@ import time
 import pandas as pd
 import pytest
 
+from optimar_erp.benchmarks.engine_cashapp import run
 from optimar_erp.engine.cashapp import SUGGESTION_COLUMNS, match_receipts
-from optimar_erp.engine.cashapp_bench import run
 
 INVOICES = pd.DataFrame(
 	[

@@ -45,7 +45,7 @@ def _import_the_app() -> None:
 	import optimar_erp
 
 	for info in pkgutil.walk_packages(optimar_erp.__path__, "optimar_erp."):
-		if not any(part in info.name for part in (".benchmarks", ".tests", "corpus_build", "bench")):
+		if not any(part in info.name for part in (".benchmarks", ".tests", ".tools")):
 			importlib.import_module(info.name)
 
 

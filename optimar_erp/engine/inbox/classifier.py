@@ -14,8 +14,8 @@ inflected Spanish/German/French still share features) feeding a multinomial logi
 every digit written as ``0``, followed by cue tokens from the rules (:func:`model_input`: multilingual
 word lists for "will pay" / "paid" / "away" / "send a copy" / "wrong, damaged" / "contact someone else",
 and whether a date in the reply lies after or before the day it arrived, an amount, an invoice number,
-a payment reference). It is trained on ``corpus.jsonl`` (shipped in this package, see
-:mod:`~optimar_erp.engine.inbox.corpus_build`) the first time it is needed and kept for the life of the
+a payment reference). It is trained on ``corpus.jsonl`` (shipped in this package, made by the tool
+:mod:`~optimar_erp.tools.inbox_corpus`) the first time it is needed and kept for the life of the
 process (:func:`get_model`; :data:`TRAINING_SECONDS`, one to two seconds on one core).
 :func:`evaluate` reports per-class and macro F1 on a held-out split that keeps every rendering of a
 template on the same side (``StratifiedGroupKFold``), so the figure is not flattered by near-duplicates.

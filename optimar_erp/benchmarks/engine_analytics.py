@@ -1,4 +1,4 @@
-"""Timings of the engine on a large book: ``python -m optimar_erp.engine.bench [n_invoices]``.
+"""Timings of the engine on a large book: ``python -m optimar_erp.benchmarks.engine_analytics [n_invoices]``.
 
 Builds a synthetic ledger (default 100,000 invoices and 300,000 events: each invoice posted and paid in
 two parts) and prints how long validation, aging, the summary and 18 months of metrics take, plus the

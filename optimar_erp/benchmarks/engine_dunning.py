@@ -1,4 +1,4 @@
-"""Timing of a dunning run on a large book: ``python -m optimar_erp.engine.bench_dunning [n_invoices]``.
+"""Timing of a dunning run on a large book: ``python -m optimar_erp.benchmarks.engine_dunning [n_invoices]``.
 
 Builds 100,000 open invoices over 10,000 customers (a fifth of them on a consolidating sequence), a
 6-step sequence, 200,000 prior Collection Activities, 3,000 promises and 2,000 disputes, then prints

@@ -1,4 +1,4 @@
-"""Timings of the risk models: ``python -m optimar_erp.engine.risk.bench [n_history] [n_open]``.
+"""Timings of the risk models: ``python -m optimar_erp.benchmarks.engine_risk [n_history] [n_open]``.
 
 Builds a simulated book with about ``n_history`` (default 200,000) invoices (simulate_book with enough
 customers and months), trains a :class:`~optimar_erp.engine.risk.model.RiskModel` on it, then scores

@@ -1,6 +1,6 @@
 """Benchmark of :func:`~optimar_erp.engine.cashapp.match_receipts`: time and quality at scale.
 
-``python -m optimar_erp.engine.cashapp_bench [--receipts 10000] [--invoices 100000] [--seed 7]``
+``python -m optimar_erp.benchmarks.engine_cashapp [--receipts 10000] [--invoices 100000] [--seed 7]``
 generates a seeded book of open invoices (customers of very different sizes, round and odd amounts, PO
 numbers) and receipts whose answer is known, matches them and prints the figures: seconds to index and
 match, top-1 accuracy per kind of receipt, and how many receipts were auto-allocated and how many of
