@@ -492,203 +492,222 @@ def _fifo(rows: np.ndarray, idx: _Index, amount: float) -> tuple[list[int], list
 	return used, alloc, exact
 
 
-def _suggest(r, idx: _Index, tol: int, max_k: int, combo_pool: int) -> list[_Suggestion]:
-	"""Every candidate suggestion for one receipt (before ranking)."""
-	amount, customer, day = float(r.amount), r.customer, int(r.day)
-	target = int(round(amount * 100))
-	currency = r.currency
+def _fits(idx: _Index, currency: str, row: int) -> bool:
+	"""True when invoice ``row`` may take money in ``currency``: either side without one always fits."""
+	return not currency or not idx.currency[row] or idx.currency[row] == currency
 
-	def fits(row: int) -> bool:
-		return not currency or not idx.currency[row] or idx.currency[row] == currency
 
+def _rows_suggestion(
+	idx: _Index, rows: list[int], method: str, confidence: float, reasons: list[str]
+) -> _Suggestion:
+	"""A suggestion allocating to each of ``rows`` its whole outstanding."""
+	return _Suggestion(
+		tuple(rows), tuple(float(idx.outstanding[x]) for x in rows), method, confidence, reasons
+	)
+
+
+def _quoted(refs: dict[int, tuple[int, str, bool]], ref_rows: list[int], idx: _Index) -> str:
+	"""The reason sentence naming (at most five of) the referenced invoices and what the remarks quoted."""
+	return "; ".join(
+		f"remarks {'quote' if refs[row][0] >= _MEDIUM else 'resemble'} {idx.name[row]} ('{refs[row][1]}'"
+		f"{', its PO/reference' if refs[row][2] else ''})"
+		for row in ref_rows[:5]
+	)
+
+
+def _part_payment(
+	ref_rows: list[int],
+	idx: _Index,
+	amount: float,
+	target: int,
+	tol: int,
+	max_k: int,
+	strength: int,
+	quoted: str,
+) -> list[_Suggestion]:
+	"""Less than the referenced invoices owe: a unique subset of them adding up to the amount (if any),
+	then the referenced invoices oldest due first until the amount is used up."""
+	strong, medium = strength == _STRONG, strength == _MEDIUM
 	out: list[_Suggestion] = []
-	refs = {row: v for row, v in _references(r.remarks, idx, customer, target, tol).items() if fits(row)}
-	best_strength = max((s for s, _, _ in refs.values()), default=None)
-	ref_customer = customer
-	if best_strength is not None:
-		ref_rows = sorted(
-			(row for row, v in refs.items() if v[0] == best_strength), key=lambda x: (idx.due[x], x)
-		)
-		if not customer:
-			owners = {idx.customer[row] for row in ref_rows}
-			ref_customer = owners.pop() if len(owners) == 1 else ""
-		word = _STRENGTH_WORD[best_strength]
-		quoted = "; ".join(
-			f"remarks {'quote' if refs[row][0] >= _MEDIUM else 'resemble'} {idx.name[row]} ('{refs[row][1]}'"
-			f"{', its PO/reference' if refs[row][2] else ''})"
-			for row in ref_rows[:5]
-		)
-		total = int(idx.cents[ref_rows].sum())
-		strong = best_strength == _STRONG
-		medium = best_strength == _MEDIUM
-		if abs(total - target) <= tol:
-			base = 0.97 if strong else 0.92 if medium else 0.85
-			out.append(
-				_Suggestion(
-					tuple(ref_rows),
-					tuple(float(idx.outstanding[x]) for x in ref_rows),
-					"reference",
-					base,
-					[quoted, f"amount {_money(amount)} equals their outstanding ({word} match)"],
-				)
-			)
-		elif target < total:
-			exact_subset = None
-			if 2 <= len(ref_rows) <= 8:
-				subsets = _combinations(idx.cents[ref_rows], target, tol, min(max_k, len(ref_rows)), 2)
-				if len(subsets) == 1:
-					exact_subset = [ref_rows[i] for i in subsets[0]]
-			if exact_subset:
-				base = 0.93 if strong else 0.88 if medium else 0.8
-				out.append(
-					_Suggestion(
-						tuple(exact_subset),
-						tuple(float(idx.outstanding[x]) for x in exact_subset),
-						"reference",
-						base,
-						[quoted, f"{len(exact_subset)} of the quoted invoices add up to {_money(amount)}"],
-					)
-				)
-			used, alloc, _ = _fifo(np.asarray(ref_rows), idx, amount)
-			base = 0.8 if strong else 0.7 if medium else 0.5
-			out.append(
-				_Suggestion(
-					tuple(used),
-					tuple(alloc),
-					"reference",
-					base,
-					[
-						quoted,
-						f"part payment: {_money(amount)} of {_money(total / 100)} outstanding ({word} match)",
-					],
-				)
-			)
-		else:
-			remainder = target - total
-			extra = [
-				row
-				for c in range(remainder - tol, remainder + tol + 1)
-				for row in idx.by_cents.get(c, ())
-				if idx.customer[row] == (ref_customer or idx.customer[ref_rows[0]])
-				and row not in refs
-				and fits(row)
-			]
-			if len(extra) >= 1 and best_strength >= _MEDIUM:
-				rows = sorted([*ref_rows, extra[0]], key=lambda x: (idx.due[x], x))
-				out.append(
-					_Suggestion(
-						tuple(rows),
-						tuple(float(idx.outstanding[x]) for x in rows),
-						"reference",
-						(0.85 if strong else 0.75) / len(extra),
-						[
-							quoted,
-							f"the remaining {_money(remainder / 100)} equals the outstanding of {idx.name[extra[0]]}"
-							+ (f" (one of {len(extra)} such invoices)" if len(extra) > 1 else ""),
-						],
-					)
-				)
-			base = 0.75 if strong else 0.65 if medium else 0.45
-			out.append(
-				_Suggestion(
-					tuple(ref_rows),
-					tuple(float(idx.outstanding[x]) for x in ref_rows),
-					"reference",
-					base,
-					[quoted, f"leaves {_money(amount - total / 100)} unallocated ({word} match)"],
-				)
-			)
-		if customer and any(idx.customer[row] != customer for row in ref_rows):
-			others = sorted({idx.customer[row] for row in ref_rows if idx.customer[row] != customer})
-			for s in out:
-				s.confidence -= 0.35
-				s.reasons.append(
-					f"the quoted invoice belongs to {', '.join(others)}, the receipt to {customer}"
-				)
+	exact_subset = None
+	if 2 <= len(ref_rows) <= 8:
+		subsets = _combinations(idx.cents[ref_rows], target, tol, min(max_k, len(ref_rows)), 2)
+		if len(subsets) == 1:
+			exact_subset = [ref_rows[i] for i in subsets[0]]
+	if exact_subset:
+		base = 0.93 if strong else 0.88 if medium else 0.8
+		reason = f"{len(exact_subset)} of the quoted invoices add up to {_money(amount)}"
+		out.append(_rows_suggestion(idx, exact_subset, "reference", base, [quoted, reason]))
+	used, alloc, _ = _fifo(np.asarray(ref_rows), idx, amount)
+	base = 0.8 if strong else 0.7 if medium else 0.5
+	total = int(idx.cents[ref_rows].sum())
+	word = _STRENGTH_WORD[strength]
+	reason = f"part payment: {_money(amount)} of {_money(total / 100)} outstanding ({word} match)"
+	out.append(_Suggestion(tuple(used), tuple(alloc), "reference", base, [quoted, reason]))
+	return out
 
+
+def _overpayment(
+	refs: dict[int, tuple[int, str, bool]],
+	ref_rows: list[int],
+	ref_customer: str,
+	idx: _Index,
+	currency: str,
+	amount: float,
+	target: int,
+	tol: int,
+	strength: int,
+	quoted: str,
+) -> list[_Suggestion]:
+	"""More than the referenced invoices owe: (strong or medium references only) they plus one invoice of
+	the same customer owing exactly the remainder, then the referenced invoices alone."""
+	strong, medium = strength == _STRONG, strength == _MEDIUM
+	total = int(idx.cents[ref_rows].sum())
+	remainder = target - total
+	owner = ref_customer or idx.customer[ref_rows[0]]
+	extra = [
+		row
+		for c in range(remainder - tol, remainder + tol + 1)
+		for row in idx.by_cents.get(c, ())
+		if idx.customer[row] == owner and row not in refs and _fits(idx, currency, row)
+	]
+	out: list[_Suggestion] = []
+	if len(extra) >= 1 and strength >= _MEDIUM:
+		rows = sorted([*ref_rows, extra[0]], key=lambda x: (idx.due[x], x))
+		reason = f"the remaining {_money(remainder / 100)} equals the outstanding of {idx.name[extra[0]]}" + (
+			f" (one of {len(extra)} such invoices)" if len(extra) > 1 else ""
+		)
+		out.append(
+			_rows_suggestion(
+				idx, rows, "reference", (0.85 if strong else 0.75) / len(extra), [quoted, reason]
+			)
+		)
+	base = 0.75 if strong else 0.65 if medium else 0.45
+	reason = f"leaves {_money(amount - total / 100)} unallocated ({_STRENGTH_WORD[strength]} match)"
+	out.append(_rows_suggestion(idx, ref_rows, "reference", base, [quoted, reason]))
+	return out
+
+
+def _reference_suggestions(
+	r, idx: _Index, target: int, tol: int, max_k: int
+) -> tuple[list[_Suggestion], str]:
+	"""Method 1, references in the remarks: (suggestions, the customer they point to).
+
+	Only the rows of the strongest strength found are used. The customer is the receipt's own, or, for a
+	receipt without one, the single owner of those rows ("" when none or several). Every suggestion loses
+	0.35 when a referenced invoice belongs to another customer than the receipt's."""
+	amount, customer, currency = float(r.amount), r.customer, r.currency
+	found = _references(r.remarks, idx, customer, target, tol)
+	refs = {row: v for row, v in found.items() if _fits(idx, currency, row)}
+	best_strength = max((s for s, _, _ in refs.values()), default=None)
+	if best_strength is None:
+		return [], customer
+	ref_rows = sorted(
+		(row for row, v in refs.items() if v[0] == best_strength), key=lambda x: (idx.due[x], x)
+	)
+	ref_customer = customer
+	if not customer:
+		owners = {idx.customer[row] for row in ref_rows}
+		ref_customer = owners.pop() if len(owners) == 1 else ""
+	quoted = _quoted(refs, ref_rows, idx)
+	total = int(idx.cents[ref_rows].sum())
+	if abs(total - target) <= tol:
+		base = 0.97 if best_strength == _STRONG else 0.92 if best_strength == _MEDIUM else 0.85
+		word = _STRENGTH_WORD[best_strength]
+		reason = f"amount {_money(amount)} equals their outstanding ({word} match)"
+		out = [_rows_suggestion(idx, ref_rows, "reference", base, [quoted, reason])]
+	elif target < total:
+		out = _part_payment(ref_rows, idx, amount, target, tol, max_k, best_strength, quoted)
+	else:
+		out = _overpayment(
+			refs, ref_rows, ref_customer, idx, currency, amount, target, tol, best_strength, quoted
+		)
+	if customer and any(idx.customer[row] != customer for row in ref_rows):
+		others = sorted({idx.customer[row] for row in ref_rows if idx.customer[row] != customer})
+		for s in out:
+			s.confidence -= 0.35
+			s.reasons.append(f"the quoted invoice belongs to {', '.join(others)}, the receipt to {customer}")
+	return out, ref_customer
+
+
+def _exact_amount_suggestions(r, idx: _Index, target: int, tol: int) -> tuple[list[_Suggestion], bool]:
+	"""Method 2, open invoices owing exactly the amount: (suggestions, whether any is the receipt's own
+	customer's). The customer's own invoices come alone when there are any; otherwise the (at most five)
+	others due nearest the receipt, heavily penalised when the receipt has another customer."""
+	amount, customer, day = float(r.amount), r.customer, int(r.day)
 	exact_rows = [
-		row for c in range(target - tol, target + tol + 1) for row in idx.by_cents.get(c, ()) if fits(row)
+		row
+		for c in range(target - tol, target + tol + 1)
+		for row in idx.by_cents.get(c, ())
+		if _fits(idx, r.currency, row)
 	]
 	own = [row for row in exact_rows if customer and idx.customer[row] == customer]
+	out: list[_Suggestion] = []
 	if own:
 		unique = len(own) == 1
 		for row in own:
-			s = _Suggestion(
-				(row,),
-				(float(idx.outstanding[row]),),
-				"exact_amount",
-				(0.85 if unique else 0.8) / len(own),
-				[f"amount {_money(amount)} equals the outstanding of {idx.name[row]}, same customer"],
-			)
+			reason = f"amount {_money(amount)} equals the outstanding of {idx.name[row]}, same customer"
+			s = _rows_suggestion(idx, [row], "exact_amount", (0.85 if unique else 0.8) / len(own), [reason])
 			if not unique:
 				s.reasons.append(f"one of {len(own)} open invoices of {customer} with this amount")
 			out.append(s)
-	elif exact_rows:
-		rows = sorted(exact_rows, key=lambda x: (abs(idx.due[x] - day), x))[:5]
-		for row in rows:
-			if customer:
-				s = _Suggestion(
-					(row,),
-					(float(idx.outstanding[row]),),
-					"exact_amount",
-					0.15 / len(exact_rows),
-					[
-						f"amount {_money(amount)} equals the outstanding of {idx.name[row]}",
-						f"but it belongs to {idx.customer[row]}, the receipt to {customer}",
-					],
-				)
-			else:
-				s = _Suggestion(
-					(row,),
-					(float(idx.outstanding[row]),),
-					"exact_amount",
-					0.6 / len(exact_rows),
-					[
-						f"amount {_money(amount)} equals the outstanding of {idx.name[row]} ({idx.customer[row]})"
-					],
-				)
-				if len(exact_rows) > 1:
-					s.reasons.append(f"one of {len(exact_rows)} open invoices with this amount")
-			out.append(s)
+		return out, True
+	for row in sorted(exact_rows, key=lambda x: (abs(idx.due[x] - day), x))[:5]:
+		if customer:
+			reasons = [
+				f"amount {_money(amount)} equals the outstanding of {idx.name[row]}",
+				f"but it belongs to {idx.customer[row]}, the receipt to {customer}",
+			]
+			s = _rows_suggestion(idx, [row], "exact_amount", 0.15 / len(exact_rows), reasons)
+		else:
+			reason = (
+				f"amount {_money(amount)} equals the outstanding of {idx.name[row]} ({idx.customer[row]})"
+			)
+			s = _rows_suggestion(idx, [row], "exact_amount", 0.6 / len(exact_rows), [reason])
+			if len(exact_rows) > 1:
+				s.reasons.append(f"one of {len(exact_rows)} open invoices with this amount")
+		out.append(s)
+	return out, False
 
-	pool_customer = customer or ref_customer
-	exact_found = bool(own) or any(
-		abs(sum(s.alloc) * 100 - target) <= tol and s.confidence >= 0.5 for s in out
-	)
-	if pool_customer and not exact_found:
-		rows = idx.by_customer.get(pool_customer, np.array([], "int64"))
-		rows = rows[[fits(int(x)) for x in rows]] if currency else rows
-		if len(rows):
-			pool = rows[idx.cents[rows] <= target + tol]
-			if len(pool) > combo_pool:
-				pool = pool[np.argsort(np.abs(idx.due[pool] - day), kind="stable")[:combo_pool]]
-				pool = np.sort(pool)
-			combos = _combinations(idx.cents[pool], target, tol, max_k, 6) if max_k >= 2 else []
-			for combo in combos:
-				chosen = [int(pool[i]) for i in combo]
-				k = len(chosen)
-				out.append(
-					_Suggestion(
-						tuple(chosen),
-						tuple(float(idx.outstanding[x]) for x in chosen),
-						"combination",
-						{2: 0.7, 3: 0.6}.get(k, 0.5) / len(combos),
-						[f"{k} open invoices of {pool_customer} add up to {_money(amount)}"]
-						+ ([f"one of {len(combos)} such combinations"] if len(combos) > 1 else []),
-					)
-				)
-			if not combos:
-				used, alloc, exact = _fifo(rows, idx, amount)
-				left = amount - sum(alloc)
-				reasons = [
-					f"no invoice or combination matches; oldest open invoices of {pool_customer} first"
-				]
-				if left >= 0.005:
-					reasons.append(f"leaves {_money(left)} unallocated")
-				out.append(
-					_Suggestion(tuple(used), tuple(alloc), "oldest_first", 0.5 if exact else 0.3, reasons)
-				)
 
+def _combination_suggestions(
+	r, idx: _Index, pool_customer: str, target: int, tol: int, max_k: int, combo_pool: int
+) -> list[_Suggestion]:
+	"""Methods 3 and 4 for ``pool_customer``: combinations of its open invoices adding up to the amount,
+	searched among the ``combo_pool`` (not larger than the amount) due nearest the receipt; when there is
+	none, its open invoices oldest due first. Empty when it has no open invoice in the currency."""
+	amount, day, currency = float(r.amount), int(r.day), r.currency
+	rows = idx.by_customer.get(pool_customer, np.array([], "int64"))
+	rows = rows[[_fits(idx, currency, int(x)) for x in rows]] if currency else rows
+	if not len(rows):
+		return []
+	pool = rows[idx.cents[rows] <= target + tol]
+	if len(pool) > combo_pool:
+		pool = pool[np.argsort(np.abs(idx.due[pool] - day), kind="stable")[:combo_pool]]
+		pool = np.sort(pool)
+	combos = _combinations(idx.cents[pool], target, tol, max_k, 6) if max_k >= 2 else []
+	out: list[_Suggestion] = []
+	for combo in combos:
+		chosen = [int(pool[i]) for i in combo]
+		k = len(chosen)
+		reasons = [f"{k} open invoices of {pool_customer} add up to {_money(amount)}"] + (
+			[f"one of {len(combos)} such combinations"] if len(combos) > 1 else []
+		)
+		out.append(
+			_rows_suggestion(idx, chosen, "combination", {2: 0.7, 3: 0.6}.get(k, 0.5) / len(combos), reasons)
+		)
+	if not combos:
+		used, alloc, exact = _fifo(rows, idx, amount)
+		left = amount - sum(alloc)
+		reasons = [f"no invoice or combination matches; oldest open invoices of {pool_customer} first"]
+		if left >= 0.005:
+			reasons.append(f"leaves {_money(left)} unallocated")
+		out.append(_Suggestion(tuple(used), tuple(alloc), "oldest_first", 0.5 if exact else 0.3, reasons))
+	return out
+
+
+def _adjust(out: list[_Suggestion], idx: _Index, day: int, customer: str) -> None:
+	"""Apply the confidence adjustments (in place; see the module docstring) and clip to 0–1."""
 	for s in out:
 		due = idx.due[list(s.rows)]
 		if np.min(np.abs(due - day)) <= NEAR_DUE_DAYS:
@@ -701,6 +720,20 @@ def _suggest(r, idx: _Index, tol: int, max_k: int, combo_pool: int) -> list[_Sug
 			s.confidence -= 0.1
 			s.reasons.append("the receipt has no customer")
 		s.confidence = float(min(1.0, max(0.0, s.confidence)))
+
+
+def _suggest(r, idx: _Index, tol: int, max_k: int, combo_pool: int) -> list[_Suggestion]:
+	"""Every candidate suggestion for one receipt (before ranking): references, exact amounts, then, for
+	a known customer when neither gave an exact allocation, combinations or oldest first."""
+	target = int(round(float(r.amount) * 100))
+	out, ref_customer = _reference_suggestions(r, idx, target, tol, max_k)
+	exact, own = _exact_amount_suggestions(r, idx, target, tol)
+	out += exact
+	pool_customer = r.customer or ref_customer
+	exact_found = own or any(abs(sum(s.alloc) * 100 - target) <= tol and s.confidence >= 0.5 for s in out)
+	if pool_customer and not exact_found:
+		out += _combination_suggestions(r, idx, pool_customer, target, tol, max_k, combo_pool)
+	_adjust(out, idx, int(r.day), r.customer)
 	return out
 
 

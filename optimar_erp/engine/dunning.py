@@ -552,6 +552,196 @@ def _reason_text(code: str, units: pd.DataFrame, config: DunningConfig) -> pd.Se
 	}[code]
 
 
+def _open_invoices(inv: pd.DataFrame, today: np.datetime64) -> pd.DataFrame:
+	"""Rule 1: the evaluated invoices (owing at least 0.005, with a sequence) with their ``days_overdue``;
+	ValueError when one has no due date."""
+	open_ = inv[(inv["outstanding"] >= AMOUNT_TOLERANCE) & (inv["sequence"] != "")].copy()
+	if open_["due_day"].isna().any():
+		bad = open_.loc[pd.isna(open_["due_day"]), "invoice"]
+		raise ValueError(f"invoices: due_date is empty for {', '.join(sorted(bad)[:10])}")
+	open_["days_overdue"] = (today - open_["due_day"].to_numpy().astype("datetime64[D]")).astype("int64")
+	return open_
+
+
+_STEP_COLUMNS = [
+	"sequence",
+	"offset_days",
+	"step_id",
+	"channel",
+	"tone",
+	"min_gap_days",
+	"escalation",
+	"consolidate",
+]
+
+
+def _due_steps(open_: pd.DataFrame, stp: pd.DataFrame) -> pd.DataFrame:
+	"""Rule 2: one row per invoice and due step: the step(s) of its sequence with the largest
+	``offset_days <= days_overdue`` (several when steps share that offset, say an email and a call task).
+	Invoices with no step due yet are left out."""
+	offsets = stp[["sequence", "offset_days"]].drop_duplicates().sort_values("offset_days", kind="stable")
+	due = pd.merge_asof(
+		open_.sort_values("days_overdue", kind="stable"),
+		offsets,
+		left_on="days_overdue",
+		right_on="offset_days",
+		by="sequence",
+		direction="backward",
+	)
+	due = due[due["offset_days"].notna()].astype({"offset_days": "int64"})
+	due = due.merge(stp[_STEP_COLUMNS], on=["sequence", "offset_days"])
+	due["min_gap_days"] = due["min_gap_days"].astype("int64")
+	due["consolidate"] = due["consolidate"].astype(bool)
+	return due
+
+
+def _not_done(due: pd.DataFrame, act: pd.DataFrame, stp: pd.DataFrame) -> pd.DataFrame:
+	"""The due rows whose step was not handed out yet, neither itself (by invoice, by a notice's invoice
+	list, or by key) nor any step with a later offset in the same sequence."""
+	handed = _handed_out(act, stp)
+	latest = handed.groupby(["invoice", "sequence"])["offset_days"].max().rename("done_offset")
+	due = due.join(latest, on=["invoice", "sequence"])
+	done_keys = set(act.loc[act["status"].isin(DONE_STATUSES), "idempotency_key"])
+	done_pairs = set(handed["invoice"] + "|" + handed["step_id"]) | done_keys
+	done = (due["done_offset"] > due["offset_days"]).to_numpy() | (
+		due["invoice"] + "|" + due["step_id"]
+	).isin(done_pairs).to_numpy()
+	return due[~done]
+
+
+def _promised_until(pro: pd.DataFrame, config: DunningConfig, today: np.datetime64) -> pd.Series:
+	"""Invoice → the latest promised date of its Open promises still live today (date + grace days)."""
+	if not len(pro):
+		return pd.Series(dtype="datetime64[ns]")
+	promise_day = dates(pro["promised_date"], "promises.promised_date")
+	live_promise = (text(pro["status"]) == "Open").to_numpy() & (
+		promise_day + np.timedelta64(config.grace_days, "D") >= today
+	)
+	return (
+		pd.Series(promise_day[live_promise], index=text(pro["invoice"])[live_promise]).groupby(level=0).max()
+	)
+
+
+def _paused(
+	due: pd.DataFrame, pro: pd.DataFrame, dis: pd.DataFrame, config: DunningConfig, today: np.datetime64
+) -> tuple[np.ndarray, list[pd.DataFrame]]:
+	"""(mask of the due rows paused, their skipped rows): disputed (flag or an Open / Under Review
+	dispute) first, then under a live open promise."""
+	open_disputes = set(text(dis["invoice"])[text(dis["status"]).isin(PAUSING_DISPUTES)])
+	disputed = due["disputed"].to_numpy() | due["invoice"].isin(open_disputes).to_numpy()
+	promised_until = due["invoice"].map(_promised_until(pro, config, today))
+	promised = promised_until.notna().to_numpy() & ~disputed
+	until_text = pd.to_datetime(promised_until[promised]).dt.strftime("%Y-%m-%d").to_numpy()
+	skipped = [
+		_skips(_single_units(due[disputed]), "disputed", "Invoice is under dispute"),
+		_skips(
+			_single_units(due[promised]),
+			"promise_to_pay",
+			"Invoice is covered by an open promise to pay dated " + until_text,
+		),
+	]
+	return disputed | promised, skipped
+
+
+def _with_customers(units: pd.DataFrame, cus: pd.DataFrame) -> pd.DataFrame:
+	"""The units with their customer's settings (defaults for a customer not in ``cus``) and the
+	``recipient`` of their channel."""
+	units = units.merge(cus, on="customer", how="left")
+	for col, default in CUSTOMER_OPTIONAL.items():
+		units[col] = units[col].where(units[col].notna(), default)
+		if isinstance(default, bool):
+			units[col] = units[col].astype(bool)
+	channel = units["channel"]
+	units["recipient"] = np.select(
+		[channel.isin(["Email", "Letter"]), channel.isin(["SMS", "WhatsApp"]), channel == CALL_TASK],
+		[units["email"], units["mobile"], units["collector"]],
+		"",
+	)
+	return units
+
+
+def _touches(act: pd.DataFrame) -> pd.DataFrame:
+	"""Activities that count as a touch: Queued/Sending/Sent/Unknown, not a Call Task, with a customer."""
+	return act[act["status"].isin(TOUCH_STATUSES) & (act["channel"] != CALL_TASK) & (act["customer"] != "")]
+
+
+def _guard(units: pd.DataFrame, act: pd.DataFrame, touches: pd.DataFrame, config: DunningConfig) -> None:
+	"""Rule 4 but the weekly cap: set (in place) ``code`` to the first guard that holds each unit back
+	("" for none), and ``zone``, ``clock`` and ``last_touch`` for the reason sentences."""
+	now = pd.Timestamp(config.now)
+	channel = units["channel"]
+	call = (channel == CALL_TASK).to_numpy()
+	zone = units["time_zone"].where(units["time_zone"] != "", config.company_time_zone)
+	clock, minutes = _local_clock(zone, config.now)
+	zone_ok = minutes.notna().to_numpy()
+	in_window = _in_window(minutes.to_numpy(), config.window_start, config.window_end)
+	last_touch = units["customer"].map(touches.groupby("customer")["at"].max())
+	gap = pd.to_timedelta(units["min_gap_days"], unit="D")
+	too_soon = ((units["min_gap_days"] > 0) & last_touch.notna() & (now - last_touch < gap)).to_numpy()
+	existing = set(act.loc[act["status"] != "Skipped", "idempotency_key"])
+	no_recipient = (units["recipient"] == "").to_numpy() | (
+		(channel == "WhatsApp") & ~units["whatsapp_opt_in"]
+	).to_numpy()
+	checks = [
+		("do_not_contact", units["do_not_contact"].to_numpy()),
+		("on_hold", units["on_hold"].to_numpy()),
+		("snoozed", units["snoozed"].to_numpy()),
+		("channel_disabled", ~channel.isin(config.enabled_channels).to_numpy()),
+		("no_recipient", no_recipient),
+		("invalid_time_zone", ~call & ~zone_ok),
+		(
+			"consolidated_today",
+			units["consolidated"].to_numpy() & units["idempotency_key"].isin(existing).to_numpy(),
+		),
+		("outside_window", ~call & ~in_window),
+		("min_gap", too_soon),
+	]
+	units["code"] = np.select([m for _, m in checks], [c for c, _ in checks], "")
+	units["zone"], units["clock"], units["last_touch"] = zone, clock, last_touch
+
+
+def _weekly_cap(units: pd.DataFrame, touches: pd.DataFrame, config: DunningConfig) -> None:
+	"""Rule 6: set (in place) ``code`` to ``weekly_cap`` on the messages (not Call Tasks) no guard held back
+	beyond the customer's allowance: its touches of the last 7 days plus this run's, in priority order."""
+	now = pd.Timestamp(config.now)
+	recent = touches[touches["at"] >= now - CAP_WINDOW].groupby("customer").size()
+	call = (units["channel"] == CALL_TASK).to_numpy()
+	candidates = units[(units["code"] == "") & ~call].sort_values(
+		["customer", "days_overdue", "amount", "offset_days", "first_invoice", "step_id"],
+		ascending=[True, False, False, False, True, True],
+		kind="stable",
+	)
+	rank = candidates.groupby("customer").cumcount()
+	prior = candidates["customer"].map(recent).fillna(0).astype("int64")
+	capped = candidates.index[(prior + rank >= config.max_touches_per_7_days).to_numpy()]
+	units.loc[capped, "code"] = "weekly_cap"
+
+
+def _decision(
+	units: pd.DataFrame, skipped: list[pd.DataFrame], evaluated: int, config: DunningConfig
+) -> Decision:
+	"""The :class:`Decision`: units without a code are actions; the others join ``skipped`` with their
+	reason; both in rule 9 order with their columns typed."""
+	skipped = list(skipped)
+	for reason_code in REASON_CODES:
+		hit = units[units["code"] == reason_code]
+		if len(hit):
+			skipped.append(_skips(hit, reason_code, _reason_text(reason_code, hit, config)))
+	actions = _sorted(units[units["code"] == ""])
+	actions["days_overdue"] = actions["days_overdue"].astype("int64")
+	actions["offset_days"] = actions["offset_days"].astype("int64")
+	actions["amount"] = actions["amount"].astype(float)
+	actions["consolidated"] = actions["consolidated"].astype(bool)
+	skipped_df = _sorted(pd.concat([s for s in skipped if len(s)] or [skipped[0]], ignore_index=True))
+	skipped_df["offset_days"] = skipped_df["offset_days"].astype("int64")
+	skipped_df["transient"] = skipped_df["transient"].astype(bool)
+	return Decision(
+		actions=actions[list(ACTION_COLUMNS)].reset_index(drop=True),
+		skipped=skipped_df[list(SKIPPED_COLUMNS)].reset_index(drop=True),
+		evaluated=evaluated,
+	)
+
+
 def decide(
 	invoices: pd.DataFrame,
 	steps: pd.DataFrame,
@@ -571,167 +761,24 @@ def decide(
 	pro = table(promises, "promises", PROMISE_REQUIRED, may_be_empty=True)
 	dis = table(disputes, "disputes", DISPUTE_REQUIRED, may_be_empty=True)
 	today = np.datetime64(config.today, "D")
-	now = pd.Timestamp(config.now)
 
-	# Rule 1: open invoices with a sequence.
-	open_ = inv[(inv["outstanding"] >= AMOUNT_TOLERANCE) & (inv["sequence"] != "")].copy()
-	evaluated = len(open_)
-	if open_["due_day"].isna().any():
-		bad = open_.loc[pd.isna(open_["due_day"]), "invoice"]
-		raise ValueError(f"invoices: due_date is empty for {', '.join(sorted(bad)[:10])}")
-	open_["days_overdue"] = (today - open_["due_day"].to_numpy().astype("datetime64[D]")).astype("int64")
-	skipped: list[pd.DataFrame] = []
-
+	open_ = _open_invoices(inv, today)
 	known = open_["sequence"].isin(set(stp["sequence"]))
 	unknown = _single_units(open_[~known].assign(step_id="", channel="", offset_days=0))
-	skipped.append(
+	skipped = [
 		_skips(unknown, "unknown_sequence", "Dunning sequence " + unknown["sequence"] + " has no steps")
-	)
-
-	# Rule 2: the due step is the largest offset <= days overdue, in the invoice's sequence.
-	step_cols = [
-		"sequence",
-		"offset_days",
-		"step_id",
-		"channel",
-		"tone",
-		"min_gap_days",
-		"escalation",
-		"consolidate",
 	]
-	offsets = stp[["sequence", "offset_days"]].drop_duplicates().sort_values("offset_days", kind="stable")
-	due = pd.merge_asof(
-		open_[known].sort_values("days_overdue", kind="stable"),
-		offsets,
-		left_on="days_overdue",
-		right_on="offset_days",
-		by="sequence",
-		direction="backward",
-	)
-	due = due[due["offset_days"].notna()].astype({"offset_days": "int64"})
-	# Several steps may share an offset (say an email and a call task): each of them is due.
-	due = due.merge(stp[step_cols], on=["sequence", "offset_days"])
-	due["min_gap_days"] = due["min_gap_days"].astype("int64")
-	due["consolidate"] = due["consolidate"].astype(bool)
 
-	# Already handed out: this step, or any step with a later offset in the same sequence.
-	handed = _handed_out(act, stp)
-	latest = handed.groupby(["invoice", "sequence"])["offset_days"].max().rename("done_offset")
-	due = due.join(latest, on=["invoice", "sequence"])
-	done_keys = set(act.loc[act["status"].isin(DONE_STATUSES), "idempotency_key"])
-	done_pairs = set(handed["invoice"] + "|" + handed["step_id"]) | done_keys
-	done = (due["done_offset"] > due["offset_days"]).to_numpy() | (
-		due["invoice"] + "|" + due["step_id"]
-	).isin(done_pairs).to_numpy()
-	due = due[~done]
+	due = _not_done(_due_steps(open_[known], stp), act, stp)
+	paused, paused_rows = _paused(due, pro, dis, config, today)
+	skipped += paused_rows
 
-	# Paused: disputes, then open promises.
-	open_disputes = set(text(dis["invoice"])[text(dis["status"]).isin(PAUSING_DISPUTES)])
-	disputed = due["disputed"].to_numpy() | due["invoice"].isin(open_disputes).to_numpy()
-	if len(pro):
-		promise_day = dates(pro["promised_date"], "promises.promised_date")
-		live_promise = (text(pro["status"]) == "Open").to_numpy() & (
-			promise_day + np.timedelta64(config.grace_days, "D") >= today
-		)
-		until = (
-			pd.Series(promise_day[live_promise], index=text(pro["invoice"])[live_promise])
-			.groupby(level=0)
-			.max()
-		)
-	else:
-		until = pd.Series(dtype="datetime64[ns]")
-	promised_until = due["invoice"].map(until)
-	promised = promised_until.notna().to_numpy() & ~disputed
-	rows = _single_units(due[disputed])
-	skipped.append(_skips(rows, "disputed", "Invoice is under dispute"))
-	rows = _single_units(due[promised])
-	skipped.append(
-		_skips(
-			rows,
-			"promise_to_pay",
-			"Invoice is covered by an open promise to pay dated "
-			+ pd.to_datetime(promised_until[promised]).dt.strftime("%Y-%m-%d").to_numpy(),
-		)
-	)
-
-	# Rule 8: units (one invoice, or a customer's consolidated notice).
-	units = _invoice_units(due[~disputed & ~promised], config.today)
-	units = units.merge(cus, on="customer", how="left")
-	for col, default in CUSTOMER_OPTIONAL.items():
-		units[col] = units[col].where(units[col].notna(), default)
-		if isinstance(default, bool):
-			units[col] = units[col].astype(bool)
-	channel = units["channel"]
-	units["recipient"] = np.select(
-		[channel.isin(["Email", "Letter"]), channel.isin(["SMS", "WhatsApp"]), channel == CALL_TASK],
-		[units["email"], units["mobile"], units["collector"]],
-		"",
-	)
-	call = (channel == CALL_TASK).to_numpy()
-	zone = units["time_zone"].where(units["time_zone"] != "", config.company_time_zone)
-	clock, minutes = _local_clock(zone, config.now)
-	zone_ok = minutes.notna().to_numpy()
-	in_window = _in_window(minutes.to_numpy(), config.window_start, config.window_end)
-
-	touches = act[
-		act["status"].isin(TOUCH_STATUSES) & (act["channel"] != CALL_TASK) & (act["customer"] != "")
-	]
-	last_touch = units["customer"].map(touches.groupby("customer")["at"].max())
-	gap = pd.to_timedelta(units["min_gap_days"], unit="D")
-	too_soon = ((units["min_gap_days"] > 0) & last_touch.notna() & (now - last_touch < gap)).to_numpy()
-	existing = set(act.loc[act["status"] != "Skipped", "idempotency_key"])
-
-	no_recipient = (units["recipient"] == "").to_numpy() | (
-		(channel == "WhatsApp") & ~units["whatsapp_opt_in"]
-	).to_numpy()
-	checks = [
-		("do_not_contact", units["do_not_contact"].to_numpy()),
-		("on_hold", units["on_hold"].to_numpy()),
-		("snoozed", units["snoozed"].to_numpy()),
-		("channel_disabled", ~channel.isin(config.enabled_channels).to_numpy()),
-		("no_recipient", no_recipient),
-		("invalid_time_zone", ~call & ~zone_ok),
-		(
-			"consolidated_today",
-			units["consolidated"].to_numpy() & units["idempotency_key"].isin(existing).to_numpy(),
-		),
-		("outside_window", ~call & ~in_window),
-		("min_gap", too_soon),
-	]
-	code = np.select([m for _, m in checks], [c for c, _ in checks], "")
-	units["code"] = code
-
-	# Rule 6: weekly cap, in priority order within each customer.
-	recent = touches[touches["at"] >= now - CAP_WINDOW].groupby("customer").size()
-	candidates = units[(units["code"] == "") & ~call].sort_values(
-		["customer", "days_overdue", "amount", "offset_days", "first_invoice", "step_id"],
-		ascending=[True, False, False, False, True, True],
-		kind="stable",
-	)
-	rank = candidates.groupby("customer").cumcount()
-	prior = candidates["customer"].map(recent).fillna(0).astype("int64")
-	capped = candidates.index[(prior + rank >= config.max_touches_per_7_days).to_numpy()]
-	units.loc[capped, "code"] = "weekly_cap"
-
-	units["zone"], units["clock"], units["last_touch"] = zone, clock, last_touch
-	for reason_code in REASON_CODES:
-		hit = units[units["code"] == reason_code]
-		if len(hit):
-			skipped.append(_skips(hit, reason_code, _reason_text(reason_code, hit, config)))
-
-	actions = _sorted(units[units["code"] == ""])
-	actions["days_overdue"] = actions["days_overdue"].astype("int64")
-	actions["offset_days"] = actions["offset_days"].astype("int64")
-	actions["amount"] = actions["amount"].astype(float)
-	actions["consolidated"] = actions["consolidated"].astype(bool)
-	skipped_df = _sorted(pd.concat([s for s in skipped if len(s)] or [skipped[0]], ignore_index=True))
-	skipped_df["offset_days"] = skipped_df["offset_days"].astype("int64")
-	skipped_df["transient"] = skipped_df["transient"].astype(bool)
-	return Decision(
-		actions=actions[list(ACTION_COLUMNS)].reset_index(drop=True),
-		skipped=skipped_df[list(SKIPPED_COLUMNS)].reset_index(drop=True),
-		evaluated=evaluated,
-	)
+	# Rule 8: units (one invoice, or a customer's consolidated notice), then the guards of rules 4-7.
+	units = _with_customers(_invoice_units(due[~paused], config.today), cus)
+	touches = _touches(act)
+	_guard(units, act, touches, config)
+	_weekly_cap(units, touches, config)
+	return _decision(units, skipped, len(open_), config)
 
 
 # ----------------------------------------------------------------------------------- send-time recheck

@@ -291,6 +291,266 @@ def _weekday_back(ordinal: int, floor: int) -> int:
 	return back if back >= floor else ordinal + (7 - wd)
 
 
+def _post_days(
+	rng: np.random.Generator, rate: np.ndarray, starts: list[dt.date], end: dt.date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+	"""(customer position, month position, posting ordinal) of every invoice, sorted by posting day then
+	customer: a Poisson count per customer-month (``rate`` × seasonality, pro rata for a partial last
+	month), each on a random business day of its month up to ``end``."""
+	n_customers = len(rate)
+	cust_idx, month_idx, post = [], [], []
+	for mi, m0 in enumerate(starts):
+		m1 = (starts[mi + 1] - dt.timedelta(days=1)) if mi + 1 < len(starts) else end
+		bdays = _business_days(m0, min(m1, end))
+		if not len(bdays):
+			continue
+		full = len(_business_days(m0, (pd.Timestamp(m0) + pd.offsets.MonthEnd(0)).date()))
+		lam = rate * SEASONALITY[m0.month] * len(bdays) / full
+		k = rng.poisson(lam)
+		ci = np.repeat(np.arange(n_customers), k)
+		cust_idx.append(ci)
+		month_idx.append(np.full(len(ci), mi))
+		post.append(bdays[rng.integers(0, len(bdays), size=len(ci))])
+	cust_idx = np.concatenate(cust_idx)
+	month_idx = np.concatenate(month_idx)
+	post = np.concatenate(post)
+	order = np.lexsort((cust_idx, post))
+	return cust_idx[order], month_idx[order], post[order]
+
+
+# Settlement of one invoice posted on ordinal p, due on d, for ``total`` cents, with its eight pre-drawn
+# uniform numbers r: one function per archetype (see the module docstring for the behaviours).
+
+
+def _on_time_day(p: int, d: int, r: np.ndarray) -> int:
+	"""By the due date 95% of the time (sometimes a few days early), else up to 10 days late."""
+	pay = d - int(r[1] ** 2 * 8) if r[0] < 0.95 else d + 1 + int(r[1] * 10)
+	if _is_year_end(pay):
+		pay += int(r[2] * 6)
+	return _weekday_back(max(pay, p + 1), p + 1)
+
+
+def _chronic_late_day(p: int, d: int, r: np.ndarray) -> int:
+	"""10-20 days after the due date (a few more over the year end)."""
+	pay = d + 10 + int(r[1] * 11)
+	if _is_year_end(pay):
+		pay += 3 + int(r[2] * 8)
+	return _weekday_back(pay, p + 1)
+
+
+def _payment_run_day(p: int, d: int, r: np.ndarray, runs: list[int]) -> int:
+	"""The first run day on or after two days before the due date (one later when it misses a run),
+	skipping the holiday runs."""
+	k = bisect.bisect_left(runs, max(d - 2, p + 1))
+	if r[1] < 0.1:
+		k += 1
+	while _holiday_run(runs[k]):
+		k += 1
+	return runs[k]
+
+
+def _deteriorating_day(p: int, d: int, r: np.ndarray, frac: float, slope: float) -> int | None:
+	"""Later and later with ``frac`` (the invoice's month as a share of the period, growing to ``slope``
+	days late); None (never paid) for about a third of the invoices of the last quarter."""
+	if frac > 0.75 and r[3] < 0.3:
+		return None
+	late = round(-3 + frac**1.5 * slope + (r[1] - 0.5) * 8)
+	pay = d + late + (4 + int(r[2] * 6) if _is_year_end(d + late) else 0)
+	return _weekday_back(max(pay, p + 1), p + 1)
+
+
+def _disputer(
+	p: int, d: int, total: int, r: np.ndarray, end_o: int
+) -> tuple[list[tuple[int, int]], tuple[int, int, int] | None, bool]:
+	"""(payments as (ordinal, cents), credit note as (ordinal, cents, reason index) or None, disputed at
+	``end_o``). A disputed invoice (30%) gets a credit note for 5-40% after 2-6 weeks, the rest paid late."""
+	if r[0] >= 0.30:
+		pay = d - 3 + int(r[1] * 13)
+		return [(_weekday_back(max(pay, p + 1), p + 1), total)], None, False
+	raised = p + 3 + int(r[1] * 12)
+	cn_day = _weekday_back(max(p + 14 + int(r[2] * 29), raised + 1), raised + 1)
+	cn_cents = int(round(total * (0.05 + r[3] * 0.35)))
+	credit = (cn_day, cn_cents, int(r[5] * len(_DISPUTE_REASONS)))
+	payments = []
+	if total - cn_cents > 0:
+		pay = max(d, cn_day) + 5 + int(r[4] * 21)
+		payments.append((_weekday_back(pay, cn_day), total - cn_cents))
+	return payments, credit, raised <= end_o < cn_day
+
+
+def _partial_payments(p: int, d: int, total: int, r: np.ndarray) -> list[tuple[int, int]]:
+	"""(ordinal, cents) of each payment: 85% of invoices in 2-3 instalments (whole currency units but
+	the last, which comes after the due date), the others in one."""
+	if r[0] >= 0.85:
+		pay = d - 2 + int(r[1] * 10)
+		return [(_weekday_back(max(pay, p + 1), p + 1), total)]
+	if r[1] < 0.6:
+		shares = [0.3 + r[2] * 0.3]
+	else:
+		shares = [0.25 + r[2] * 0.15, 0.2 + r[3] * 0.15]
+	parts = [int(round(total * s / 100.0)) * 100 for s in shares]
+	parts.append(total - sum(parts))
+	day = max(d - 5 + int(r[4] * 10), p + 1)
+	out = []
+	for j, part in enumerate(parts):
+		if j == len(parts) - 1:
+			day = max(day, d + 3)
+		out.append((_weekday_back(day, p + 1), part))
+		day += 10 + int(r[5 + min(j, 2)] * 16)
+	return out
+
+
+@dataclass
+class _Invoices:
+	"""The drawn invoices as arrays (one entry per invoice, in posting order)."""
+
+	cust_idx: np.ndarray
+	month_idx: np.ndarray
+	post: np.ndarray
+	due: np.ndarray
+	terms: np.ndarray
+	cents: np.ndarray
+	arch: np.ndarray
+
+
+def _settle(
+	inv: _Invoices,
+	u: np.ndarray,
+	run_rule: np.ndarray,
+	cust_slope: np.ndarray,
+	run_cache: dict[str, list[int]],
+	span: int,
+	end_o: int,
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int, int]], np.ndarray]:
+	"""Every payment (invoice position, ordinal, cents) and credit note (invoice position, ordinal, cents,
+	reason index) of every invoice, wherever it falls, and which invoices are disputed at ``end_o``."""
+	pay_rows: list[tuple[int, int, int]] = []
+	cn_rows: list[tuple[int, int, int, int]] = []
+	disputed = np.zeros(len(inv.post), dtype=bool)
+	for i in range(len(inv.post)):
+		a, p, d, total, r = inv.arch[i], int(inv.post[i]), int(inv.due[i]), int(inv.cents[i]), u[i]
+		if a == "on_time":
+			pay_rows.append((i, _on_time_day(p, d, r), total))
+		elif a == "chronic_late":
+			pay_rows.append((i, _chronic_late_day(p, d, r), total))
+		elif a == "payment_run":
+			pay_rows.append((i, _payment_run_day(p, d, r, run_cache[run_rule[inv.cust_idx[i]]]), total))
+		elif a == "deteriorating":
+			day = _deteriorating_day(p, d, r, inv.month_idx[i] / span, cust_slope[inv.cust_idx[i]])
+			if day is not None:
+				pay_rows.append((i, day, total))
+		elif a == "disputer":
+			payments, credit, disputed[i] = _disputer(p, d, total, r, end_o)
+			if credit is not None:
+				cn_rows.append((i, *credit))
+			pay_rows.extend((i, day, part) for day, part in payments)
+		else:  # partial_payer
+			pay_rows.extend((i, day, part) for day, part in _partial_payments(p, d, total, r))
+	return pay_rows, cn_rows, disputed
+
+
+def _invoice_table(
+	inv: _Invoices,
+	customers: pd.DataFrame,
+	inv_ids: np.ndarray,
+	out_cents: np.ndarray,
+	settled_o: np.ndarray,
+	disputed: np.ndarray,
+	currency: str,
+	company: str,
+) -> pd.DataFrame:
+	"""The book's invoice table (see :class:`Book`)."""
+	to_ts = _ordinals_to_datetime
+	cust_idx = inv.cust_idx
+	return pd.DataFrame(
+		{
+			"invoice": inv_ids,
+			"customer": customers["customer"].to_numpy()[cust_idx],
+			"posting_date": to_ts(inv.post),
+			"due_date": to_ts(inv.due),
+			"grand_total": inv.cents / 100.0,
+			"outstanding": out_cents / 100.0,
+			"settled_date": to_ts(np.where(settled_o > 0, settled_o, 0)),
+			"company": company,
+			"currency": currency,
+			"disputed": disputed,
+			"country": customers["country"].to_numpy()[cust_idx],
+			"channel": customers["channel"].to_numpy()[cust_idx],
+			"customer_name": customers["customer_name"].to_numpy()[cust_idx],
+			"payment_terms_days": inv.terms.astype(int),
+			"archetype": inv.arch,
+		}
+	)
+
+
+def _payment_table(
+	pays: np.ndarray, cust_ids: np.ndarray, inv_ids: np.ndarray, arch: np.ndarray
+) -> pd.DataFrame:
+	"""The book's payments (see :class:`Book`) from (invoice position, ordinal, cents) rows: a
+	payment-run customer pays all its invoices of a run day in one payment."""
+	to_ts = _ordinals_to_datetime
+	pay_df = pd.DataFrame({"pos": pays[:, 0], "day": pays[:, 1], "cents": pays[:, 2]})
+	pay_df["customer"] = cust_ids[pay_df["pos"].to_numpy()]
+	pay_df["invoice"] = inv_ids[pay_df["pos"].to_numpy()]
+	is_run = arch[pay_df["pos"].to_numpy()] == "payment_run"
+	pay_df["group"] = np.where(
+		is_run, pay_df["customer"] + "|" + pay_df["day"].astype(str), pay_df.index.astype(str)
+	)
+	pay_df = pay_df.sort_values(["day", "customer", "pos"], kind="stable")
+	group_no = pd.factorize(pay_df["group"])[0]
+	pay_df["payment_id"] = [f"SIM-PAY-{g + 1:05d}" for g in group_no]
+	pay_df["amount"] = pay_df.groupby("payment_id")["cents"].transform("sum") / 100.0
+	n_alloc = pay_df.groupby("payment_id")["cents"].transform("size").to_numpy()
+	day_text = to_ts(pay_df["day"].to_numpy()).strftime("%Y-%m-%d")
+	pay_df["reference"] = np.where(
+		n_alloc > 1,
+		"Payment run " + day_text + ": " + n_alloc.astype(str) + " invoices",
+		"Remittance for " + pay_df["invoice"],
+	)
+	return pd.DataFrame(
+		{
+			"payment_id": pay_df["payment_id"].to_numpy(),
+			"customer": pay_df["customer"].to_numpy(),
+			"posting_date": to_ts(pay_df["day"].to_numpy()),
+			"amount": pay_df["amount"].to_numpy(),
+			"reference": pay_df["reference"].to_numpy(),
+			"invoice": pay_df["invoice"].to_numpy(),
+			"allocated_amount": pay_df["cents"].to_numpy() / 100.0,
+		}
+	)
+
+
+def _credit_note_table(cns: np.ndarray, cust_ids: np.ndarray, inv_ids: np.ndarray) -> pd.DataFrame:
+	"""The book's credit notes (see :class:`Book`) from (invoice position, ordinal, cents, reason index)
+	rows, numbered by posting day then invoice."""
+	cns = cns[np.lexsort((cns[:, 0], cns[:, 1]))]
+	return pd.DataFrame(
+		{
+			"credit_note": [f"SIM-CN-{k + 1:05d}" for k in range(len(cns))],
+			"customer": cust_ids[cns[:, 0]],
+			"invoice": inv_ids[cns[:, 0]],
+			"posting_date": _ordinals_to_datetime(cns[:, 1]),
+			"amount": cns[:, 2] / 100.0,
+			"reason": np.array(_DISPUTE_REASONS, dtype=object)[cns[:, 3]],
+		}
+	)
+
+
+def _balances(
+	n_inv: int, cents: np.ndarray, pays: np.ndarray, cns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+	"""(outstanding cents, settled ordinal or -1 while open) of each invoice after ``pays`` and ``cns``;
+	an invoice is settled on its last movement once nothing is outstanding."""
+	reduced = np.bincount(pays[:, 0], weights=pays[:, 2], minlength=n_inv) + np.bincount(
+		cns[:, 0], weights=cns[:, 2], minlength=n_inv
+	)
+	out_cents = cents - reduced.astype(np.int64)
+	last = np.full(n_inv, -1, dtype=np.int64)
+	np.maximum.at(last, pays[:, 0], pays[:, 1])
+	np.maximum.at(last, cns[:, 0], cns[:, 1])
+	return out_cents, np.where(out_cents == 0, last, -1)
+
+
 def simulate_book(
 	seed: int = 7,
 	n_customers: int = 300,
@@ -311,41 +571,23 @@ def simulate_book(
 	end = end or dt.date.today()
 	if isinstance(end, dt.datetime):
 		end = end.date()
-	rng = np.random.default_rng(seed)
+	rng = np.random.default_rng(seed)  # the order of the draws below is part of the result
 	customers = _customers(rng, n_customers, invoices_per_customer_month)
 	starts = _month_starts(end, months)
 	start = starts[0]
 	end_o = end.toordinal()
 
-	# --- invoices: Poisson count per customer-month, on random business days of the month
-	rate = customers["invoices_per_month"].to_numpy()
-	cust_idx, month_idx, post = [], [], []
-	for mi, m0 in enumerate(starts):
-		m1 = (starts[mi + 1] - dt.timedelta(days=1)) if mi + 1 < len(starts) else end
-		bdays = _business_days(m0, min(m1, end))
-		if not len(bdays):
-			continue
-		full = len(_business_days(m0, (pd.Timestamp(m0) + pd.offsets.MonthEnd(0)).date()))
-		lam = rate * SEASONALITY[m0.month] * len(bdays) / full
-		k = rng.poisson(lam)
-		ci = np.repeat(np.arange(n_customers), k)
-		cust_idx.append(ci)
-		month_idx.append(np.full(len(ci), mi))
-		post.append(bdays[rng.integers(0, len(bdays), size=len(ci))])
-	cust_idx = np.concatenate(cust_idx)
-	month_idx = np.concatenate(month_idx)
-	post = np.concatenate(post)
-	order = np.lexsort((cust_idx, post))
-	cust_idx, month_idx, post = cust_idx[order], month_idx[order], post[order]
-	n_inv = len(post)
+	cust_idx, month_idx, post = _post_days(rng, customers["invoices_per_month"].to_numpy(), starts, end)
 	terms = customers["payment_terms_days"].to_numpy()[cust_idx]
 	due = post + terms
 	typical = customers["typical_amount"].to_numpy()[cust_idx]
-	cents = np.maximum(np.round(typical * rng.lognormal(0.0, 0.45, size=n_inv) * 100), 5000).astype(np.int64)
+	cents = np.maximum(np.round(typical * rng.lognormal(0.0, 0.45, size=len(post)) * 100), 5000).astype(
+		np.int64
+	)
+	inv = _Invoices(cust_idx, month_idx, post, due, terms, cents, customers["archetype"].to_numpy()[cust_idx])
 
-	# --- settlement: one pass over the invoices with pre-drawn random numbers
-	u = rng.random((n_inv, 8))
-	arch = customers["archetype"].to_numpy()[cust_idx]
+	# settlement: one pass over the invoices with pre-drawn random numbers
+	u = rng.random((len(post), 8))
 	run_rule = customers["payment_run_rule"].to_numpy()
 	cust_slope = rng.uniform(40, 80, size=n_customers)
 	run_cache = {
@@ -353,148 +595,20 @@ def simulate_book(
 		for rule in RUN_RULES
 		if rule in set(run_rule)
 	}
-	pay_rows: list[tuple[int, int, int]] = []  # (invoice position, ordinal, cents)
-	cn_rows: list[tuple[int, int, int, int]] = []  # (invoice position, ordinal, cents, reason index)
-	disputed = np.zeros(n_inv, dtype=bool)
-	span = max(months - 1, 1)
-	for i in range(n_inv):
-		a, p, d, total, r = arch[i], int(post[i]), int(due[i]), int(cents[i]), u[i]
-		if a == "on_time":
-			pay = d - int(r[1] ** 2 * 8) if r[0] < 0.95 else d + 1 + int(r[1] * 10)
-			if _is_year_end(pay):
-				pay += int(r[2] * 6)
-			pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
-		elif a == "chronic_late":
-			pay = d + 10 + int(r[1] * 11)
-			if _is_year_end(pay):
-				pay += 3 + int(r[2] * 8)
-			pay_rows.append((i, _weekday_back(pay, p + 1), total))
-		elif a == "payment_run":
-			runs = run_cache[run_rule[cust_idx[i]]]
-			k = bisect.bisect_left(runs, max(d - 2, p + 1))
-			if r[1] < 0.1:
-				k += 1
-			while _holiday_run(runs[k]):
-				k += 1
-			pay_rows.append((i, runs[k], total))
-		elif a == "deteriorating":
-			frac = month_idx[i] / span
-			if frac > 0.75 and r[3] < 0.3:
-				continue  # stopped paying: stays open
-			late = round(-3 + frac**1.5 * cust_slope[cust_idx[i]] + (r[1] - 0.5) * 8)
-			pay = d + late + (4 + int(r[2] * 6) if _is_year_end(d + late) else 0)
-			pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
-		elif a == "disputer":
-			if r[0] < 0.30:
-				raised = p + 3 + int(r[1] * 12)
-				cn_day = _weekday_back(max(p + 14 + int(r[2] * 29), raised + 1), raised + 1)
-				cn_cents = int(round(total * (0.05 + r[3] * 0.35)))
-				cn_rows.append((i, cn_day, cn_cents, int(r[5] * len(_DISPUTE_REASONS))))
-				disputed[i] = raised <= end_o < cn_day
-				if total - cn_cents > 0:
-					pay = max(d, cn_day) + 5 + int(r[4] * 21)
-					pay_rows.append((i, _weekday_back(pay, cn_day), total - cn_cents))
-			else:
-				pay = d - 3 + int(r[1] * 13)
-				pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
-		else:  # partial_payer
-			if r[0] < 0.85:
-				if r[1] < 0.6:
-					shares = [0.3 + r[2] * 0.3]
-				else:
-					shares = [0.25 + r[2] * 0.15, 0.2 + r[3] * 0.15]
-				parts = [int(round(total * s / 100.0)) * 100 for s in shares]
-				parts.append(total - sum(parts))
-				day = max(d - 5 + int(r[4] * 10), p + 1)
-				for j, part in enumerate(parts):
-					if j == len(parts) - 1:
-						day = max(day, d + 3)
-					pay_rows.append((i, _weekday_back(day, p + 1), part))
-					day += 10 + int(r[5 + min(j, 2)] * 16)
-			else:
-				pay = d - 2 + int(r[1] * 10)
-				pay_rows.append((i, _weekday_back(max(pay, p + 1), p + 1), total))
+	pay_rows, cn_rows, disputed = _settle(inv, u, run_rule, cust_slope, run_cache, max(months - 1, 1), end_o)
 
-	# --- keep what happened by `end`, then derive outstanding and settled_date
+	# keep what happened by `end`, then derive outstanding and settled_date
 	pays = np.array(pay_rows, dtype=np.int64).reshape(-1, 3)
 	cns = np.array(cn_rows, dtype=np.int64).reshape(-1, 4)
 	pays = pays[pays[:, 1] <= end_o]
 	cns = cns[cns[:, 1] <= end_o]
-	reduced = np.bincount(pays[:, 0], weights=pays[:, 2], minlength=n_inv) + np.bincount(
-		cns[:, 0], weights=cns[:, 2], minlength=n_inv
-	)
-	out_cents = cents - reduced.astype(np.int64)
-	last = np.full(n_inv, -1, dtype=np.int64)
-	np.maximum.at(last, pays[:, 0], pays[:, 1])
-	np.maximum.at(last, cns[:, 0], cns[:, 1])
-	settled_o = np.where(out_cents == 0, last, -1)
+	out_cents, settled_o = _balances(len(post), cents, pays, cns)
 
-	inv_ids = np.array([f"SIM-INV-{k + 1:05d}" for k in range(n_inv)], dtype=object)
+	inv_ids = np.array([f"SIM-INV-{k + 1:05d}" for k in range(len(post))], dtype=object)
 	cust_ids = customers["customer"].to_numpy()[cust_idx]
-	to_ts = _ordinals_to_datetime
-	settled = to_ts(np.where(settled_o > 0, settled_o, 0))
-	invoices = pd.DataFrame(
-		{
-			"invoice": inv_ids,
-			"customer": cust_ids,
-			"posting_date": to_ts(post),
-			"due_date": to_ts(due),
-			"grand_total": cents / 100.0,
-			"outstanding": out_cents / 100.0,
-			"settled_date": settled,
-			"company": company,
-			"currency": currency,
-			"disputed": disputed,
-			"country": customers["country"].to_numpy()[cust_idx],
-			"channel": customers["channel"].to_numpy()[cust_idx],
-			"customer_name": customers["customer_name"].to_numpy()[cust_idx],
-			"payment_terms_days": terms.astype(int),
-			"archetype": arch,
-		}
-	)
-
-	# --- payments: payment-run customers pay all invoices of a run day in one payment
-	pay_df = pd.DataFrame({"pos": pays[:, 0], "day": pays[:, 1], "cents": pays[:, 2]})
-	pay_df["customer"] = cust_ids[pay_df["pos"].to_numpy()]
-	pay_df["invoice"] = inv_ids[pay_df["pos"].to_numpy()]
-	is_run = arch[pay_df["pos"].to_numpy()] == "payment_run"
-	pay_df["group"] = np.where(
-		is_run, pay_df["customer"] + "|" + pay_df["day"].astype(str), pay_df.index.astype(str)
-	)
-	pay_df = pay_df.sort_values(["day", "customer", "pos"], kind="stable")
-	group_no = pd.factorize(pay_df["group"])[0]
-	pay_df["payment_id"] = [f"SIM-PAY-{g + 1:05d}" for g in group_no]
-	pay_df["amount"] = pay_df.groupby("payment_id")["cents"].transform("sum") / 100.0
-	n_alloc = pay_df.groupby("payment_id")["cents"].transform("size").to_numpy()
-	day_text = to_ts(pay_df["day"].to_numpy()).strftime("%Y-%m-%d")
-	pay_df["reference"] = np.where(
-		n_alloc > 1,
-		"Payment run " + day_text + ": " + n_alloc.astype(str) + " invoices",
-		"Remittance for " + pay_df["invoice"],
-	)
-	payments = pd.DataFrame(
-		{
-			"payment_id": pay_df["payment_id"].to_numpy(),
-			"customer": pay_df["customer"].to_numpy(),
-			"posting_date": to_ts(pay_df["day"].to_numpy()),
-			"amount": pay_df["amount"].to_numpy(),
-			"reference": pay_df["reference"].to_numpy(),
-			"invoice": pay_df["invoice"].to_numpy(),
-			"allocated_amount": pay_df["cents"].to_numpy() / 100.0,
-		}
-	)
-	cn_order = np.lexsort((cns[:, 0], cns[:, 1]))
-	cns = cns[cn_order]
-	credit_notes = pd.DataFrame(
-		{
-			"credit_note": [f"SIM-CN-{k + 1:05d}" for k in range(len(cns))],
-			"customer": cust_ids[cns[:, 0]],
-			"invoice": inv_ids[cns[:, 0]],
-			"posting_date": to_ts(cns[:, 1]),
-			"amount": cns[:, 2] / 100.0,
-			"reason": np.array(_DISPUTE_REASONS, dtype=object)[cns[:, 3]],
-		}
-	)
+	invoices = _invoice_table(inv, customers, inv_ids, out_cents, settled_o, disputed, currency, company)
+	payments = _payment_table(pays, cust_ids, inv_ids, inv.arch)
+	credit_notes = _credit_note_table(cns, cust_ids, inv_ids)
 	return Book(customers, invoices, payments, credit_notes, start, end, seed, currency, company)
 
 
