@@ -19,7 +19,7 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, inputs, lease, messages, promises
+from optimar_erp.dunning import channels, commitments, inputs, lease, messages
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.reporting import open_invoices
 
@@ -126,8 +126,8 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 		claimed,
 		inputs.invoices_now(invoices),
 		inputs.customers_of(names, with_addresses=True),
-		promises.open_promises_table(names),
-		promises.open_disputes_table(names),
+		commitments.open_promises_table(names),
+		commitments.open_disputes_table(names),
 		dunning_config(settings, getdate()),
 		engine_enabled=bool(settings.enabled),
 	)

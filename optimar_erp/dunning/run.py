@@ -17,7 +17,7 @@ from frappe import _
 from frappe.utils import cint, get_time, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, delivery, inputs, lease, promises
+from optimar_erp.dunning import channels, commitments, delivery, inputs, lease
 from optimar_erp.engine.dunning import DunningConfig, decide
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
@@ -85,8 +85,8 @@ def decide_for(
 		steps,
 		activities,
 		customers,
-		promises.open_promises_table(names),
-		promises.open_disputes_table(names),
+		commitments.open_promises_table(names),
+		commitments.open_disputes_table(names),
 		config,
 	)
 	return decision, invoices
