@@ -105,8 +105,6 @@ def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
 
 def _recheck(rows: list[dict]) -> pd.DataFrame:
 	"""The engine's send-time guard over one set-based read of what it needs now."""
-	from optimar_erp.dunning.run import dunning_config
-
 	claimed = pd.DataFrame(
 		[
 			{
@@ -128,7 +126,7 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 		inputs.customers_of(names, with_addresses=True),
 		commitments.open_promises_table(names),
 		commitments.open_disputes_table(names),
-		dunning_config(settings, getdate()),
+		inputs.dunning_config(settings, getdate()),
 		engine_enabled=bool(settings.enabled),
 	)
 
