@@ -49,9 +49,9 @@ doc_events = {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
 	},
-	"Communication": {"after_insert": "optimar_erp.inbox.replies.on_communication"},
+	"Communication": {"after_insert": "optimar_erp.overrides.communication.after_insert"},
 	# recompute the cached ledger figures (workspace cards, DSO trend) in the background after postings
-	"Payment Ledger Entry": {"after_insert": "optimar_erp.reporting.sources.warm_after_posting"},
+	"Payment Ledger Entry": {"after_insert": "optimar_erp.overrides.payment_ledger_entry.after_insert"},
 }
 
 # Scheduled tasks
@@ -65,7 +65,7 @@ scheduler_events = {
 	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
 	"cron": {
 		"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"],
-		"*/15 * * * *": ["optimar_erp.reporting.sources.warm_cache"],
+		"*/15 * * * *": ["optimar_erp.tasks.warm_ledger_cache"],
 	},
 }
 

@@ -7,6 +7,7 @@ import frappe
 from frappe.utils import get_time, today
 
 from optimar_erp.constants import RUN_ACTIVE
+from optimar_erp.reporting.sources import warm_cache
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -103,3 +104,10 @@ def hourly_inbox_and_cash() -> None:
 	if frappe.db.get_single_value("Collections Settings", "inbox_enabled"):
 		reprocess_recent(days=2)
 	auto_allocate()
+
+
+def warm_ledger_cache(company: str | None = None) -> None:
+	"""Every 15 minutes, and in the background after a posting (:mod:`optimar_erp.overrides.payment_ledger_entry`):
+	bring the cached ledger figures of the workspace cards and the DSO trend up to date (the read side,
+	:func:`optimar_erp.reporting.sources.warm_cache`)."""
+	warm_cache(company)

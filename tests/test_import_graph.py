@@ -1,4 +1,6 @@
-"""No import circles among the app's own modules, and the wiring of hooks.py stays in its two doors.
+"""No import circles among the app's own modules, and hooks.py wires events through its two doors: every
+doc event handler is a function of ``optimar_erp.overrides.<doctype>``, every scheduled entry a function of
+``optimar_erp.tasks`` (thin functions that call the code doing the work).
 
 Pure stdlib (``ast``): no frappe import, so it runs in the plain venv with the engine tests.
 
@@ -202,6 +204,58 @@ def test_in_function_imports_of_the_app_only_go_down():
 		f"{len(found)} in-function imports of the app's own modules (cap {IN_FUNCTION_IMPORT_CAP}): import at "
 		"module level instead, and break a circle by moving the shared code down:\n" + "\n".join(found)
 	)
+
+
+def _hook(name: str):
+	"""The literal value of a top-level assignment in hooks.py (read with ``ast``: frappe is not needed)."""
+	tree = _parse(PACKAGE / "hooks.py")
+	for node in tree.body:
+		if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+			return ast.literal_eval(node.value)
+	return None
+
+
+def _functions(module: str) -> set[str]:
+	return {
+		n.name for n in _parse(MODULES[module]).body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+	}
+
+
+def _split(path: str) -> tuple[str, str]:
+	module, _dot, function = path.rpartition(".")
+	return module, function
+
+
+def test_doc_events_go_through_overrides():
+	doc_events = _hook("doc_events")
+	assert doc_events, "hooks.py declares doc_events"
+	wrong = []
+	for doctype, events in doc_events.items():
+		for event, handlers in events.items():
+			for handler in [handlers] if isinstance(handlers, str) else handlers:
+				module, function = _split(handler)
+				expected = f"{APP}.overrides.{doctype.lower().replace(' ', '_')}"
+				if module != expected or module not in MODULES or function not in _functions(module):
+					wrong.append(f"{doctype} {event}: {handler} (expected a function of {expected})")
+	assert not wrong, "doc events not routed through overrides/:\n" + "\n".join(wrong)
+
+
+def test_scheduled_entries_go_through_tasks():
+	def entries(value):
+		if isinstance(value, str):
+			yield value
+		elif isinstance(value, dict):
+			for v in value.values():
+				yield from entries(v)
+		else:
+			for v in value:
+				yield from entries(v)
+
+	scheduled = list(entries(_hook("scheduler_events") or {}))
+	assert scheduled, "hooks.py declares scheduler_events"
+	tasks = _functions(f"{APP}.tasks")
+	wrong = [e for e in scheduled if _split(e)[0] != f"{APP}.tasks" or _split(e)[1] not in tasks]
+	assert not wrong, "scheduled entries not routed through optimar_erp.tasks:\n" + "\n".join(wrong)
 
 
 # the scanner itself

@@ -93,26 +93,6 @@ def warm_cache(company: str | None = None) -> None:
 		monthly_figures(name)
 
 
-def warm_after_posting(doc, method=None) -> None:
-	"""Doc event for Payment Ledger Entry (after insert): recompute the company's cached ledger figures
-	in the background once the posting is committed (one queued job per company at a time), so the
-	next open of the workspace or the DSO trend finds them ready."""
-	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_import:
-		return
-	queued = frappe.flags.setdefault("optimar_ledger_warm_queued", set())
-	if doc.company in queued:  # a posting writes several ledger rows: one job per company and request
-		return
-	queued.add(doc.company)
-	frappe.enqueue(
-		"optimar_erp.reporting.sources.warm_cache",
-		queue="long",
-		job_id=f"optimar-warm-ledger-{doc.company}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		company=doc.company,
-	)
-
-
 def clear_cache() -> None:
 	"""Forget every cached ledger figure of this site (the next open computes them afresh)."""
 	frappe.cache.delete_keys(CACHE_PREFIX)
