@@ -34,10 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "optimar_erp"
 APP = "optimar_erp"
 
-# in-function imports of the app's own modules (import statements, see _in_function_imports): this may only
-# go down. Each one left is either a circle we could not break without touching code that is off limits, or
-# a lazy import that keeps a module loadable outside a site (see the report of issue 16).
-IN_FUNCTION_IMPORT_CAP = 81
+# in-function imports of the app's own modules (import statements, see _in_function_imports), the Frappe
+# tests included: this may only go down. None of them hides a circle (the graph above counts them). The 8
+# left outside optimar_erp/tests are deliberate: scikit-learn (2 s and ~90 MB to import) stays out of the
+# web requests and workers that load overrides.sales_invoice, tasks and inbox.replies (risk_scoring.jobs,
+# engine.inbox), and out of the frappe-free CLI's start; the dunning benchmark loads the test factories only
+# when it needs them; portal/api.py was off limits. The 33 in optimar_erp/tests are left for a change that
+# can run the Frappe suite (some sit under mock.patch blocks).
+IN_FUNCTION_IMPORT_CAP = 41
 
 
 def _module_name(path: Path) -> str:

@@ -19,6 +19,7 @@ from erpnext.accounts.party import get_party_account
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
+from optimar_erp.engine.cashapp import match_receipts
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
 PAYMENT_ENTRY = "Payment Entry"
@@ -91,8 +92,6 @@ def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggesti
 	"""Ranked suggestions for the company's unallocated receipts (engine output + ``source``, ``amount``,
 	``payer``). ``receipt`` is the document's name and ``source`` its doctype (Payment Entry or Bank
 	Transaction); a bank line that may be the bank side of an uncleared Payment Entry is never certain."""
-	from optimar_erp.engine.cashapp import match_receipts
-
 	receipts = all_receipts(company) if receipts is None else receipts.copy()
 	if receipts.empty:
 		return pd.DataFrame()

@@ -7,12 +7,14 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, today
 
+from optimar_erp.dunning.channels import create_call_task
 from optimar_erp.dunning.commitments import (  # noqa: F401 (re-exported: read here by portal.queries)
 	OPEN_DISPUTE,
 	open_disputes_table,
 	open_promises_table,
 )
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.engine.promises import evaluate_promises
 
 
 def promises_of_invoices(invoices: list[str]) -> list[str]:
@@ -73,8 +75,6 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 		),
 		columns=["promise", "due_date", "amount"],
 	)
-	from optimar_erp.engine.promises import evaluate_promises
-
 	customers = sorted({p.customer for p in promises})
 	grace = cint(frappe.db.get_single_value("Collections Settings", "promise_grace_days"))
 	result = evaluate_promises(table, instalments, payments_of(customers), getdate(today()), grace)
@@ -130,8 +130,6 @@ def _store(result: pd.DataFrame, before: dict, invoices_of: dict) -> dict[str, s
 
 def _alert_broken(promise, row) -> None:
 	"""The collector hears of it at once; the activity feeds the broken-promise count."""
-	from optimar_erp.dunning.channels import create_call_task
-
 	collector = frappe.db.get_value("Customer", promise.customer, "collector")
 	description = _("Promise {0} is {1}: {2} paid of {3} promised by {4}").format(
 		promise.promise,

@@ -14,11 +14,13 @@ from frappe import _
 from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from optimar_erp import data
+from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
 from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.reporting import open_invoices
-from optimar_erp.risk_scoring import credit, store
+from optimar_erp.reporting.sources import open_promises
+from optimar_erp.risk_scoring import alerts, credit, store
 from optimar_erp.writes import bulk_update
 
 JOB_ID = "optimar-risk-nightly"
@@ -178,12 +180,10 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 	write_customer_scores(customers)
 	_insert_history(company, customers, name, as_of)
 	credit.write_credit_advice(company, history, preds, customers, as_of, settings)
-	alerts = 0
+	raised = 0
 	if settings.get("risk_alerts_enabled"):
-		from optimar_erp.risk_scoring.alerts import raise_alerts
-
-		alerts = raise_alerts(company, customers, bands_before, open_, preds, as_of, settings)
-	result.update(invoices=len(open_), customers=len(customers), alerts=alerts)
+		raised = alerts.raise_alerts(company, customers, bands_before, open_, preds, as_of, settings)
+	result.update(invoices=len(open_), customers=len(customers), alerts=raised)
 	frappe.db.set_value(
 		"Risk Model",
 		name,
@@ -191,7 +191,7 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 			"forecast_json": _forecast_snapshot(company, open_, preds, as_of),
 			"invoices_scored": len(open_),
 			"customers_scored": len(customers),
-			"alerts_raised": alerts,
+			"alerts_raised": raised,
 			"score_seconds": round(time.perf_counter() - started, 1),
 		},
 		update_modified=False,
@@ -202,9 +202,6 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 def _forecast_snapshot(company, open_, preds, as_of) -> str:
 	"""Tonight's 13-week cash-in forecast, kept so later weeks can be compared with what came in."""
 	import json
-
-	from optimar_erp.engine.forecast import cash_forecast
-	from optimar_erp.reporting.sources import open_promises
 
 	invoices = pd.DataFrame(
 		{
