@@ -71,7 +71,11 @@ scheduler_events = {
 
 override_doctype_dashboards = {
 	"Sales Invoice": "optimar_erp.overrides.dashboards.sales_invoice",
-	"Customer": "optimar_erp.overrides.dashboards.customer",
+	"Customer": [
+		"optimar_erp.overrides.dashboards.customer",
+		# the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
+		"optimar_erp.portal.dashboards.customer",
+	],
 }
 
 
@@ -82,10 +86,3 @@ portal_menu_items = [{"title": "Account & Payments", "route": "/customer-portal"
 
 # the customer portal's own page renderer (optimar_erp/portal/page.py): answers for /customer-portal only
 page_renderer = ["optimar_erp.portal.page.CustomerPortalPage"]
-
-# the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
-_customer_dashboards = override_doctype_dashboards.get("Customer") or []
-override_doctype_dashboards["Customer"] = [
-	*([_customer_dashboards] if isinstance(_customer_dashboards, str) else _customer_dashboards),
-	"optimar_erp.portal.dashboards.customer",
-]

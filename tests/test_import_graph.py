@@ -230,6 +230,22 @@ def _split(path: str) -> tuple[str, str]:
 	return module, function
 
 
+def test_hooks_is_declarative():
+	"""hooks.py only assigns literals: no imports, no computation, nothing run when Frappe loads it."""
+	wrong = []
+	for node in _parse(PACKAGE / "hooks.py").body:
+		if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+			continue  # a docstring
+		try:
+			ok = isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)
+			ok = ok and ast.literal_eval(node.value) is not None
+		except ValueError:
+			ok = False
+		if not ok:
+			wrong.append(f"hooks.py:{node.lineno}: {ast.unparse(node).splitlines()[0]}")
+	assert not wrong, "hooks.py is not purely declarative:\n" + "\n".join(wrong)
+
+
 def test_doc_events_go_through_overrides():
 	doc_events = _hook("doc_events")
 	assert doc_events, "hooks.py declares doc_events"
