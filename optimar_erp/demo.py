@@ -22,6 +22,7 @@ from frappe.model.naming import make_autoname
 from frappe.utils import flt, getdate, today, update_progress_bar
 
 from optimar_erp.engine.simulate import simulate_book
+from optimar_erp.risk_scoring.jobs import train_and_score
 from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 
 AS_OF_DEFAULT_KEY = "optimar_demo_as_of"
@@ -76,8 +77,6 @@ def setup(
 
 def _score(company: str) -> None:
 	"""Train and score at once, so the demo shows its risk badges without waiting for the nightly job."""
-	from optimar_erp.risk_scoring.jobs import train_and_score
-
 	if not frappe.db.get_single_value("Collections Settings", "risk_scoring_enabled"):
 		print(_("Risk scoring is off in Collections Settings: no badges until it is on."))
 		return

@@ -49,9 +49,9 @@ doc_events = {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
 	},
-	"Communication": {"after_insert": "optimar_erp.inbox.replies.on_communication"},
+	"Communication": {"after_insert": "optimar_erp.overrides.communication.after_insert"},
 	# recompute the cached ledger figures (workspace cards, DSO trend) in the background after postings
-	"Payment Ledger Entry": {"after_insert": "optimar_erp.reporting.sources.warm_after_posting"},
+	"Payment Ledger Entry": {"after_insert": "optimar_erp.overrides.payment_ledger_entry.after_insert"},
 }
 
 # Scheduled tasks
@@ -65,13 +65,17 @@ scheduler_events = {
 	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
 	"cron": {
 		"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"],
-		"*/15 * * * *": ["optimar_erp.reporting.sources.warm_cache"],
+		"*/15 * * * *": ["optimar_erp.tasks.warm_ledger_cache"],
 	},
 }
 
 override_doctype_dashboards = {
 	"Sales Invoice": "optimar_erp.overrides.dashboards.sales_invoice",
-	"Customer": "optimar_erp.overrides.dashboards.customer",
+	"Customer": [
+		"optimar_erp.overrides.dashboards.customer",
+		# the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
+		"optimar_erp.portal.dashboards.customer",
+	],
 }
 
 
@@ -82,10 +86,3 @@ portal_menu_items = [{"title": "Account & Payments", "route": "/customer-portal"
 
 # the customer portal's own page renderer (optimar_erp/portal/page.py): answers for /customer-portal only
 page_renderer = ["optimar_erp.portal.page.CustomerPortalPage"]
-
-# the portal's Balance Confirmations and Portal Access Links in the Customer's Connections
-_customer_dashboards = override_doctype_dashboards.get("Customer") or []
-override_doctype_dashboards["Customer"] = [
-	*([_customer_dashboards] if isinstance(_customer_dashboards, str) else _customer_dashboards),
-	"optimar_erp.portal.dashboards.customer",
-]

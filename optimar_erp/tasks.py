@@ -6,7 +6,16 @@ from zoneinfo import ZoneInfo
 import frappe
 from frappe.utils import get_time, today
 
+from optimar_erp.cash.matching import auto_allocate
+from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
 from optimar_erp.constants import RUN_ACTIVE
+from optimar_erp.dunning import promises
+from optimar_erp.dunning.delivery import retry_failed
+from optimar_erp.dunning.escalation import escalate
+from optimar_erp.dunning.lease import expire_stale_runs
+from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.inbox.replies import reprocess_recent
+from optimar_erp.reporting.sources import warm_cache
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -14,8 +23,6 @@ HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 def hourly_dunning() -> list[str]:
 	"""Fail the runs whose worker is gone (lease expired), then, inside the send window, start one Dunning
 	Run per company with open invoices and no live run. Two of these jobs at once: the second returns."""
-	from optimar_erp.dunning.lease import expire_stale_runs
-
 	expire_stale_runs()
 	settings = frappe.get_cached_doc("Collections Settings")
 	if not settings.enabled:
@@ -51,17 +58,11 @@ def _start_runs() -> list[str]:
 
 
 def retry_failed_reminders() -> None:
-	from optimar_erp.dunning.delivery import retry_failed
-
 	retry_failed()
 
 
 def daily_collections() -> None:
 	"""Promise verdicts, dispute SLA alerts and behaviour-driven escalation, once a day."""
-	from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
-	from optimar_erp.dunning import promises
-	from optimar_erp.dunning.escalation import escalate
-
 	promises.evaluate()
 	alert_sla_breaches()
 	refresh_open_invoice_states()
@@ -80,8 +81,6 @@ def nightly_risk_scoring() -> None:
 
 def refresh_open_invoice_states() -> int:
 	"""Invoices fall due with the calendar, not with an event: recompute every open invoice's state."""
-	from optimar_erp.dunning.state import refresh_collection_state
-
 	si = frappe.qb.DocType("Sales Invoice")
 	names = [
 		r[0]
@@ -97,9 +96,13 @@ def refresh_open_invoice_states() -> int:
 
 def hourly_inbox_and_cash() -> None:
 	"""Classify replies whose job was missed, and allocate certain receipts when the settings allow it."""
-	from optimar_erp.cash.matching import auto_allocate
-	from optimar_erp.inbox.replies import reprocess_recent
-
 	if frappe.db.get_single_value("Collections Settings", "inbox_enabled"):
 		reprocess_recent(days=2)
 	auto_allocate()
+
+
+def warm_ledger_cache(company: str | None = None) -> None:
+	"""Every 15 minutes, and in the background after a posting (:mod:`optimar_erp.overrides.payment_ledger_entry`):
+	bring the cached ledger figures of the workspace cards and the DSO trend up to date (the read side,
+	:func:`optimar_erp.reporting.sources.warm_cache`)."""
+	warm_cache(company)

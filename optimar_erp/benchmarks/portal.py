@@ -32,6 +32,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 
 from optimar_erp.benchmarks.dunning_run import invoice_record
 from optimar_erp.portal import links
+from optimar_erp.portal.access import throttle_key
 
 CUSTOMER = "PORTAL-BENCH-CUSTOMER"
 USER = "portal-bench@example.com"
@@ -378,8 +379,6 @@ def render_over_http(
 	import requests
 
 	from frappe.utils.password import update_password
-
-	from optimar_erp.portal.access import throttle_key
 
 	# the page allows PAGE_VIEWS_PER_MINUTE views a minute from one address, fewer than a run makes
 	throttled = throttle_key("page", socket.gethostbyname(urlparse(url).hostname))

@@ -32,6 +32,8 @@ from frappe.utils import today
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
 from optimar_erp.benchmarks import collections_activity
+from optimar_erp.reporting import cards, ledger_store, open_invoices
+from optimar_erp.reporting.sources import clear_cache
 
 REPORTS = (
 	"Collections Worklist",
@@ -66,8 +68,6 @@ def _timed(func, *args, **kwargs):
 
 def _clear_caches() -> None:
 	"""Forget the figures cached for the ledger, as a posting makes them stale, and start a new request."""
-	from optimar_erp.reporting.sources import clear_cache
-
 	clear_cache()
 	_new_request()
 
@@ -134,8 +134,6 @@ def _post_payments(company: str, rows: int, posting: int = 0) -> int:
 def _remove_payments(company: str, refresh: bool = True) -> None:
 	"""Delete the benchmark's postings again (the invoices' outstanding amounts put back) and bring the
 	stored book up to date (rows were deleted: it is read afresh)."""
-	from optimar_erp.reporting import ledger_store
-
 	frappe.db.sql(  # every invoice's outstanding amount back by its posted rows, in one statement
 		"""UPDATE `tabSales Invoice` si JOIN (
 			SELECT against_voucher_no AS invoice, COUNT(*) AS n FROM `tabPayment Ledger Entry`
@@ -162,8 +160,6 @@ def run(
 		frappe.throw("Run benchmarks only on a site with optimar_benchmark_site set in its site_config.json")
 	company = company or frappe.db.get_single_value("Global Defaults", "default_company")
 	frappe.set_user("Administrator")
-	from optimar_erp.reporting import ledger_store, open_invoices
-
 	size = _book_size(company)
 	figures = {"book": size, "reports": {}, "cards": {}, "cores": os.cpu_count(), "load": os.getloadavg()}
 	print(f"load average {_load(figures['load'])} on {figures['cores']} cores")
@@ -189,8 +185,6 @@ def run(
 
 
 def _time_reports(figures: dict, company: str, repeat: int, rounds: int, posting_rows: int) -> None:
-	from optimar_erp.reporting import cards
-
 	filters = {"company": company}
 	targets = {
 		("reports", name): lambda name=name: run_report(

@@ -21,7 +21,7 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
-from optimar_erp.cash.matching import checked_allocations, log_cash_application
+from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 
 SOURCE = "Bank Transaction"
 BANK_COLUMNS = [

@@ -13,9 +13,13 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import flt, fmt_money
+from frappe.utils import flt
 
 from erpnext.accounts.party import get_party_account
+
+from optimar_erp.cash.allocation import checked_allocations, log_cash_application
+from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
+from optimar_erp.engine.cashapp import match_receipts
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
 PAYMENT_ENTRY = "Payment Entry"
@@ -75,8 +79,6 @@ def open_invoices(company: str, customers: list[str] | None = None) -> pd.DataFr
 def all_receipts(company: str) -> pd.DataFrame:
 	"""The company's unallocated Payment Entries and unreconciled bank deposits, with their ``source``
 	(and, for bank lines, ``payer_match`` and ``duplicate_of``: see :func:`~optimar_erp.cash.bank.unreconciled_deposits`)."""
-	from optimar_erp.cash.bank import unreconciled_deposits
-
 	payments = unallocated_receipts(company).assign(source=PAYMENT_ENTRY, payer_match="", duplicate_of="")
 	deposits = unreconciled_deposits(company)
 	if deposits.empty:
@@ -90,8 +92,6 @@ def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggesti
 	"""Ranked suggestions for the company's unallocated receipts (engine output + ``source``, ``amount``,
 	``payer``). ``receipt`` is the document's name and ``source`` its doctype (Payment Entry or Bank
 	Transaction); a bank line that may be the bank side of an uncleared Payment Entry is never certain."""
-	from optimar_erp.engine.cashapp import match_receipts
-
 	receipts = all_receipts(company) if receipts is None else receipts.copy()
 	if receipts.empty:
 		return pd.DataFrame()
@@ -180,56 +180,11 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 	return payment_entry
 
 
-def checked_allocations(
-	receipt: str, invoices: list[str], allocations: list[float], unallocated: float, currency: str | None
-) -> list[float]:
-	"""The amounts rounded to cents, refused unless each invoice gets a positive amount and together
-	they fit in the receipt's ``unallocated`` money."""
-	allocations = [flt(a, 2) for a in allocations]
-	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
-		frappe.throw(_("Give each invoice a positive amount."))
-	if sum(allocations) > flt(unallocated) + 0.005:
-		frappe.throw(
-			_("{0} has only {1} unallocated.").format(receipt, fmt_money(unallocated, currency=currency))
-		)
-	return allocations
-
-
-def log_cash_application(
-	customer: str,
-	company: str,
-	invoices: list[str],
-	allocations: list[float],
-	currency: str,
-	payment_entry: str,
-	subject: str,
-) -> None:
-	"""The "Cash Application" Collection Activity of an allocation (to the Payment Entry that made it)."""
-	frappe.get_doc(
-		{
-			"doctype": "Collection Activity",
-			"activity_type": "Cash Application",
-			"status": "Done",
-			"customer": customer,
-			"company": company,
-			"sales_invoice": invoices[0],
-			"invoices": ", ".join(invoices),
-			"amount": sum(allocations),
-			"currency": currency,
-			"subject": subject,
-			"reference_doctype": "Payment Entry",
-			"reference_name": payment_entry,
-		}
-	).insert(ignore_permissions=True)
-
-
 def allocate_receipt(source: str, receipt: str, invoices: list[str], allocations: list[float]) -> str:
 	"""Allocate a Payment Entry or a bank deposit (``source``) to these invoices; returns the Payment Entry."""
 	if source == PAYMENT_ENTRY:
 		return allocate(receipt, invoices, allocations)
 	if source == "Bank Transaction":
-		from optimar_erp.cash.bank import allocate_bank_transaction
-
 		return allocate_bank_transaction(receipt, invoices, allocations)
 	frappe.throw(_("Unknown receipt type {0}").format(source))
 

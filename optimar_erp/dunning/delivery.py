@@ -19,7 +19,7 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, inputs, lease, messages, promises
+from optimar_erp.dunning import channels, commitments, inputs, lease, messages
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.reporting import open_invoices
 
@@ -105,8 +105,6 @@ def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
 
 def _recheck(rows: list[dict]) -> pd.DataFrame:
 	"""The engine's send-time guard over one set-based read of what it needs now."""
-	from optimar_erp.dunning.run import dunning_config
-
 	claimed = pd.DataFrame(
 		[
 			{
@@ -126,9 +124,9 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 		claimed,
 		inputs.invoices_now(invoices),
 		inputs.customers_of(names, with_addresses=True),
-		promises.open_promises_table(names),
-		promises.open_disputes_table(names),
-		dunning_config(settings, getdate()),
+		commitments.open_promises_table(names),
+		commitments.open_disputes_table(names),
+		inputs.dunning_config(settings, getdate()),
 		engine_enabled=bool(settings.enabled),
 	)
 

@@ -9,6 +9,7 @@ from frappe.utils import add_days, fmt_money, getdate, today
 
 from optimar_erp.dunning.channels import alert_managers, create_call_task
 from optimar_erp.dunning.promises import broken_promise_counts
+from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule, decide_escalations
 from optimar_erp.setup.roles import collections_managers
 
 BROKEN_PROMISE_LOOKBACK_DAYS = 180
@@ -54,8 +55,6 @@ def customer_positions(company: str | None = None) -> pd.DataFrame:
 
 def configured_rules(settings=None) -> tuple:
 	"""The escalation rules of Collections Settings, or the engine's defaults when none are set."""
-	from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule
-
 	settings = settings or frappe.get_cached_doc("Collections Settings")
 	if not settings.escalation_rules:
 		return DEFAULT_RULES
@@ -79,8 +78,6 @@ def configured_rules(settings=None) -> tuple:
 
 def escalate(company: str | None = None) -> list[dict]:
 	"""Decide and carry out the escalations due today; returns what was done."""
-	from optimar_erp.engine.escalation import decide_escalations
-
 	positions = customer_positions(company)
 	if positions.empty:
 		return []

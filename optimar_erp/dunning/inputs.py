@@ -1,13 +1,17 @@
-"""Set-based reads that give the dunning engine its tables for one company (or one customer)."""
+"""Set-based reads that give the dunning engine its tables for one company (or one customer), and its
+settings (:func:`dunning_config`)."""
+
+import datetime as dt
 
 import pandas as pd
 
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import get_system_timezone, today
+from frappe.utils import cint, get_system_timezone, get_time, getdate, today
 
 from optimar_erp.data import INVOICE_COLUMNS
+from optimar_erp.engine.dunning import DunningConfig
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
 
@@ -276,3 +280,28 @@ def invoices_now(invoices: list[str]) -> pd.DataFrame:
 	frame = pd.DataFrame(list(rows), columns=columns)
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	return frame
+
+
+def enabled_channels(settings) -> list[str]:
+	flags = {
+		"Email": settings.email_enabled,
+		"Letter": settings.email_enabled,
+		"SMS": settings.sms_enabled,
+		"WhatsApp": settings.whatsapp_enabled,
+		"Call Task": settings.call_tasks_enabled,
+	}
+	return [channel for channel, on in flags.items() if on]
+
+
+def dunning_config(settings, run_date, now: dt.datetime | None = None) -> DunningConfig:
+	"""The engine's settings for a run (and for the send-time re-check) from Collections Settings."""
+	return DunningConfig(
+		today=getdate(run_date),
+		now=now or dt.datetime.now(dt.timezone.utc),
+		company_time_zone=settings.get_time_zone(),
+		window_start=get_time(settings.send_window_start),
+		window_end=get_time(settings.send_window_end),
+		max_touches_per_7_days=cint(settings.max_touches_per_week),
+		enabled_channels=frozenset(enabled_channels(settings)),
+		grace_days=cint(settings.promise_grace_days),
+	)

@@ -4,6 +4,8 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, flt, fmt_money, formatdate, get_url, getdate
 
+from optimar_erp.portal.links import reminder_link
+
 SAMPLE_CONTEXT = {
 	"customer_name": "Acme Traders",
 	"company": "Your Company",
@@ -202,8 +204,6 @@ def portal_link(customer: str | None = None, activity: str | None = None) -> str
 def signed_portal_link(customer: str | None = None, activity: str | None = None) -> str:
 	"""The signed link of :func:`portal_link`, or "" when none can be given."""
 	if customer and activity:
-		from optimar_erp.portal.links import reminder_link
-
 		try:
 			link = reminder_link(customer, activity)
 		except Exception:

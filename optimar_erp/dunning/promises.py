@@ -1,4 +1,5 @@
-"""Promises and disputes on a site: the tables the engine reads, and what follows its verdicts."""
+"""Promises and disputes on a site: what follows the engine's verdicts (the open promises and disputes it
+reads are :mod:`optimar_erp.dunning.commitments`)."""
 
 import pandas as pd
 
@@ -6,48 +7,14 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, today
 
-OPEN_DISPUTE = ("Open", "Under Review")
-
-
-def open_promises_table(
-	customers: list[str] | None = None, invoices: list[str] | None = None
-) -> pd.DataFrame:
-	"""invoice, promised_date, status of every open promise (one row per promised invoice), optionally
-	only for these customers or these invoices."""
-	ptp = frappe.qb.DocType("Promise To Pay")
-	row = frappe.qb.DocType("Promise To Pay Invoice")
-	query = (
-		frappe.qb.from_(ptp)
-		.join(row)
-		.on((row.parent == ptp.name) & (row.parenttype == "Promise To Pay"))
-		.select(row.sales_invoice, ptp.promised_date, ptp.status)
-		.where(ptp.status == "Open")
-	)
-	if customers is not None:
-		if not customers:
-			return pd.DataFrame(columns=["invoice", "promised_date", "status"])
-		query = query.where(ptp.customer.isin(customers))
-	if invoices is not None:
-		if not invoices:
-			return pd.DataFrame(columns=["invoice", "promised_date", "status"])
-		query = query.where(row.sales_invoice.isin(invoices))
-	return pd.DataFrame(list(query.run()), columns=["invoice", "promised_date", "status"])
-
-
-def open_disputes_table(
-	customers: list[str] | None = None, invoices: list[str] | None = None
-) -> pd.DataFrame:
-	"""invoice, status of every open (or under review) dispute, optionally only for these customers or
-	these invoices."""
-	filters = {"status": ("in", OPEN_DISPUTE)}
-	for field, values in (("customer", customers), ("sales_invoice", invoices)):
-		if values is None:
-			continue
-		if not values:
-			return pd.DataFrame(columns=["invoice", "status"])
-		filters[field] = ("in", values)
-	rows = frappe.get_all("Dispute", filters=filters, fields=["sales_invoice", "status"], as_list=True)
-	return pd.DataFrame(list(rows), columns=["invoice", "status"])
+from optimar_erp.dunning.channels import create_call_task
+from optimar_erp.dunning.commitments import (  # noqa: F401 (re-exported: read here by portal.queries)
+	OPEN_DISPUTE,
+	open_disputes_table,
+	open_promises_table,
+)
+from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.engine.promises import evaluate_promises
 
 
 def promises_of_invoices(invoices: list[str]) -> list[str]:
@@ -108,8 +75,6 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 		),
 		columns=["promise", "due_date", "amount"],
 	)
-	from optimar_erp.engine.promises import evaluate_promises
-
 	customers = sorted({p.customer for p in promises})
 	grace = cint(frappe.db.get_single_value("Collections Settings", "promise_grace_days"))
 	result = evaluate_promises(table, instalments, payments_of(customers), getdate(today()), grace)
@@ -159,16 +124,12 @@ def _store(result: pd.DataFrame, before: dict, invoices_of: dict) -> dict[str, s
 			if row.status in ("Broken", "Partially Kept"):
 				_alert_broken(before[row.promise], row)
 	if affected:
-		from optimar_erp.dunning.state import refresh_collection_state
-
 		refresh_collection_state(affected)
 	return verdicts
 
 
 def _alert_broken(promise, row) -> None:
 	"""The collector hears of it at once; the activity feeds the broken-promise count."""
-	from optimar_erp.dunning.channels import create_call_task
-
 	collector = frappe.db.get_value("Customer", promise.customer, "collector")
 	description = _("Promise {0} is {1}: {2} paid of {3} promised by {4}").format(
 		promise.promise,

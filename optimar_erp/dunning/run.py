@@ -14,11 +14,12 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_time, getdate, now_datetime
+from frappe.utils import getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, delivery, inputs, lease, promises
-from optimar_erp.engine.dunning import DunningConfig, decide
+from optimar_erp.dunning import channels, commitments, delivery, inputs, lease
+from optimar_erp.dunning.inputs import dunning_config
+from optimar_erp.engine.dunning import decide
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
 CHUNK_SIZE = delivery.BATCH_SIZE
@@ -85,36 +86,11 @@ def decide_for(
 		steps,
 		activities,
 		customers,
-		promises.open_promises_table(names),
-		promises.open_disputes_table(names),
+		commitments.open_promises_table(names),
+		commitments.open_disputes_table(names),
 		config,
 	)
 	return decision, invoices
-
-
-def enabled_channels(settings) -> list[str]:
-	flags = {
-		"Email": settings.email_enabled,
-		"Letter": settings.email_enabled,
-		"SMS": settings.sms_enabled,
-		"WhatsApp": settings.whatsapp_enabled,
-		"Call Task": settings.call_tasks_enabled,
-	}
-	return [channel for channel, on in flags.items() if on]
-
-
-def dunning_config(settings, run_date, now: dt.datetime | None = None) -> DunningConfig:
-	"""The engine's settings for a run (and for the send-time re-check) from Collections Settings."""
-	return DunningConfig(
-		today=getdate(run_date),
-		now=now or dt.datetime.now(dt.timezone.utc),
-		company_time_zone=settings.get_time_zone(),
-		window_start=get_time(settings.send_window_start),
-		window_end=get_time(settings.send_window_end),
-		max_touches_per_7_days=cint(settings.max_touches_per_week),
-		enabled_channels=frozenset(enabled_channels(settings)),
-		grace_days=cint(settings.promise_grace_days),
-	)
 
 
 def execute_run(run_name: str) -> dict:

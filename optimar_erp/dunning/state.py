@@ -5,7 +5,7 @@ import pandas as pd
 import frappe
 from frappe.utils import getdate
 
-from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
+from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.sequences import collection_states
 from optimar_erp.reporting import open_invoices
 

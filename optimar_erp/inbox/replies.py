@@ -17,6 +17,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, get_datetime, getdate, now_datetime, strip_html_tags, today
 
+from optimar_erp.api import create_dispute, create_promise
+from optimar_erp.cash.matching import allocate_best, unallocated_receipts
+from optimar_erp.dunning.inputs import customers_of
+
 INTENT_LABELS = {
 	"promise_to_pay": "Promise to Pay",
 	"dispute": "Dispute",
@@ -218,8 +222,6 @@ def _log(item, subject: str, activity_type: str = "Inbox") -> None:
 
 def _suggest_payment(item) -> None:
 	"""A remittance advice: the customer's unallocated Payment Entry it most likely describes."""
-	from optimar_erp.cash.matching import unallocated_receipts
-
 	receipts = unallocated_receipts(customers=[item.customer])
 	if receipts.empty:
 		return
@@ -276,8 +278,6 @@ def _contact_address(customer: str, sender: str | None) -> str | None:
 	"""The sender's address when it is one of the customer's on file (its own, or a reachable contact's);
 	None otherwise: a forwarded reminder or a spoofed sender gets no documents."""
 	from email.utils import parseaddr
-
-	from optimar_erp.dunning.inputs import customers_of
 
 	address = parseaddr(sender or "")[1].strip().lower()
 	if not address:
@@ -357,8 +357,6 @@ def accept(name: str, values: str | dict | None = None) -> str | None:
 				)
 			)
 	elif item.intent == "Payment Made" and item.payment_entry:
-		from optimar_erp.cash.matching import allocate_best
-
 		created = ("Payment Entry", allocate_best(item.payment_entry))
 	item.status = "Accepted"
 	item.result_doctype, item.result_name = created
@@ -369,8 +367,6 @@ def accept(name: str, values: str | dict | None = None) -> str | None:
 
 
 def _accept_promise(item) -> str:
-	from optimar_erp.api import create_promise
-
 	if not item.promised_date or not item.amount:
 		frappe.throw(_("Set the promised date and amount first."), title=_("Incomplete Promise"))
 	invoices = [item.sales_invoice] if item.sales_invoice else []
@@ -386,8 +382,6 @@ def _accept_promise(item) -> str:
 
 
 def _accept_dispute(item) -> str:
-	from optimar_erp.api import create_dispute
-
 	if not item.sales_invoice:
 		frappe.throw(_("Choose the invoice the dispute is about."), title=_("Incomplete Dispute"))
 	return create_dispute(

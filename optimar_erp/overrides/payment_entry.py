@@ -1,5 +1,6 @@
 import frappe
 
+from optimar_erp.dunning import promises
 from optimar_erp.dunning.state import refresh_collection_state
 
 
@@ -27,8 +28,6 @@ def on_cancel(doc, method=None):
 
 
 def reevaluate_promises(invoices: list[str]) -> None:
-	from optimar_erp.dunning import promises
-
 	promises.evaluate(promises.promises_of_invoices(invoices))
 
 

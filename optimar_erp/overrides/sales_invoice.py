@@ -3,6 +3,7 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import fmt_money, today
 
+from optimar_erp.collections.doctype.dispute.dispute import resolve_by_credit_note
 from optimar_erp.dunning.state import refresh_collection_state
 
 
@@ -12,8 +13,6 @@ def validate(doc, method=None):
 
 def on_submit(doc, method=None):
 	if doc.is_return and doc.return_against:
-		from optimar_erp.collections.doctype.dispute.dispute import resolve_by_credit_note
-
 		resolve_by_credit_note(doc)
 	refresh_collection_state(_affected(doc))
 	queue_risk_scoring(doc)

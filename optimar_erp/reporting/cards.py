@@ -12,8 +12,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, get_first_day, getdate, today
 
-from optimar_erp.engine.analytics import summary
-from optimar_erp.reporting.sources import cached, default_company, ledger
+from optimar_erp.reporting.sources import default_company, ledger_summary
 
 
 def _company(filters) -> str:
@@ -24,17 +23,6 @@ def _company(filters) -> str:
 	if not frappe.has_permission("Sales Invoice", "read"):
 		frappe.throw(frappe._("Not permitted"), frappe.PermissionError)
 	return company
-
-
-def ledger_summary(company: str) -> dict:
-	"""The engine's summary of the company's Payment Ledger today, computed once per ledger version."""
-	day = getdate(today())
-	return cached("summary", company, (day,), lambda: _summary(company, day))
-
-
-def _summary(company: str, day) -> dict:
-	invoices, events = ledger(company, day)
-	return summary(invoices, day, events=events) if len(invoices) else {}
 
 
 def _money(value, company: str) -> dict:

@@ -9,9 +9,10 @@ doctypes. Nothing loads documents one by one.
 import pandas as pd
 
 import frappe
-from frappe.utils import getdate, today
+from frappe.utils import add_months, getdate, today
 
 from optimar_erp import data
+from optimar_erp.engine.analytics import monthly_metrics, summary
 from optimar_erp.reporting import ledger_store, open_invoices
 
 
@@ -49,39 +50,47 @@ def cached(kind: str, company: str, parts: tuple, build):
 		return value
 
 
+def ledger_summary(company: str) -> dict:
+	"""The engine's summary of the company's Payment Ledger today (the workspace cards' overdue, DSO and
+	CEI), computed once per ledger version."""
+	day = getdate(today())
+	return cached("summary", company, (day,), lambda: _summary(company, day))
+
+
+def _summary(company: str, day) -> dict:
+	invoices, events = ledger(company, day)
+	return summary(invoices, day, events=events) if len(invoices) else {}
+
+
+TREND_MONTHS = 12
+
+
+def monthly_figures(company: str, end=None, months: int = TREND_MONTHS) -> pd.DataFrame | None:
+	"""The engine's monthly metrics (DSO, CEI, collections …) of the ``months`` calendar months up to
+	``end`` (today by default), computed once per ledger version; None when the company has no invoices.
+	What the DSO and CEI Trend report shows."""
+	end = getdate(end or today())
+	start = getdate(add_months(end, -(months - 1))).replace(day=1)
+	return cached("monthly_metrics", company, (start, end), lambda: _monthly(company, start, end))
+
+
+def _monthly(company: str, start, end):
+	invoices, events = ledger(company, end)
+	if invoices.empty:
+		return None
+	return monthly_metrics(invoices, start, end, events=events)
+
+
 def warm_cache(company: str | None = None) -> None:
 	"""Bring the stored book and the cached open invoices of ``company`` (or of every company) up to date
 	and compute what the workspace cards and the DSO trend show by default, unless the cache already
 	holds them for the current ledger: a scheduled call keeps the first open after a posting (or after
 	the nightly scoring) fast, and costs a few indexed aggregates when nothing changed."""
-	from optimar_erp.collections.report.dso_and_cei_trend import dso_and_cei_trend
-	from optimar_erp.reporting.cards import ledger_summary
-
 	for name in [company] if company else frappe.get_all("Company", pluck="name"):
 		ledger_store.refresh(name)
 		open_invoices.table(name)
 		ledger_summary(name)
-		dso_and_cei_trend.execute({"company": name})
-
-
-def warm_after_posting(doc, method=None) -> None:
-	"""Doc event for Payment Ledger Entry (after insert): recompute the company's cached ledger figures
-	in the background once the posting is committed (one queued job per company at a time), so the
-	next open of the workspace or the DSO trend finds them ready."""
-	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_import:
-		return
-	queued = frappe.flags.setdefault("optimar_ledger_warm_queued", set())
-	if doc.company in queued:  # a posting writes several ledger rows: one job per company and request
-		return
-	queued.add(doc.company)
-	frappe.enqueue(
-		"optimar_erp.reporting.sources.warm_cache",
-		queue="long",
-		job_id=f"optimar-warm-ledger-{doc.company}",
-		deduplicate=True,
-		enqueue_after_commit=True,
-		company=doc.company,
-	)
+		monthly_figures(name)
 
 
 def clear_cache() -> None:

@@ -16,7 +16,7 @@ from frappe.utils import add_days, getdate, today
 
 from optimar_erp import data
 from optimar_erp.constants import HUMAN_TOUCH_TYPES
-from optimar_erp.dunning.promises import open_disputes_table, open_promises_table
+from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
 from optimar_erp.reporting import open_invoices
 

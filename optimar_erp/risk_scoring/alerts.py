@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
+from optimar_erp import data
 from optimar_erp.engine.alerts import AlertConfig, detect_alerts
 from optimar_erp.setup.roles import collections_managers
 
@@ -80,8 +81,6 @@ def raise_alerts(company, customers, bands_before, open_, preds, as_of, settings
 
 def _overdue_on(company: str, day) -> pd.Series:
 	"""Overdue amount per customer at the end of ``day`` (the ledger as it stood then)."""
-	from optimar_erp import data
-
 	inv = data.get_invoices(company, day)
 	if inv.empty:
 		return pd.Series(dtype=float)

@@ -11,7 +11,7 @@ from frappe import _
 from frappe.utils import flt, fmt_money, getdate
 
 from optimar_erp.engine.credit import CreditConfig, credit_advice
-from optimar_erp.risk_scoring.jobs import bulk_update
+from optimar_erp.writes import bulk_update
 
 
 def write_credit_advice(company, history, preds, customers, as_of, settings) -> pd.DataFrame:

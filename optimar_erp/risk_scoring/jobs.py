@@ -14,14 +14,16 @@ from frappe import _
 from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from optimar_erp import data
+from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
 from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.reporting import open_invoices
-from optimar_erp.risk_scoring import store
+from optimar_erp.reporting.sources import open_promises
+from optimar_erp.risk_scoring import alerts, credit, store
+from optimar_erp.writes import bulk_update
 
 JOB_ID = "optimar-risk-nightly"
-UPDATE_CHUNK = 2000
 MIN_TEST_INVOICES = 30
 MULTITHREAD_FROM = 50_000
 """Below this many invoices the models use one thread: on small tables extra threads only wait."""
@@ -177,15 +179,11 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 	)
 	write_customer_scores(customers)
 	_insert_history(company, customers, name, as_of)
-	from optimar_erp.risk_scoring.credit import write_credit_advice
-
-	write_credit_advice(company, history, preds, customers, as_of, settings)
-	alerts = 0
+	credit.write_credit_advice(company, history, preds, customers, as_of, settings)
+	raised = 0
 	if settings.get("risk_alerts_enabled"):
-		from optimar_erp.risk_scoring.alerts import raise_alerts
-
-		alerts = raise_alerts(company, customers, bands_before, open_, preds, as_of, settings)
-	result.update(invoices=len(open_), customers=len(customers), alerts=alerts)
+		raised = alerts.raise_alerts(company, customers, bands_before, open_, preds, as_of, settings)
+	result.update(invoices=len(open_), customers=len(customers), alerts=raised)
 	frappe.db.set_value(
 		"Risk Model",
 		name,
@@ -193,7 +191,7 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 			"forecast_json": _forecast_snapshot(company, open_, preds, as_of),
 			"invoices_scored": len(open_),
 			"customers_scored": len(customers),
-			"alerts_raised": alerts,
+			"alerts_raised": raised,
 			"score_seconds": round(time.perf_counter() - started, 1),
 		},
 		update_modified=False,
@@ -204,9 +202,6 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 def _forecast_snapshot(company, open_, preds, as_of) -> str:
 	"""Tonight's 13-week cash-in forecast, kept so later weeks can be compared with what came in."""
 	import json
-
-	from optimar_erp.engine.forecast import cash_forecast
-	from optimar_erp.reporting.sources import open_promises
 
 	invoices = pd.DataFrame(
 		{
@@ -258,36 +253,6 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 	out["top_factors"] = out.get("top_factors", pd.Series("", index=out.index)).fillna("")
 	out.loc[out["open_invoices"] == 0, "top_factors"] = _("Nothing open")
 	return out
-
-
-def bulk_update(doctype: str, names: list[str], values: dict[str, list]) -> None:
-	"""Set per-row values of a few computed fields on many rows, in chunks of one statement each.
-
-	``UPDATE tab… t JOIN (SELECT %s AS name, %s AS f … UNION ALL SELECT …) v ON v.name = t.name SET …``:
-	one indexed join per chunk, where a ``CASE name WHEN …`` per field (what ``frappe.qb`` can express)
-	costs rows × rows comparisons (30 s instead of 3 s for 100,000 invoices). Values are always bound
-	parameters; field names come from the app's code and are checked against the doctype. Touches
-	neither ``modified`` nor the documents' hooks: these are computed, read-only fields.
-	"""
-	fields = list(values)
-	meta = frappe.get_meta(doctype)
-	unknown = [f for f in fields if not meta.has_field(f) or not f.replace("_", "").isalnum()]
-	if unknown:
-		raise ValueError(f"{doctype} has no field(s) {', '.join(unknown)}")
-	first = "SELECT %s AS `name`, " + ", ".join(f"%s AS `{f}`" for f in fields)
-	other = " UNION ALL SELECT " + ", ".join(["%s"] * (len(fields) + 1))
-	sets = ", ".join(f"t.`{f}` = v.`{f}`" for f in fields)
-	for start in range(0, len(names), UPDATE_CHUNK):
-		chunk = names[start : start + UPDATE_CHUNK]
-		params = []
-		for i, name in enumerate(chunk, start):
-			params.append(name)
-			params.extend(values[f][i] for f in fields)
-		derived = first + other * (len(chunk) - 1)
-		frappe.db.sql(
-			f"UPDATE `tab{doctype}` t JOIN ({derived}) v ON v.`name` = t.`name` SET {sets}",  # nosemgrep
-			params,
-		)
 
 
 def write_invoice_scores(preds: pd.DataFrame) -> None:

@@ -3,6 +3,7 @@ import os
 
 import frappe
 
+from optimar_erp.reporting import ledger_store, open_invoices, sources
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
 
@@ -35,8 +36,6 @@ def app_doctypes() -> list[str]:
 
 def delete_stored_ledgers():
 	"""The reports' stored books of the companies (files in the site folder) and their cached tables."""
-	from optimar_erp.reporting import ledger_store, open_invoices, sources
-
 	ledger_store.forget()
 	with contextlib.suppress(OSError):
 		os.rmdir(ledger_store.folder())

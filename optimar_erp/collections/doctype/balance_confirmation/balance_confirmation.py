@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, escape_html, flt, fmt_money, getdate, today
 
+from optimar_erp.portal.queries import party_balance
+
 OLDEST_DAYS = 2 * 366
 
 
@@ -42,8 +44,6 @@ class BalanceConfirmation(Document):
 			frappe.throw(_("Tell us what the difference is about."), title=_("Note"))
 
 	def set_balance(self):
-		from optimar_erp.portal.queries import party_balance
-
 		self.balance, self.currency = party_balance(self.customer, self.company, self.as_of_date)
 
 	def after_insert(self):

@@ -8,6 +8,9 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_time, get_time_str
 
+from optimar_erp.dunning.escalation import configured_rules
+from optimar_erp.setup.roles import collections_managers, users_with_role
+
 MAX_TOUCHES_LIMIT = 50
 MAX_GRACE_DAYS = 60
 WHATSAPP_HOST = "graph.facebook.com"
@@ -130,8 +133,6 @@ class CollectionsSettings(Document):
 			return
 		from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-		from optimar_erp.setup.roles import collections_managers, users_with_role
-
 		subject = _("{0} changed the payee in Collections Settings: {1}").format(
 			frappe.session.user,
 			"; ".join(
@@ -183,8 +184,6 @@ class CollectionsSettings(Document):
 			)
 
 	def validate_escalation_rules(self):
-		from optimar_erp.dunning.escalation import configured_rules
-
 		configured_rules(self)
 
 	def validate_risk_bands(self):

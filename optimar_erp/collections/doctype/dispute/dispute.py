@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
+from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.setup.roles import collections_managers
 
 DEFAULT_SLA_DAYS = 10
@@ -117,8 +118,6 @@ class Dispute(Document):
 		).insert(ignore_permissions=True)
 
 	def on_update(self):
-		from optimar_erp.dunning.state import refresh_collection_state
-
 		refresh_collection_state([self.sales_invoice])
 
 

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from optimar_erp.dunning.messages import describe_step, template_error
+from optimar_erp.dunning.run import preview as render_preview
 
 MIN_OFFSET_DAYS = -90
 MAX_OFFSET_DAYS = 365
@@ -84,8 +85,6 @@ def preview(sequence: str, customer: str) -> list[dict]:
 	frappe.has_permission("Dunning Sequence", "read", sequence, throw=True)
 	frappe.has_permission("Customer", "read", customer, throw=True)
 	from frappe.utils.html_utils import sanitize_html
-
-	from optimar_erp.dunning.run import preview as render_preview
 
 	# the Desk shows the body as HTML: scripts, handlers and frames a template wrote are removed
 	return [

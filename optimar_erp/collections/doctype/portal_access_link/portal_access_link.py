@@ -8,6 +8,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
+from optimar_erp.portal.links import MAX_DAYS
+
 HASH_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 FIXED_AFTER_INSERT = ("customer", "token_hash", "expires_on", "source", "collection_activity", "created_by")
 
@@ -25,8 +27,6 @@ class PortalAccessLink(Document):
 	def validate_expiry(self):
 		if not self.is_new():
 			return
-		from optimar_erp.portal.links import MAX_DAYS
-
 		expires = get_datetime(self.expires_on)
 		if expires <= now_datetime() or expires > add_to_date(now_datetime(), days=MAX_DAYS, minutes=1):
 			frappe.throw(_("A portal link expires between now and {0} days from now.").format(MAX_DAYS))

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate, today
 
+from optimar_erp.dunning.state import refresh_collection_state
+
 TOLERANCE = 0.005
 
 
@@ -154,8 +156,6 @@ class PromiseToPay(Document):
 		self.promised_date = self.instalments[-1].due_date
 
 	def after_insert(self):
-		from optimar_erp.dunning.state import refresh_collection_state
-
 		frappe.get_doc(
 			{
 				"doctype": "Collection Activity",
@@ -191,6 +191,4 @@ def cancel_promise(name: str, reason: str | None = None) -> None:
 	if reason:
 		promise.notes = "\n".join(filter(None, [promise.notes, _("Cancelled: {0}").format(reason)]))
 	promise.save()
-	from optimar_erp.dunning.state import refresh_collection_state
-
 	refresh_collection_state([row.sales_invoice for row in promise.invoices])

@@ -5,10 +5,9 @@ import math
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, getdate, today
+from frappe.utils import getdate, today
 
-from optimar_erp.engine.analytics import monthly_metrics
-from optimar_erp.reporting.sources import cached, default_company, ledger
+from optimar_erp.reporting.sources import TREND_MONTHS, default_company, monthly_figures
 
 
 def execute(filters: dict | None = None):
@@ -17,11 +16,10 @@ def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	end = getdate(filters.get("to_date") or today())
-	months = int(filters.get("months") or 12)
+	months = int(filters.get("months") or TREND_MONTHS)
 	if not 1 <= months <= 60:
 		frappe.throw(_("Months must be between 1 and 60."))
-	start = getdate(add_months(end, -(months - 1))).replace(day=1)
-	table = cached("monthly_metrics", company, (start, end), lambda: _monthly(company, start, end))
+	table = monthly_figures(company, end, months)
 	if table is None:
 		return columns(), []
 	currency = frappe.get_cached_value("Company", company, "default_currency")
@@ -53,13 +51,6 @@ def execute(filters: dict | None = None):
 		"colors": ["#2563eb", "#7c3aed", "#16a34a"],
 	}
 	return columns(), data, None, chart
-
-
-def _monthly(company: str, start, end):
-	invoices, events = ledger(company, end)
-	if invoices.empty:
-		return None
-	return monthly_metrics(invoices, start, end, events=events)
 
 
 def _num(x, digits: int = 2):
