@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, formatdate, getdate, today
 
+from optimar_erp.dunning.messages import upi_link
 from optimar_erp.portal import access, actions, queries
 from optimar_erp.portal.client import rate_limited
 
@@ -243,8 +244,6 @@ def balance(
 def upi(invoices: str | list, token: str | None = None, customer: str | None = None) -> dict:
 	"""A UPI payment link and its QR code (PNG data URI) for these open INR invoices."""
 	import pyqrcode
-
-	from optimar_erp.dunning.messages import upi_link
 
 	viewer = access.resolve(token, customer)
 	rows = access.own_open_invoices(viewer, invoices)

@@ -7,6 +7,7 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import today
 
+from optimar_erp.dunning import channels
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
@@ -16,6 +17,7 @@ from optimar_erp.tests.factories import (
 	make_payment,
 	no_live_dunning_runs,
 )
+from optimar_erp.tests.test_permissions import make_user
 
 
 def new_run(customer: str, submit: bool = True):
@@ -181,9 +183,6 @@ class TestDunningRun(CollectionsTestCase):
 		"""Sent from and answered to the Reminder Email Account (with the company's name), not from whoever
 		started the run; no "Leave this conversation" or unsubscribe link; a PDF that cannot be rendered
 		leaves the reminder to go without it, pointing to the customer's page."""
-		from optimar_erp.dunning import channels
-		from optimar_erp.tests.test_permissions import make_user
-
 		mailbox = frappe.get_doc(
 			{
 				"doctype": "Email Account",

@@ -11,6 +11,7 @@ from pathlib import Path
 import frappe
 from frappe.handler import is_whitelisted
 
+from optimar_erp.portal import access
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
 from optimar_erp.tests.factories import OptimarTestCase, make_customer, make_invoice
 from optimar_erp.tests.test_permissions import make_user
@@ -237,8 +238,6 @@ class TestPermissionMatrix(OptimarTestCase):
 		"""The portal methods (row GUEST) act in a customer's name: without a signed link only a website
 		user staff linked to the customer gets through, and only to that customer. A Desk role grants
 		nothing there, not even a System Manager's."""
-		from optimar_erp.portal import access
-
 		for role in ROLES:
 			frappe.set_user(self.users[role])
 			try:
