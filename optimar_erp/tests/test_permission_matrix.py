@@ -95,6 +95,7 @@ WHITELISTED: dict[str, str] = {
 	"optimar_erp.reporting.worklist.snooze": DESK,
 	"optimar_erp.risk_scoring.credit.apply_credit_limit": DESK,
 	"optimar_erp.risk_scoring.jobs.train_now": DESK,
+	"optimar_erp.setup.checklist.check_setup": DESK,
 }
 
 DESK_CALLS: dict[str, dict] = {
@@ -120,6 +121,7 @@ DESK_CALLS: dict[str, dict] = {
 		"customer": "{customer}",
 	},
 	"optimar_erp.risk_scoring.jobs.train_now": {},
+	"optimar_erp.setup.checklist.check_setup": {},
 }
 
 

@@ -8,4 +8,18 @@ frappe.ui.form.on("Collections Settings", {
 		});
 		frm.set_query("default_dunning_sequence", () => ({ filters: { enabled: 1 } }));
 	},
+	refresh(frm) {
+		frm.add_custom_button(__("Check Set-up"), () =>
+			frappe.call("optimar_erp.setup.checklist.check_setup").then(({ message: gaps }) => {
+				if (!gaps || !gaps.length) {
+					frappe.msgprint({ title: __("Set-up"), message: __("Nothing is missing."), indicator: "green" });
+					return;
+				}
+				const items = gaps
+					.map((g) => `<li class="${g.severity === "error" ? "text-danger" : ""}">${frappe.utils.escape_html(g.message)}</li>`)
+					.join("");
+				frappe.msgprint({ title: __("Set-up: still missing"), message: `<ul>${items}</ul>`, indicator: "orange" });
+			})
+		);
+	},
 });

@@ -9,6 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
+from optimar_erp.setup import checklist
 from optimar_erp.setup.roles import collections_managers, users_with_role
 
 MAX_TOUCHES_LIMIT = 50
@@ -123,6 +124,19 @@ class CollectionsSettings(Document):
 
 	def on_update(self):
 		self.announce_payee_change()
+		self.warn_setup_gaps()
+
+	def warn_setup_gaps(self):
+		"""Turning the engine on names what is still missing (mailbox, managers, addresses, collectors)."""
+		if not (self.enabled and self.has_value_changed("enabled")):
+			return
+		found = checklist.gaps()
+		if found:
+			frappe.msgprint(
+				"<br>".join(frappe.utils.escape_html(g["message"]) for g in found),
+				title=_("Automated dunning is on; still missing"),
+				indicator="orange",
+			)
 
 	def announce_payee_change(self):
 		"""Who changed where customers pay, from what to what: every Collections and System Manager is
