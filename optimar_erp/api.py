@@ -6,6 +6,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
+from optimar_erp.dunning.inputs import credits_on_account
+
 
 def _invoices(invoices) -> list[str]:
 	if isinstance(invoices, str):
@@ -168,8 +170,13 @@ def collections_summary(customer: str) -> dict:
 		["risk_band", "risk_score", "escalation_level", "collections_hold", "collections_hold_reason"],
 		as_dict=True,
 	)
+	# in the company's currency, like the overdue sum: what the customer paid that no invoice absorbed
+	# yet is theirs, so the overdue they still owe is net of it (ERPNext's Accounts Receivable agrees)
+	unmatched = flt(credits_on_account(customers=[customer])["base_credit"].sum())
 	return {
-		"overdue": flt(overdue),
+		"overdue": max(flt(overdue) - unmatched, 0.0),
+		"overdue_invoiced": flt(overdue),
+		"unmatched_credit": unmatched,
 		"promised": sum(flt(p.promised_amount) - flt(p.paid_amount) for p in promises),
 		"disputed": sum(flt(d.disputed_amount) for d in disputes),
 		"open_promises": promises,

@@ -167,6 +167,35 @@ def test_disputed_invoices_are_paused_by_flag_or_open_dispute():
 	assert set(d.skipped["reason"]) == {"Invoice is under dispute"}
 
 
+def test_credit_on_account_covering_the_balance_asks_for_nothing():
+	"""Money received but not yet matched to invoices counts: a customer whose unmatched payments cover
+	everything open in a currency gets no reminder in that currency; a partial credit changes nothing
+	here (the message shows it); credits in another currency or of another customer never count."""
+	inv = invoices(
+		("A1", "C1", 10, 300.0),
+		("A2", "C1", 2, 200.0),
+		("B1", "C2", 10, 500.0),
+		("D1", "C3", 10, 100.0),
+		("E1", "C4", 10, 100.0, "Std", {"currency": "EUR"}),
+	)
+	credits = pd.DataFrame(
+		{
+			"customer": ["C1", "C2", "C3", "C4"],
+			"currency": ["GBP", "GBP", "GBP", "GBP"],
+			"credit": [499.996, 499.0, 40.0, 100.0],
+		}
+	)
+	d = decide(inv, STEPS, None, customers(), None, None, config(), credits)
+	assert keys(d) == ["B1|Std:+7", "D1|Std:+7", "E1|Std:+7"]
+	assert skips(d) == [
+		(("A1",), "Std:+7", "credit_on_account", True),
+		(("A2",), "Std:+1", "credit_on_account", True),
+	]
+	assert "not yet matched" in d.skipped["reason"].iloc[0]
+	# without credits nothing changes
+	assert keys(run(inv)) == ["A1|Std:+7", "A2|Std:+1", "B1|Std:+7", "D1|Std:+7", "E1|Std:+7"]
+
+
 def test_open_promise_pauses_until_promised_date_plus_grace():
 	inv = invoices(
 		("TODAY", "C1", 10, 10.0),
@@ -783,6 +812,7 @@ def test_every_reason_code_is_declared():
 		"unknown_sequence",
 		"disputed",
 		"promise_to_pay",
+		"credit_on_account",
 		"do_not_contact",
 		"on_hold",
 		"snoozed",

@@ -299,11 +299,20 @@ def compose(row, invoices: list[str]):
 		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
 		include_payment_link=bool(step.include_payment_link),
 		language=customer.language,
+		credit=_credit(row),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
 	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
 	return step, customer, context, subject, body
+
+
+def _credit(row) -> float:
+	"""Unmatched payments and credits of the reminder's customer with its company, in its currency."""
+	if not (row.get("company") and row.get("currency")):
+		return 0.0
+	held = inputs.credits_on_account(row.company, [row.customer])
+	return float(held.loc[held["currency"] == row.currency, "credit"].sum())
 
 
 def _send(row, invoices: list[str]) -> dict:

@@ -7,11 +7,12 @@ import pandas as pd
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce
+from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import cint, get_system_timezone, get_time, getdate, today
 
 from optimar_erp.data import INVOICE_COLUMNS
 from optimar_erp.engine.dunning import DunningConfig
+from optimar_erp.engine.schema import AMOUNT_TOLERANCE
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
 
@@ -304,4 +305,54 @@ def dunning_config(settings, run_date, now: dt.datetime | None = None) -> Dunnin
 		max_touches_per_7_days=cint(settings.max_touches_per_week),
 		enabled_channels=frozenset(enabled_channels(settings)),
 		grace_days=cint(settings.promise_grace_days),
+	)
+
+
+def credits_on_account(company: str | None = None, customers: list[str] | None = None) -> pd.DataFrame:
+	"""Money customers have paid or been credited that no invoice has absorbed yet: unallocated payments
+	and advances, credit notes not set against an invoice, overpayments. One row per customer, company
+	and currency (the party account's) with ``credit`` (> 0) in that currency and ``base_credit`` in the
+	company's.
+
+	Read from the Payment Ledger as ERPNext's Accounts Receivable does: the entries of one customer are
+	summed per voucher they are set against, and what sums below zero is credit the customer holds.
+	``outstanding − credit`` is then the balance ERPNext's Accounts Receivable (Summary) shows."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	query = (
+		frappe.qb.from_(ple)
+		.select(
+			ple.party.as_("customer"),
+			ple.company,
+			ple.account_currency.as_("currency"),
+			Sum(ple.amount_in_account_currency).as_("amount"),
+			Sum(ple.amount).as_("base_amount"),
+		)
+		.where((ple.party_type == "Customer") & (ple.delinked == 0))
+		.groupby(
+			ple.party, ple.company, ple.account_currency, ple.against_voucher_type, ple.against_voucher_no
+		)
+		.having(Sum(ple.amount_in_account_currency) < -AMOUNT_TOLERANCE)
+	)
+	if company:
+		query = query.where(ple.company == company)
+	if customers is not None:
+		if not customers:
+			return pd.DataFrame(columns=["customer", "company", "currency", "credit", "base_credit"])
+		query = query.where(ple.party.isin(list(customers)))
+	rows = pd.DataFrame(
+		list(query.run()), columns=["customer", "company", "currency", "amount", "base_amount"]
+	)
+	if rows.empty:
+		return pd.DataFrame(columns=["customer", "company", "currency", "credit", "base_credit"])
+	totals = rows.groupby(["customer", "company", "currency"], as_index=False)[
+		["amount", "base_amount"]
+	].sum()
+	return pd.DataFrame(
+		{
+			"customer": totals["customer"],
+			"company": totals["company"],
+			"currency": totals["currency"],
+			"credit": -totals["amount"].astype(float),
+			"base_credit": -totals["base_amount"].astype(float),
+		}
 	)

@@ -11,6 +11,8 @@ SAMPLE_CONTEXT = {
 	"company": "Your Company",
 	"currency": "USD",
 	"total_outstanding": "USD 1,250.00",
+	"credit_on_account": "USD 250.00",
+	"balance_due": "USD 1,000.00",
 	"days_overdue": 7,
 	"payment_link": "https://example.com/pay",
 	"portal_link": "https://example.com/invoices",
@@ -59,6 +61,8 @@ DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 <td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}</td></tr>
 {% endfor %}</table>
 <p>Total: <b>{{ total_outstanding }}</b></p>
+{% if credit_on_account %}<p>We have also received {{ credit_on_account }} from you that is not yet matched to
+invoices; taking it into account, <b>{{ balance_due }}</b> remains due on the invoices above.</p>{% endif %}
 {% if payment_link %}<p><a href="{{ payment_link }}">Pay now, or tell us when you will</a></p>{% endif %}
 {% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
 {% if portal_link and portal_link != payment_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
@@ -134,11 +138,14 @@ def build_context(
 	activity: str | None = None,
 	include_payment_link: bool = False,
 	language: str | None = None,
+	credit: float = 0.0,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here, in the customer's
 	``language`` when it is not the site's). Names are HTML-escaped for HTML messages (email, letter).
-	``customer`` and ``activity`` (the reminder being sent): see :func:`portal_link`."""
+	``customer`` and ``activity`` (the reminder being sent): see :func:`portal_link`. ``credit``: what
+	the customer paid or was credited in this currency that no invoice absorbed yet (shown, and taken off
+	the balance due)."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	signed = signed_portal_link(customer, activity)
@@ -148,6 +155,8 @@ def build_context(
 		"company": text(company),
 		"currency": currency,
 		"total_outstanding": money_of(total, currency),
+		"credit_on_account": money_of(credit, currency) if flt(credit) > 0.005 else "",
+		"balance_due": money_of(max(total - flt(credit), 0.0), currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
 		# the one payment path that opens for the recipient: their signed page (pay online where a
 		# gateway is set up, bank or UPI details, promise a date); no link, no Pay button

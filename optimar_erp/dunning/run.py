@@ -89,6 +89,7 @@ def decide_for(
 		commitments.open_promises_table(names),
 		commitments.open_disputes_table(names),
 		config,
+		inputs.credits_on_account(company, names),
 	)
 	return decision, invoices
 

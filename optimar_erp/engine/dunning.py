@@ -84,6 +84,11 @@ promise with ``promised_date + grace_days >= today`` pauses its invoice.
 ``disputes`` — ``invoice``, ``status`` (``Open``, ``Under Review``, ``Resolved``, ``Closed``): an Open or
 Under Review dispute pauses its invoice.
 
+``credits`` (optional) — ``customer``, ``currency``, ``credit`` (> 0): payments and credit notes the customer
+holds that no invoice has absorbed yet. When they reach everything the customer has open in that currency
+(within 0.005), the customer owes nothing net and its invoices in that currency are skipped
+(``credit_on_account``, transient: it clears once accounts match the money, or a new invoice exceeds it).
+
 Output
 ------
 :class:`Decision` with two tables and the number of evaluated invoices:
@@ -156,6 +161,7 @@ INVOICE_REQUIRED = ("invoice", "customer", "due_date", "outstanding", "grand_tot
 INVOICE_OPTIONAL: dict[str, object] = {"currency": "", "disputed": False}
 STEP_REQUIRED = ("sequence", "step_id", "offset_days", "channel")
 STEP_OPTIONAL: dict[str, object] = {"tone": "", "min_gap_days": 0, "escalation": "", "consolidate": False}
+CREDIT_REQUIRED = ("customer", "currency", "credit")
 ACTIVITY_REQUIRED = ("idempotency_key", "customer", "step_id", "channel", "status", "at")
 ACTIVITY_OPTIONAL: dict[str, object] = {"invoice": "", "invoices": ()}
 CUSTOMER_REQUIRED = ("customer",)
@@ -206,6 +212,7 @@ REASON_CODES: dict[str, bool] = {
 	"unknown_sequence": False,
 	"disputed": False,
 	"promise_to_pay": True,
+	"credit_on_account": True,
 	"do_not_contact": False,
 	"on_hold": False,
 	"snoozed": True,
@@ -643,6 +650,29 @@ def _paused(
 	return disputed | promised, skipped
 
 
+def _covered_by_credit(due: pd.DataFrame, open_: pd.DataFrame, credits: pd.DataFrame) -> np.ndarray:
+	"""Mask of the due rows whose customer holds, in the invoice's currency, unmatched payments and
+	credits at least equal to everything open in that currency: the customer owes nothing net, so
+	nothing is asked for until accounts match the money to the invoices."""
+	if credits.empty or due.empty:
+		return np.zeros(len(due), bool)
+	held = (
+		credits.assign(
+			customer=text(credits["customer"]),
+			currency=text(credits["currency"]),
+			credit=pd.to_numeric(credits["credit"], errors="coerce").fillna(0.0),
+		)
+		.groupby(["customer", "currency"])["credit"]
+		.sum()
+	)
+	owed = open_.groupby(["customer", "currency"])["outstanding"].sum()
+	net = owed.sub(held.reindex(owed.index).fillna(0.0))
+	covered = set(net.index[net <= AMOUNT_TOLERANCE])
+	return np.fromiter(
+		((c, cur) in covered for c, cur in zip(due["customer"], due["currency"], strict=True)), bool, len(due)
+	)
+
+
 def _with_customers(units: pd.DataFrame, cus: pd.DataFrame) -> pd.DataFrame:
 	"""The units with their customer's settings (defaults for a customer not in ``cus``) and the
 	``recipient`` of their channel."""
@@ -750,6 +780,7 @@ def decide(
 	promises: pd.DataFrame | None,
 	disputes: pd.DataFrame | None,
 	config: DunningConfig,
+	credits: pd.DataFrame | None = None,
 ) -> Decision:
 	"""The reminders a dunning run hands out now, and the due ones it holds back (see the module doc)."""
 	if not isinstance(config, DunningConfig):
@@ -772,6 +803,16 @@ def decide(
 	due = _not_done(_due_steps(open_[known], stp), act, stp)
 	paused, paused_rows = _paused(due, pro, dis, config, today)
 	skipped += paused_rows
+	covered = _covered_by_credit(due, open_, table(credits, "credits", CREDIT_REQUIRED, may_be_empty=True))
+	covered &= ~paused
+	skipped.append(
+		_skips(
+			_single_units(due[covered]),
+			"credit_on_account",
+			"Payments and credits not yet matched to invoices cover everything the customer owes",
+		)
+	)
+	paused = paused | covered
 
 	# Rule 8: units (one invoice, or a customer's consolidated notice), then the guards of rules 4-7.
 	units = _with_customers(_invoice_units(due[~paused], config.today), cus)

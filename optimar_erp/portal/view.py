@@ -24,6 +24,7 @@ from frappe.utils import (
 )
 from frappe.utils.data import get_number_format_info
 
+from optimar_erp.dunning.inputs import credits_on_account
 from optimar_erp.portal import access, actions, links, queries
 
 API = "/api/method/optimar_erp.portal.api."
@@ -203,6 +204,8 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 		}
 		for row in paid_rows
 	]
+	held = credits_on_account(customers=[viewer.customer])
+	credit = held.groupby("currency")["credit"].sum().to_dict() if not held.empty else {}
 	aging = [
 		{
 			"currency": entry["currency"],
@@ -215,6 +218,12 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 			],
 			"total": formats.money(entry["total"], entry["currency"]),
 			"overdue": formats.money(entry["overdue"], entry["currency"]),
+			# money received but not matched to invoices yet: the same balance as the headline and
+			# ERPNext's Accounts Receivable, not one that ignores what the customer already paid
+			"credit": formats.money(credit.get(entry["currency"], 0), entry["currency"])
+			if credit.get(entry["currency"], 0) > 0.005
+			else "",
+			"net": formats.money(entry["total"] - credit.get(entry["currency"], 0), entry["currency"]),
 		}
 		for entry in queries.aging(open_rows, on)
 	]

@@ -91,6 +91,21 @@ def make_payment(invoice: str, amount: float | None = None, submit: bool = True,
 	return pe
 
 
+def make_receipt(invoice: str, amount: float) -> str:
+	"""A submitted Payment Entry from ``invoice``'s customer for ``amount``, allocated to no invoice (money
+	received on account, not yet matched)."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	pe = get_payment_entry("Sales Invoice", invoice)
+	pe.references = []
+	pe.paid_amount = pe.received_amount = amount
+	pe.reference_no = frappe.generate_hash(length=8)
+	pe.reference_date = today()
+	pe.insert(ignore_permissions=True)
+	pe.submit()
+	return pe.name
+
+
 def make_credit_note(invoice: str, amount: float):
 	"""A submitted credit note reducing ``invoice`` by ``amount``."""
 	from erpnext.controllers.sales_and_purchase_return import make_return_doc

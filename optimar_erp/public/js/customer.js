@@ -11,10 +11,15 @@ frappe.ui.form.on("Customer", {
 			if (!s) return;
 			const money = (v) => format_currency(v, frm.doc.default_currency);
 			frm.dashboard.add_indicator(__("Overdue: {0}", [money(s.overdue)]), s.overdue > 0 ? "red" : "green");
+			if (s.unmatched_credit > 0.005)
+				frm.dashboard.add_indicator(
+					__("Received, not yet matched: {0} (taken off the overdue)", [money(s.unmatched_credit)]),
+					"blue"
+				);
 			if (s.promised) frm.dashboard.add_indicator(__("Promised: {0}", [money(s.promised)]), "blue");
 			if (s.disputed) frm.dashboard.add_indicator(__("Disputed: {0}", [money(s.disputed)]), "orange");
 			if (s.collections_hold) frm.dashboard.add_indicator(__("On collections hold"), "red");
-			if (s.broken_promises) frm.dashboard.add_indicator(__("{0} broken promise(s)", [s.broken_promises]), "orange");
+			if (s.broken_promises) frm.dashboard.add_indicator(s.broken_promises === 1 ? __("1 broken promise") : __("{0} broken promises", [s.broken_promises]), "orange");
 		});
 	},
 });
