@@ -82,6 +82,7 @@ def activity(key, customer, step_id, invoice="", status="Sent", at=NOW - dt.time
 		"invoices": kw.pop("invoices", ()),
 		"step_id": step_id,
 		"channel": kw.pop("channel", "Email"),
+		"notice": kw.pop("notice", ""),
 		"status": status,
 		"at": at,
 	}
@@ -703,6 +704,7 @@ def test_output_columns_types_and_summary():
 		"currency": "GBP",
 		"consolidated": False,
 		"recipient": "c1@example.com",
+		"notice": "A|Std:+7",
 	}
 	assert d.summary() == {
 		"evaluated_invoices": 3,
@@ -711,6 +713,43 @@ def test_output_columns_types_and_summary():
 		"skipped": 1,
 		"skipped_by_reason": {"no_recipient": 1},
 	}
+
+
+def test_grouped_emails_are_one_notice_per_customer_and_currency_and_one_touch():
+	"""With group_emails, a customer's Email reminders due in a run (any step) share a notice, so they go
+	as one email and take one place in the weekly allowance; another currency is another email; a Call
+	Task is never grouped."""
+	inv = invoices(
+		("A1", "C1", 16, 300.0),  # Std:+15
+		("A2", "C1", 8, 200.0),  # Std:+7
+		("A3", "C1", 2, 100.0),  # Std:+1
+		("A5", "C1", 31, 40.0),  # Std:+30, a Call Task
+		("A4", "C1", 8, 50.0, "Std", {"currency": "EUR"}),
+		("B1", "C2", 8, 80.0),
+	)
+	grouped = run(inv, group_emails=True, max_touches_per_7_days=2)
+	emails = grouped.actions[grouped.actions["channel"] == "Email"]
+	assert emails.groupby("customer")["notice"].nunique().to_dict() == {"C1": 2, "C2": 1}
+	c1 = emails[(emails["customer"] == "C1") & (emails["currency"] == "GBP")]
+	assert sorted(c1["step_id"]) == ["Std:+1", "Std:+15", "Std:+7"]
+	assert set(c1["notice"]) == {f"C1|Email|GBP|{TODAY:%Y-%m-%d}"}
+	calls = grouped.actions[grouped.actions["channel"] == "Call Task"]
+	assert len(calls) == 1 and (calls["notice"] == calls["idempotency_key"]).all()
+	assert grouped.skipped.empty, "two notices fit an allowance of two"
+	# one earlier notice of three reminders is one touch: a third message is capped, not the second
+	earlier = [
+		activity(f"X{i}|Std:+1", "C1", "Std:+1", f"X{i}", at=NOW - dt.timedelta(days=1), notice="N1")
+		for i in range(3)
+	]
+	again = run(inv, earlier, group_emails=True, max_touches_per_7_days=2)
+	capped = again.skipped[again.skipped["reason_code"] == "weekly_cap"]
+	assert set(capped["customer"]) == {"C1"}
+	assert (
+		again.actions[again.actions["channel"] == "Email"].groupby("customer")["notice"].nunique()["C1"] == 1
+	)
+	# without grouping every reminder is its own message (and its own touch)
+	single = run(inv, max_touches_per_7_days=10)
+	assert (single.actions["notice"] == single.actions["idempotency_key"]).all()
 
 
 def test_optional_columns_take_defaults_and_empty_tables_are_fine():

@@ -90,13 +90,21 @@ def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
 			_finish(row.name, status=c.ACTIVITY_SKIPPED, reason=row.reason)
 		counts["skipped"] += len(held)
 		frappe.db.commit()
-		go = dict(zip(checked["name"], checked["invoices"], strict=True))
+		go = {
+			name: list(invoices) for name, invoices in zip(checked["name"], checked["invoices"], strict=True)
+		}
 		allowed = [row for row in rows if row.name in set(checked.loc[checked["send"], "name"])]
-		for i, row in enumerate(allowed, start=1):
-			counts[_deliver_one(row, list(go[row.name]))] += 1
+		done = 0
+		for i, message in enumerate(_messages(allowed), start=1):
+			outcome, count = _deliver_message(message, go)
+			counts[outcome] += count
+			counts["skipped"] += len(message) - count
+			done += len(message)
 			if run_name and i % c.HEARTBEAT_EVERY == 0:
 				lease.heartbeat(run_name)
-				progress(run_name, 50 + 50 * i / len(allowed), _("Sent {0} of {1}").format(i, len(allowed)))
+				progress(
+					run_name, 50 + 50 * done / len(allowed), _("Sent {0} of {1}").format(done, len(allowed))
+				)
 			frappe.db.commit()
 	for name in {row.dunning_run for row in rows if row.dunning_run} | ({run_name} if run_name else set()):
 		_count(name, counts if name == run_name else None)
@@ -131,56 +139,81 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 	)
 
 
-def _deliver_one(row, invoices: list[str]) -> str:
-	"""Send one taken reminder and record the outcome in one transaction; returns the outcome."""
+def _messages(rows: list[dict]) -> list[list[dict]]:
+	"""The taken reminders as the messages they go out in: Email reminders sharing a notice (a customer's
+	grouped email) together, every other reminder alone; in the order taken."""
+	messages: dict[str, list[dict]] = {}
+	for row in rows:
+		key = row.notice if row.channel == "Email" and row.get("notice") else row.name
+		messages.setdefault(key, []).append(row)
+	return list(messages.values())
+
+
+def _lead(rows: list[dict]):
+	"""The reminder whose step speaks for a grouped email: the most overdue (then the latest step)."""
+	return max(rows, key=lambda row: (cint(row.days_overdue), row.step_id or ""))
+
+
+def _deliver_message(rows: list[dict], invoices: dict[str, list[str]]) -> tuple[str, int]:
+	"""Send the taken reminders of one message (one, or a customer's grouped email) once, and record the
+	outcome on each in one transaction; returns (outcome, how many reminders it covered)."""
 	act = frappe.qb.DocType("Collection Activity")
-	# lock the row: a lease release cannot hand it back while it is being sent
-	mine = (
-		frappe.qb.from_(act)
-		.select(act.status)
-		.where((act.name == row.name) & (act.claim_token == row.claim_token))
+	# lock the rows: a lease release cannot hand them back while they are being sent
+	mine = {
+		name
+		for name, status in frappe.qb.from_(act)
+		.select(act.name, act.status)
+		.where(act.name.isin([row.name for row in rows]))
+		.where(act.claim_token.isin(list({row.claim_token for row in rows})))
 		.for_update()
 		.run()
-	)
-	if not mine or mine[0][0] != c.ACTIVITY_SENDING:
-		return "skipped"
-	attempts = cint(row.attempts) + 1
+		if status == c.ACTIVITY_SENDING
+	}
+	rows = [row for row in rows if row.name in mine]
+	if not rows:
+		return "skipped", 0
+	lead = _lead(rows)
+	covered = list(dict.fromkeys(inv for row in rows for inv in invoices[row.name]))
+	attempts = max(cint(row.attempts) for row in rows) + 1
 	frappe.db.savepoint("optimar_send")
 	try:
-		reference = _send(row, invoices)
+		reference = _send(lead, covered)
 	except channels.OutcomeUnknown as e:
 		frappe.db.rollback(save_point="optimar_send")
-		_finish(row.name, status=c.ACTIVITY_UNKNOWN, attempts=attempts, reason=str(e)[:1000])
-		channels.ask_a_person(row, str(e))
-		return "unknown"
+		for row in rows:
+			_finish(row.name, status=c.ACTIVITY_UNKNOWN, attempts=attempts, reason=str(e)[:1000])
+		channels.ask_a_person(lead, str(e))
+		return "unknown", len(rows)
 	except Exception as e:
 		frappe.db.rollback(save_point="optimar_send")
 		final = attempts >= c.MAX_SEND_ATTEMPTS
 		error = str(e) if isinstance(e, channels.ChannelError) else f"{type(e).__name__}: {e}"
-		_finish(
-			row.name,
-			status=c.ACTIVITY_FAILED,
-			attempts=attempts,
-			reason=error[:1000],
-			next_retry_at=None
-			if final
-			else add_to_date(now_datetime(), minutes=c.RETRY_BASE_MINUTES * 2**attempts),
-		)
+		for row in rows:
+			_finish(
+				row.name,
+				status=c.ACTIVITY_FAILED,
+				attempts=attempts,
+				reason=error[:1000],
+				next_retry_at=None
+				if final
+				else add_to_date(now_datetime(), minutes=c.RETRY_BASE_MINUTES * 2**attempts),
+			)
 		if not isinstance(e, channels.ChannelError):
-			frappe.log_error(title=_("Dunning reminder {0} failed").format(row.name))
+			frappe.log_error(title=_("Dunning reminder {0} failed").format(lead.name))
 		if final:
-			channels.ask_a_person(row, _("Gave up after {0} attempts: {1}").format(attempts, error[:300]))
-		return "failed"
+			channels.ask_a_person(lead, _("Gave up after {0} attempts: {1}").format(attempts, error[:300]))
+		return "failed", len(rows)
 	# it has gone: from here on nothing may turn it into a retry (an SMS would go twice)
-	frappe.db.savepoint("optimar_after_send")
-	try:
-		_mark_invoices_reminded(row, invoices)
-		_escalate(row, invoices)
-	except Exception:
-		frappe.db.rollback(save_point="optimar_after_send")
-		frappe.log_error(title=_("Reminder {0} sent, but its follow-up failed").format(row.name))
-	_finish(row.name, status=c.ACTIVITY_SENT, attempts=attempts, reason=None, **reference)
-	return "sent"
+	for row in rows:
+		frappe.db.savepoint("optimar_after_send")
+		try:
+			_mark_invoices_reminded(row, invoices[row.name])
+			_escalate(row, invoices[row.name])
+		except Exception:
+			frappe.db.rollback(save_point="optimar_after_send")
+			frappe.log_error(title=_("Reminder {0} sent, but its follow-up failed").format(row.name))
+		_finish(row.name, status=c.ACTIVITY_SENT, attempts=attempts, reason=None, **reference)
+	return "sent", len(rows)
 
 
 def _finish(name: str, **values) -> None:

@@ -230,7 +230,17 @@ def sequence_per_customer(
 
 def activities_of(customers: list[str]) -> pd.DataFrame:
 	"""Reminders already handed out (or skipped) for these customers."""
-	columns = ["idempotency_key", "customer", "invoice", "invoices", "step_id", "channel", "status", "at"]
+	columns = [
+		"idempotency_key",
+		"customer",
+		"invoice",
+		"invoices",
+		"step_id",
+		"channel",
+		"status",
+		"at",
+		"notice",
+	]
 	if not customers:
 		return pd.DataFrame(columns=columns)
 	act = frappe.qb.DocType("Collection Activity")
@@ -245,6 +255,7 @@ def activities_of(customers: list[str]) -> pd.DataFrame:
 			act.channel,
 			act.status,
 			act.creation,
+			Coalesce(act.notice, ""),
 		)
 		.where(act.activity_type == "Reminder")
 		.where(act.customer.isin(customers))
@@ -305,6 +316,7 @@ def dunning_config(settings, run_date, now: dt.datetime | None = None) -> Dunnin
 		max_touches_per_7_days=cint(settings.max_touches_per_week),
 		enabled_channels=frozenset(enabled_channels(settings)),
 		grace_days=cint(settings.promise_grace_days),
+		group_emails=bool(cint(settings.get("group_reminder_emails"))),
 	)
 
 

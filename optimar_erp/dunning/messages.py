@@ -29,6 +29,8 @@ SAMPLE_CONTEXT = {
 		}
 	],
 }
+SAMPLE_CONTEXT["overdue_invoices"] = SAMPLE_CONTEXT["invoices"]
+SAMPLE_CONTEXT["upcoming_invoices"] = []
 
 DEFAULT_SUBJECTS = {
 	"Polite": "Upcoming payment: {{ invoices|length }} {{ 'invoice' if invoices|length == 1 else 'invoices' }} "
@@ -55,11 +57,14 @@ DEFAULT_OPENINGS = {
 
 DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 <p>{{ opening }}</p>
+{% for title, rows in [("Overdue", overdue_invoices), ("Coming due", upcoming_invoices)] if rows %}
+{% if overdue_invoices and upcoming_invoices %}<p><b>{{ title }}</b></p>{% endif %}
 <table border="1" cellpadding="4" style="border-collapse: collapse">
 <tr><th>Invoice</th><th>Due date</th><th>Days overdue</th><th>Outstanding</th></tr>
-{% for inv in invoices %}<tr><td>{{ inv.name }}</td><td>{{ inv.due_date }}</td>
+{% for inv in rows %}<tr><td>{{ inv.name }}</td><td>{{ inv.due_date }}</td>
 <td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}</td></tr>
 {% endfor %}</table>
+{% endfor %}
 <p>Total: <b>{{ total_outstanding }}</b></p>
 {% if credit_on_account %}<p>We have also received {{ credit_on_account }} from you that is not yet matched to
 invoices; taking it into account, <b>{{ balance_due }}</b> remains due on the invoices above.</p>{% endif %}
@@ -150,6 +155,16 @@ def build_context(
 	text = escape_html if html else str
 	signed = signed_portal_link(customer, activity)
 	date_of, money_of = formatters(language)
+	shown = [
+		{
+			**inv,
+			"posting_date": date_of(inv.get("posting_date")),
+			"due_date": date_of(inv.get("due_date")),
+			"grand_total": money_of(inv.get("grand_total"), currency),
+			"outstanding": money_of(inv["outstanding"], currency),
+		}
+		for inv in invoices
+	]
 	return {
 		"customer_name": text(customer_name),
 		"company": text(company),
@@ -164,16 +179,10 @@ def build_context(
 		"portal_link": signed or get_url("/invoices"),
 		"upi_link": upi_link,
 		"tone": tone,
-		"invoices": [
-			{
-				**inv,
-				"posting_date": date_of(inv.get("posting_date")),
-				"due_date": date_of(inv.get("due_date")),
-				"grand_total": money_of(inv.get("grand_total"), currency),
-				"outstanding": money_of(inv["outstanding"], currency),
-			}
-			for inv in invoices
-		],
+		"invoices": shown,
+		# a customer's grouped email lists what is overdue apart from what is coming due
+		"overdue_invoices": [inv for inv in shown if inv["days_overdue"] > 0],
+		"upcoming_invoices": [inv for inv in shown if inv["days_overdue"] <= 0],
 	}
 
 

@@ -57,6 +57,8 @@ column              type        required   meaning
 ``invoice``          str         no ("")    invoice of a per-invoice activity; empty for a notice
 ``invoices``         list/str    no (())    invoices a consolidated notice covered: a list/tuple,
                                             a comma-separated string or a JSON list
+``notice``           str         no ("")    the message it went out in (grouped emails share one);
+                                            empty = its own
 ===================  ==========  =========  =========================================================
 
 Queued, Sending, Sent, Failed and Unknown rows all mean "this step was handed out for these invoices"
@@ -97,7 +99,8 @@ Output
   ``step_id``, ``sequence``, ``channel``, ``tone``, ``escalation``, ``offset_days``, ``days_overdue``
   (largest over its invoices), ``amount`` (their outstanding, summed), ``currency`` (the one currency
   they are owed in), ``consolidated`` (bool), ``recipient`` (email for Email/Letter, mobile for
-  SMS/WhatsApp, collector for Call Task).
+  SMS/WhatsApp, collector for Call Task), ``notice`` (the message it goes out in: its own key, or the
+  customer's grouped email, rule 8).
 - ``skipped`` (:data:`SKIPPED_COLUMNS`): ``customer``, ``invoices``, ``step_id``, ``sequence``,
   ``channel``, ``offset_days``, ``reason_code`` (see :data:`REASON_CODES`), ``reason`` (a sentence) and
   ``transient`` (True when the condition clears by itself and a later run will retry).
@@ -125,7 +128,10 @@ Rules
 7. Minimum gap: the customer's latest Queued/Sent touch in ``activities`` must be at least
    ``min_gap_days`` old (touches decided in this same run are bounded by the cap, not the gap).
 8. A consolidating sequence gives one action per customer, step and currency (amounts in different
-   currencies are never added up); otherwise one per invoice.
+   currencies are never added up); otherwise one per invoice. With ``group_emails`` every Email action
+   of a customer and currency also carries the notice ``customer|Email|currency|date``: the shell sends
+   them as one email (each action keeps its own step and key, so each step is done once), and the weekly
+   cap (rule 6) and the touches of ``activities`` (their optional ``notice`` column) count a notice once.
 9. Actions (and skipped rows) are ordered by customer, step offset descending, then first invoice.
 
 ``skipped`` also lists paused invoices whose due step is still to go (``disputed``; ``promise_to_pay``,
@@ -163,7 +169,7 @@ STEP_REQUIRED = ("sequence", "step_id", "offset_days", "channel")
 STEP_OPTIONAL: dict[str, object] = {"tone": "", "min_gap_days": 0, "escalation": "", "consolidate": False}
 CREDIT_REQUIRED = ("customer", "currency", "credit")
 ACTIVITY_REQUIRED = ("idempotency_key", "customer", "step_id", "channel", "status", "at")
-ACTIVITY_OPTIONAL: dict[str, object] = {"invoice": "", "invoices": ()}
+ACTIVITY_OPTIONAL: dict[str, object] = {"invoice": "", "invoices": (), "notice": ""}
 CUSTOMER_REQUIRED = ("customer",)
 CUSTOMER_OPTIONAL: dict[str, object] = {
 	"do_not_contact": False,
@@ -193,6 +199,7 @@ ACTION_COLUMNS: tuple[str, ...] = (
 	"currency",
 	"consolidated",
 	"recipient",
+	"notice",
 )
 """Columns of :attr:`Decision.actions`."""
 SKIPPED_COLUMNS: tuple[str, ...] = (
@@ -249,6 +256,9 @@ class DunningConfig:
 	enabled_channels: frozenset[str] = field(default_factory=lambda: frozenset({"Email", "Call Task"}))
 	grace_days: int = 0
 	"""Days after a promised date during which the promise still pauses reminders."""
+	group_emails: bool = False
+	"""One email per customer and currency per run: the Email actions due for a customer (any step) share
+	a ``notice`` and go out as one message, which counts as one touch."""
 
 	def __post_init__(self) -> None:
 		today = self.today.date() if isinstance(self.today, dt.datetime) else self.today
@@ -368,8 +378,10 @@ def _prepare_steps(steps: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare_activities(activities: pd.DataFrame | None) -> pd.DataFrame:
 	act = table(activities, "activities", ACTIVITY_REQUIRED, ACTIVITY_OPTIONAL, may_be_empty=True)
-	for col in ("idempotency_key", "customer", "invoice", "step_id", "channel", "status"):
+	for col in ("idempotency_key", "customer", "invoice", "step_id", "channel", "status", "notice"):
 		act[col] = text(act[col])
+	# activities sent as one message share a notice; one sent alone is its own
+	act["notice"] = act["notice"].where(act["notice"] != "", act["idempotency_key"])
 	act["at"] = pd.to_datetime(act["at"], utc=True) if len(act) else pd.Series(dtype="datetime64[ns, UTC]")
 	return act
 
@@ -690,6 +702,16 @@ def _with_customers(units: pd.DataFrame, cus: pd.DataFrame) -> pd.DataFrame:
 	return units
 
 
+def _notices(units: pd.DataFrame, config: DunningConfig) -> pd.Series:
+	"""Each unit's message: with ``group_emails``, ``customer|Email|currency|date`` for Email units (one
+	email per customer and currency per run); otherwise, and for other channels, its own key."""
+	own = units["idempotency_key"]
+	if not config.group_emails or units.empty:
+		return own.copy()
+	grouped = units["customer"] + "|Email|" + units["currency"] + "|" + f"{config.today:%Y-%m-%d}"
+	return grouped.where(units["channel"] == "Email", own)
+
+
 def _touches(act: pd.DataFrame) -> pd.DataFrame:
 	"""Activities that count as a touch: Queued/Sending/Sent/Unknown, not a Call Task, with a customer."""
 	return act[act["status"].isin(TOUCH_STATUSES) & (act["channel"] != CALL_TASK) & (act["customer"] != "")]
@@ -734,14 +756,15 @@ def _weekly_cap(units: pd.DataFrame, touches: pd.DataFrame, config: DunningConfi
 	"""Rule 6: set (in place) ``code`` to ``weekly_cap`` on the messages (not Call Tasks) no guard held back
 	beyond the customer's allowance: its touches of the last 7 days plus this run's, in priority order."""
 	now = pd.Timestamp(config.now)
-	recent = touches[touches["at"] >= now - CAP_WINDOW].groupby("customer").size()
+	recent = touches[touches["at"] >= now - CAP_WINDOW].groupby("customer")["notice"].nunique()
 	call = (units["channel"] == CALL_TASK).to_numpy()
 	candidates = units[(units["code"] == "") & ~call].sort_values(
 		["customer", "days_overdue", "amount", "offset_days", "first_invoice", "step_id"],
 		ascending=[True, False, False, False, True, True],
 		kind="stable",
 	)
-	rank = candidates.groupby("customer").cumcount()
+	# a message is a notice: the actions grouped into one email take one place in the allowance
+	rank = candidates.groupby("customer")["notice"].transform(lambda s: pd.factorize(s)[0])
 	prior = candidates["customer"].map(recent).fillna(0).astype("int64")
 	capped = candidates.index[(prior + rank >= config.max_touches_per_7_days).to_numpy()]
 	units.loc[capped, "code"] = "weekly_cap"
@@ -816,6 +839,7 @@ def decide(
 
 	# Rule 8: units (one invoice, or a customer's consolidated notice), then the guards of rules 4-7.
 	units = _with_customers(_invoice_units(due[~paused], config.today), cus)
+	units["notice"] = _notices(units, config)
 	touches = _touches(act)
 	_guard(units, act, touches, config)
 	_weekly_cap(units, touches, config)

@@ -156,6 +156,8 @@ class CollectionsTestCase(OptimarTestCase):
 		"send_window_end": "23:59:59",
 		"max_touches_per_week": 10,
 		"default_dunning_sequence": "Standard B2B",
+		# one email per reminder unless a test groups them (the default on a real site)
+		"group_reminder_emails": 0,
 	}
 
 	@classmethod

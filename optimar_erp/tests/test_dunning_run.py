@@ -7,7 +7,7 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import today
 
-from optimar_erp.dunning import channels
+from optimar_erp.dunning import channels, delivery
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
@@ -259,6 +259,94 @@ class TestDunningRun(CollectionsTestCase):
 			frappe.db.get_value("Email Account", {"default_outgoing": 1, "enable_outgoing": 1}, "email_id"),
 			"without a Reminder Email Account: the site's default outgoing account",
 		)
+
+	def test_one_grouped_email_per_customer_per_run(self):
+		"""With grouping on (the default), a customer's reminders due in one run (overdue at two steps and
+		one coming due) go out as one email listing what is overdue apart from what is coming due; each
+		step is still recorded (and done) for its own invoice, and the email counts as one touch."""
+		frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 1)
+		frappe.db.set_single_value("Collections Settings", "max_touches_per_week", 1)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		try:
+			customer = self.customer("Grouped")
+			firm = make_invoice(customer, 1200, due_in_days=-8)  # +7
+			friendly = make_invoice(customer, 300, due_in_days=-2)  # +1
+			polite = make_invoice(customer, 90, due_in_days=4)  # -5
+			frappe.db.commit()
+			with patch("frappe.utils.pdf.get_pdf", pdf_of):
+				summary = execute_run(new_run(customer).name)
+			self.assertEqual(summary["actions"], 3)
+			emails = frappe.get_all(
+				"Email Queue", filters={"reference_name": customer}, fields=["name", "message"]
+			)
+			self.assertEqual(len(emails), 1, "one email for the customer")
+			self.assertEqual(queued_emails([firm, friendly, polite]), [])
+			body = body_text(emails[0].message)
+			self.assertLess(body.index(firm), body.index("Coming due"))
+			self.assertLess(body.index("Coming due"), body.index(polite))
+			self.assertEqual(
+				pdf_names(emails[0].message), sorted(f"{n}.pdf" for n in (firm, friendly, polite))
+			)
+			sent = activities(customer, status="Sent")
+			self.assertEqual(
+				sorted((a.sales_invoice, a.step_id) for a in sent),
+				sorted(
+					[
+						(firm, "Standard B2B:+7:Email"),
+						(friendly, "Standard B2B:+1:Email"),
+						(polite, "Standard B2B:-5:Email"),
+					]
+				),
+			)
+			communications = set(
+				frappe.get_all(
+					"Collection Activity", {"customer": customer, "status": "Sent"}, pluck="communication"
+				)
+			)
+			self.assertEqual(len(communications), 1, "the three reminders went in one email")
+			self.assertEqual(
+				frappe.db.get_value("Sales Invoice", polite, "last_reminder_step"), "Standard B2B:-5:Email"
+			)
+			# the lead is the most overdue reminder: the subject speaks of the firm step
+			self.assertIn("Overdue:", frappe.db.get_value("Communication", communications.pop(), "subject"))
+			# nothing goes twice: a second run the same day hands out nothing
+			self.assertEqual(execute_run(new_run(customer).name)["actions"], 0)
+		finally:
+			frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 0)
+			frappe.db.set_single_value("Collections Settings", "max_touches_per_week", 10)
+			frappe.db.commit()
+
+	def test_a_grouped_email_that_fails_is_retried_once_as_one_email(self):
+		"""A grouped email the mail server refuses leaves all its reminders Failed together; the retry
+		sends them again as one email (never one per reminder, never twice)."""
+		frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 1)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		try:
+			customer = self.customer("Grouped Retry")
+			invoices = [make_invoice(customer, 500 + i, due_in_days=-8 - i) for i in range(2)]
+			frappe.db.commit()
+			with patch.object(channels, "send_email", side_effect=channels.ChannelError("SMTP down")):
+				execute_run(new_run(customer).name)
+			failed = activities(customer, status="Failed")
+			self.assertEqual(len(failed), 2)
+			self.assertEqual(
+				frappe.get_all("Email Queue", {"reference_name": ("in", [customer, *invoices])}), []
+			)
+			frappe.db.set_value(
+				"Collection Activity",
+				{"customer": customer, "status": "Failed"},
+				"next_retry_at",
+				"2000-01-01 00:00:00",
+			)
+			frappe.db.commit()
+			with patch("frappe.utils.pdf.get_pdf", pdf_of):
+				counts = delivery.retry_failed()
+			self.assertGreaterEqual(counts["sent"], 2)
+			self.assertEqual(len(activities(customer, status="Sent")), 2)
+			self.assertEqual(len(frappe.get_all("Email Queue", {"reference_name": customer})), 1)
+		finally:
+			frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 0)
+			frappe.db.commit()
 
 	def test_customer_language_uses_the_translation(self):
 		frappe.get_doc(
