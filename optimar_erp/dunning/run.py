@@ -7,6 +7,7 @@ Queued by this run (decided again). The run then delivers only the rows it holds
 (:mod:`optimar_erp.dunning.delivery`), under a lease (:mod:`optimar_erp.dunning.lease`).
 """
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -65,10 +66,12 @@ def decide_for(
 	customer: str | None = None,
 	now: dt.datetime | None = None,
 	sequence: str | None = None,
+	any_hour: bool = False,
 ):
 	"""Read the company's open book and ask the engine what to do; returns (decision, invoices).
 
-	``sequence`` forces one sequence on every invoice (the form's preview)."""
+	``sequence`` forces one sequence on every invoice (the form's preview); ``any_hour`` decides as if
+	inside the send window whatever the hour and zone (a preview or a dry run: what *today* brings)."""
 	settings = frappe.get_cached_doc("Collections Settings")
 	invoices = inputs.open_invoices(company, customer)
 	customers = inputs.customers_of(sorted(invoices["customer"].unique()))
@@ -81,6 +84,10 @@ def decide_for(
 	)
 	activities = inputs.activities_of(list(customers["customer"]))
 	config = dunning_config(settings, run_date, now)
+	if any_hour:
+		config = dataclasses.replace(
+			config, window_start=dt.time(0, 0), window_end=dt.time(23, 59, 59, 999999)
+		)
 	names = list(customers["customer"])
 	decision = decide(
 		invoices,
@@ -338,27 +345,30 @@ def preview(sequence: str, customer: str) -> list[dict]:
 		pluck="company",
 		distinct=True,
 	)
-	now = dt.datetime.now(dt.timezone.utc).replace(hour=12)
 	result = []
 	for company in companies:
-		decision, _invoices = decide_for(company, getdate(), customer, now=now, sequence=sequence)
-		for action in decision.actions.itertuples(index=False):
+		decision, _invoices = decide_for(company, getdate(), customer, sequence=sequence, any_hour=True)
+		# one entry per message, as the run sends them (a customer's grouped email is one)
+		for _notice, actions in decision.actions.groupby("notice", sort=False):
+			lead = actions.sort_values(["days_overdue", "step_id"], ascending=False).iloc[0]
+			invoices = list(dict.fromkeys(inv for cell in actions["invoices"] for inv in cell))
 			row = frappe._dict(
 				customer=customer,
 				company=company,
-				currency=action.currency.split(",")[0],
-				channel=action.channel,
-				tone=action.tone,
-				step_id=action.step_id,
+				currency=lead.currency.split(",")[0],
+				channel=lead.channel,
+				tone=lead.tone,
+				step_id=lead.step_id,
 				dunning_sequence=sequence,
+				days_overdue=int(lead.days_overdue),
 			)
-			_step_doc, _customer, _context, subject, body = delivery.compose(row, list(action.invoices))
+			_step_doc, _customer, _context, subject, body = delivery.compose(row, invoices)
 			result.append(
 				{
-					"channel": action.channel,
-					"step": action.step_id,
-					"invoices": list(action.invoices),
-					"recipient": action.recipient,
+					"channel": lead.channel,
+					"step": ", ".join(actions["step_id"]),
+					"invoices": invoices,
+					"recipient": lead.recipient,
 					"subject": subject,
 					"body": body,
 				}
@@ -373,3 +383,20 @@ def preview(sequence: str, customer: str) -> list[dict]:
 				}
 			)
 	return result
+
+
+def dry_run(company: str) -> dict:
+	"""What a run for ``company`` would hand out today (any hour), without writing anything: messages by
+	channel (a grouped email counts once), customers reached, reminders held back by reason."""
+	decision, _invoices = decide_for(company, getdate(), any_hour=True)
+	actions = decision.actions
+	messages = actions.drop_duplicates("notice")
+	return {
+		"company": company,
+		"evaluated_invoices": decision.evaluated,
+		"reminders": len(actions),
+		"messages": messages.groupby("channel").size().to_dict(),
+		"customers": int(actions["customer"].nunique()),
+		"amount": float(actions["amount"].sum()),
+		"held_back": decision.skipped.groupby("reason_code").size().to_dict(),
+	}

@@ -1,6 +1,9 @@
 """The dunning sequences OptimAR ships; created at install when missing, never overwritten."""
 
 import frappe
+from frappe.query_builder.functions import Coalesce
+
+from optimar_erp.dunning.messages import default_message, default_subject
 
 STANDARD_B2B = "Standard B2B"
 GENTLE = "Gentle"
@@ -64,6 +67,43 @@ def create_standard_sequences() -> None:
 	for definition in SEQUENCES:
 		if frappe.db.exists("Dunning Sequence", definition["sequence_name"]):
 			continue
-		frappe.get_doc({"doctype": "Dunning Sequence", **definition}).insert(ignore_permissions=True)
+		steps = [with_shipped_wording(step) for step in definition["steps"]]
+		frappe.get_doc({"doctype": "Dunning Sequence", **definition, "steps": steps}).insert(
+			ignore_permissions=True
+		)
 	if not frappe.db.get_single_value("Collections Settings", "default_dunning_sequence"):
 		frappe.db.set_single_value("Collections Settings", "default_dunning_sequence", STANDARD_B2B)
+
+
+def with_shipped_wording(step: dict) -> dict:
+	"""The step with the wording a reminder would use written into its subject and message (where it has
+	none), so that the editor shows the words that go out and they can be changed in place."""
+	if step.get("channel", "Email") not in ("Email", "Letter", "SMS", "WhatsApp"):
+		return step
+	return {
+		**step,
+		"subject": step.get("subject") or default_subject(step.get("tone")),
+		"message": step.get("message") or default_message(step.get("tone"), step.get("channel", "Email")),
+	}
+
+
+def show_shipped_wording() -> int:
+	"""Write the shipped wording into the steps of every sequence that have none (what they send does not
+	change); returns how many steps were filled. For sites from before the wording was written out."""
+	step = frappe.qb.DocType("Dunning Sequence Step")
+	rows = (
+		frappe.qb.from_(step)
+		.select(step.name, step.tone, step.channel, step.subject, step.message)
+		.where(step.parenttype == "Dunning Sequence")
+		.where(step.channel.isin(["Email", "Letter", "SMS", "WhatsApp"]))
+		.where((Coalesce(step.subject, "") == "") | (Coalesce(step.message, "") == ""))
+	).run(as_dict=True)
+	for row in rows:
+		filled = with_shipped_wording(dict(row))
+		frappe.db.set_value(
+			"Dunning Sequence Step",
+			row.name,
+			{"subject": filled["subject"], "message": filled["message"]},
+			update_modified=False,
+		)
+	return len(rows)

@@ -2,13 +2,17 @@
 
 import hashlib
 import threading
+from email import header as email_header
 from unittest.mock import patch
 
 import frappe
 from frappe.utils import today
 
-from optimar_erp.dunning import channels, delivery
+from optimar_erp.collections.doctype.collections_settings.collections_settings import dry_run
+from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview, send_test
+from optimar_erp.dunning import channels, delivery, messages
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.setup.sequences import show_shipped_wording
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -472,8 +476,6 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertTrue(any("Thank you" in e.message for e in emails))
 
 	def test_preview_renders_without_sending(self):
-		from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview
-
 		customer = self.customer("Preview & Sons")
 		invoice = make_invoice(customer, 1500, due_in_days=-7)
 		shown = preview("Standard B2B", customer)
@@ -484,6 +486,113 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertIn("Preview &amp; Sons", shown[0]["body"])
 		self.assertEqual(queued_emails([invoice]), [])
 		self.assertEqual(activities(customer), [])
+
+	def test_preview_shows_what_today_brings_in_any_time_zone_and_hour(self):
+		"""Preview ignores the hour: in New York, with a send window that excludes both the real hour and
+		noon UTC (which the preview used to pretend it was), today's reminder is shown, not held back."""
+		import datetime as dt
+		from zoneinfo import ZoneInfo
+
+		zone = ZoneInfo("America/New_York")
+		now = dt.datetime.now(zone)
+		noon_utc = dt.datetime.now(dt.timezone.utc).replace(hour=12).astimezone(zone)
+		start = next(
+			h
+			for h in range(24)
+			if h not in {now.hour, (now.hour + 1) % 24, noon_utc.hour, (noon_utc.hour + 1) % 24}
+		)
+		before = {
+			f: frappe.db.get_single_value("Collections Settings", f)
+			for f in ("company_time_zone", "send_window_start", "send_window_end")
+		}
+		frappe.db.set_single_value(
+			"Collections Settings",
+			{
+				"company_time_zone": "America/New_York",
+				"send_window_start": f"{start:02d}:00:00",
+				"send_window_end": f"{start:02d}:30:00",
+			},
+		)
+		frappe.clear_document_cache("Collections Settings", "Collections Settings")
+		try:
+			customer = self.customer("Preview New York")
+			invoice = make_invoice(customer, 640, due_in_days=-7)
+			shown = preview("Standard B2B", customer)
+			self.assertEqual([m.get("held_back") for m in shown], [None], shown)
+			self.assertEqual(shown[0]["invoices"], [invoice])
+		finally:
+			frappe.db.set_single_value("Collections Settings", before)
+			frappe.clear_document_cache("Collections Settings", "Collections Settings")
+
+	def test_send_me_a_test_and_the_dry_run_write_nothing_for_the_customer(self):
+		"""A test goes only to the user asking, marked [Test]; the dry run counts what today would bring
+		(a grouped email once) and writes no reminder."""
+		customer = self.customer("Dry Run")
+		invoices = [make_invoice(customer, 700, due_in_days=-8), make_invoice(customer, 90, due_in_days=4)]
+		frappe.db.commit()
+		me = make_user(f"tester.{self.suffix}@example.com", ("Collections Manager", "Accounts User"))
+		frappe.set_user(me)
+		try:
+			self.assertEqual(send_test("Standard B2B", customer), me)
+			frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 1)
+			frappe.clear_document_cache("Collections Settings", "Collections Settings")
+			summary = dry_run(default_company())
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.set_single_value("Collections Settings", "group_reminder_emails", 0)
+		mine = frappe.get_all("Email Queue Recipient", {"recipient": me}, pluck="parent")
+		tests = frappe.get_all("Email Queue", filters={"name": ("in", mine)}, fields=["name", "message"])
+		self.assertEqual(len(tests), 2, "one test email per message the sequence sends today")
+		for email in tests:
+			self.assertEqual(
+				frappe.get_all("Email Queue Recipient", {"parent": email.name}, pluck="recipient"), [me]
+			)
+			self.assertIn(
+				"[Test]",
+				str(email_header.make_header(email_header.decode_header(mime(email.message)["Subject"]))),
+			)
+		self.assertEqual(
+			sorted(inv for inv in invoices if any(inv in body_text(e.message) for e in tests)),
+			sorted(invoices),
+		)
+		self.assertGreaterEqual(summary["reminders"], 2)
+		self.assertGreaterEqual(summary["customers"], 1)
+		self.assertLess(sum(summary["messages"].values()), summary["reminders"] + 1)
+		self.assertEqual(activities(customer), [], "a dry run writes no reminder")
+		self.assertEqual(queued_emails(invoices), [])
+
+	def test_the_editor_shows_the_words_that_go_out(self):
+		"""The shipped sequences carry their wording in the steps (subject and message), so the editor shows
+		what is sent and it can be changed in place; steps left empty on older sites are filled without
+		changing what they send."""
+		steps = frappe.get_all(
+			"Dunning Sequence Step",
+			filters={"parent": "Standard B2B", "channel": "Email"},
+			fields=["name", "tone", "subject", "message"],
+		)
+		self.assertTrue(steps)
+		name = f"Empty Words {self.suffix}"
+		frappe.get_doc(
+			{
+				"doctype": "Dunning Sequence",
+				"sequence_name": name,
+				"priority": 0,
+				"steps": [{"offset_days": 7, "channel": "Email", "tone": "Firm"}],
+			}
+		).insert(ignore_permissions=True)
+		customer = self.customer("Empty Words")
+		make_invoice(customer, 410, due_in_days=-8)
+		before = preview(name, customer)
+		self.assertGreaterEqual(show_shipped_wording(), 1)
+		filled = frappe.get_all(
+			"Dunning Sequence Step", filters={"parent": name}, fields=["subject", "message"]
+		)[0]
+		self.assertEqual(filled.subject, messages.default_subject("Firm"))
+		self.assertEqual(filled.message, messages.default_message("Firm", "Email"))
+		after = preview(name, customer)
+		self.assertEqual(
+			[(m["subject"], m["body"]) for m in after], [(m["subject"], m["body"]) for m in before]
+		)
 
 	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
 		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
@@ -525,8 +634,6 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertFalse(frappe.db.exists("Dunning Sequence", {"sequence_name": ("like", "Attack %")}))
 
 	def test_preview_shows_no_script_a_template_wrote(self):
-		from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview
-
 		name = f"Scripted {self.suffix}"
 		frappe.get_doc(
 			{

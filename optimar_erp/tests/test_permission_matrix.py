@@ -69,7 +69,9 @@ WHITELISTED: dict[str, str] = {
 	"optimar_erp.cash.matching.allocate_suggestion": DESK,
 	"optimar_erp.cash.netting.create_netting_entry": DESK,
 	"optimar_erp.collections.doctype.dunning_run.dunning_run.rerun": DESK,
+	"optimar_erp.collections.doctype.collections_settings.collections_settings.dry_run": DESK,
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.preview": DESK,
+	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test": DESK,
 	"optimar_erp.collections.doctype.promise_to_pay.promise_to_pay.cancel_promise": DESK,
 	"optimar_erp.inbox.replies.accept": DESK,
 	"optimar_erp.inbox.replies.dismiss": DESK,
@@ -122,6 +124,11 @@ DESK_CALLS: dict[str, dict] = {
 	},
 	"optimar_erp.risk_scoring.jobs.train_now": {},
 	"optimar_erp.setup.checklist.check_setup": {},
+	"optimar_erp.collections.doctype.collections_settings.collections_settings.dry_run": {},
+	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test": {
+		"sequence": "Standard B2B",
+		"customer": "{customer}",
+	},
 }
 
 

@@ -9,6 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
+from optimar_erp.dunning.run import dry_run as run_dry
 from optimar_erp.setup import checklist
 from optimar_erp.setup.roles import collections_managers, users_with_role
 
@@ -241,3 +242,17 @@ class CollectionsSettings(Document):
 		from frappe.utils import get_system_timezone
 
 		return self.company_time_zone or get_system_timezone()
+
+
+@frappe.whitelist()
+def dry_run(company: str | None = None) -> dict:
+	"""What turning the engine on would send today for ``company`` (default: the user's), nothing sent."""
+	frappe.has_permission("Collections Settings", "write", throw=True)
+	company = (
+		company
+		or frappe.defaults.get_user_default("Company")
+		or frappe.db.get_single_value("Global Defaults", "default_company")
+	)
+	if not company or not frappe.db.exists("Company", company):
+		frappe.throw(_("Choose a company."))
+	return run_dry(company)

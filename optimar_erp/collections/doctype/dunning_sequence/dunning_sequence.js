@@ -11,6 +11,20 @@ frappe.ui.form.on("Dunning Sequence", {
 				__("What would this sequence send today?")
 			);
 		});
+		frm.add_custom_button(__("Send Me a Test"), () => {
+			frappe.prompt(
+				{ fieldname: "customer", fieldtype: "Link", options: "Customer", label: __("As if for customer"), reqd: 1 },
+				({ customer }) =>
+					frappe
+						.call({
+							method: "optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test",
+							args: { sequence: frm.doc.name, customer },
+							freeze: true,
+						})
+						.then(({ message }) => frappe.show_alert({ message: __("Test sent to {0}", [message]), indicator: "green" })),
+				__("Email yourself what this sequence would send today")
+			);
+		});
 	},
 });
 

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from optimar_erp.dunning.channels import reminder_mailbox
 from optimar_erp.dunning.messages import describe_step, template_error
 from optimar_erp.dunning.run import preview as render_preview
 
@@ -91,3 +92,29 @@ def preview(sequence: str, customer: str) -> list[dict]:
 		{**message, "body": sanitize_html(message["body"])} if message.get("body") else message
 		for message in render_preview(sequence, customer)
 	]
+
+
+@frappe.whitelist(methods=["POST"])
+def send_test(sequence: str, customer: str) -> str:
+	"""Email what this sequence would send the customer today to yourself (never to the customer), from
+	the collections mailbox, marked as a test; returns the address it went to."""
+	frappe.has_permission("Dunning Sequence", "read", sequence, throw=True)
+	frappe.has_permission("Customer", "read", customer, throw=True)
+	me = frappe.db.get_value("User", frappe.session.user, "email")
+	if not me or frappe.session.user == "Guest":
+		frappe.throw(_("Your user has no email address to send the test to."))
+	emails = [m for m in render_preview(sequence, customer) if m.get("channel") == "Email" and m.get("body")]
+	if not emails:
+		frappe.throw(_("This sequence sends {0} no email today: nothing to test.").format(customer))
+	mailbox = reminder_mailbox()
+	for message in emails:
+		frappe.sendmail(
+			recipients=[me],
+			sender=mailbox.sender,
+			reply_to=mailbox.email_id,
+			subject=_("[Test] {0}").format(message["subject"]),
+			message=message["body"],
+			add_unsubscribe_link=0,
+			delayed=True,
+		)
+	return me
