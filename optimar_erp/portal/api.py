@@ -157,16 +157,33 @@ def statement_pdf(
 	viewer = access.resolve(token, customer)
 	company = access.own_company(viewer, company)
 	start, end = statement_period(from_date, to_date)
+	html = statement_html(viewer.customer, company, start, end)
+	_download(f"Statement {viewer.customer} {start} {end}.pdf", get_pdf(html))
+
+
+def statement_html(customer: str, company: str, start, end) -> str:
+	"""The statement of account as the customer receives it: the company's letterhead and the customer's
+	address, the ledger of the period, the open invoices by age, and where to pay."""
+	statement = formatted_statement(queries.statement(customer, company, start, end))
+	open_rows = [row for row in queries.open_invoices(customer) if row.company == company]
 	context = {
-		"customer": viewer.customer,
-		"customer_name": frappe.db.get_value("Customer", viewer.customer, "customer_name"),
+		"customer": customer,
+		"customer_name": frappe.db.get_value("Customer", customer, "customer_name"),
 		"company": company,
-		"statement": formatted_statement(queries.statement(viewer.customer, company, start, end)),
+		"statement": statement,
+		"aging": [
+			{
+				**entry,
+				"buckets_formatted": [fmt_money(v, currency=entry["currency"]) for v in entry["buckets"]],
+				"total_formatted": fmt_money(entry["total"], currency=entry["currency"]),
+			}
+			for entry in queries.aging(open_rows, end)
+		],
+		"letterhead": queries.letterhead(company, customer),
 		"printed_on": formatdate(today()),
 		"lang": frappe.local.lang or "en",
 	}
-	html = frappe.render_template("optimar_erp/templates/portal/statement.html", context)
-	_download(f"Statement {viewer.customer} {start} {end}.pdf", get_pdf(html))
+	return frappe.render_template("optimar_erp/templates/portal/statement.html", context)
 
 
 def formatted_statement(statement: dict) -> dict:

@@ -269,3 +269,51 @@ def gateway_account(currency: str) -> str | None:
 		limit=1,
 	)
 	return names[0] if names else None
+
+
+def letterhead(company: str, customer: str) -> dict:
+	"""What a document to the customer carries at its top and bottom: the company's logo (as a data URI:
+	a PDF renderer must not fetch anything), its address, the customer's billing address, and where to
+	pay (the company's default bank account)."""
+	from frappe.contacts.doctype.address.address import get_address_display, get_default_address
+
+	logo = frappe.db.get_value("Company", company, "company_logo")
+	return {
+		"logo": _data_uri(logo) if logo else "",
+		"company_address": _address_lines(get_default_address("Company", company), get_address_display),
+		"customer_address": _address_lines(get_default_address("Customer", customer), get_address_display),
+		"bank": frappe.db.get_value(
+			"Bank Account",
+			{"company": company, "is_company_account": 1, "disabled": 0},
+			["bank", "account_name", "bank_account_no", "iban", "branch_code"],
+			as_dict=True,
+			order_by="is_default desc, modified desc",
+		),
+	}
+
+
+def _address_lines(name: str | None, display) -> list[str]:
+	if not name:
+		return []
+	text = frappe.utils.strip_html(str(display(name) or "").replace("<br>", "\n"))
+	return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _data_uri(file_url: str) -> str:
+	"""An image of the site's files as a data URI ("" if it is not there)."""
+	import base64
+	import mimetypes
+
+	name = frappe.db.get_value("File", {"file_url": file_url}, "name")
+	if not name:
+		return ""
+	try:
+		content = frappe.get_doc("File", name).get_content()
+	except Exception:
+		return ""
+	if isinstance(content, str):
+		content = content.encode()
+	kind = mimetypes.guess_type(file_url)[0] or "image/png"
+	if not kind.startswith("image/"):
+		return ""
+	return f"data:{kind};base64,{base64.b64encode(content).decode()}"

@@ -804,6 +804,89 @@ class TestCustomerPortal(CollectionsTestCase):
 		self.assertTrue({self.overdue, self.not_due, self.paid} <= vouchers)
 		self.assertNotIn(self.foreign, vouchers)
 
+	def test_the_statement_carries_the_companys_letterhead_aging_and_where_to_pay(self):
+		"""A branded statement: the company's logo (embedded: the PDF renderer fetches nothing), both
+		addresses, the open invoices by age, the bank to pay into; the customer named once."""
+		png = base64.b64decode(
+			"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+		)
+		logo = frappe.get_doc(
+			{"doctype": "File", "file_name": f"logo-{self.suffix}.png", "content": png, "is_private": 0}
+		).insert(ignore_permissions=True)
+		address = frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": self.company,
+				"address_line1": "12 Harbour Street",
+				"city": "Springfield",
+				"country": frappe.db.get_value("Company", self.company, "country"),
+				"is_your_company_address": 1,
+				"links": [{"link_doctype": "Company", "link_name": self.company}],
+			}
+		).insert(ignore_permissions=True)
+		if not frappe.db.exists("Bank Account", {"company": self.company, "is_company_account": 1}):
+			if not frappe.db.exists("Bank", "Harbour Bank"):
+				frappe.get_doc({"doctype": "Bank", "bank_name": "Harbour Bank"}).insert(
+					ignore_permissions=True
+				)
+			ledger = frappe.get_doc(
+				{
+					"doctype": "Account",
+					"account_name": f"Harbour {self.suffix}",
+					"company": self.company,
+					"parent_account": frappe.db.get_value(
+						"Account", {"company": self.company, "account_type": "Bank", "is_group": 1}
+					)
+					or frappe.db.get_value(
+						"Account", {"company": self.company, "root_type": "Asset", "is_group": 1}
+					),
+					"account_type": "Bank",
+				}
+			).insert(ignore_permissions=True)
+			frappe.get_doc(
+				{
+					"doctype": "Bank Account",
+					"account_name": f"Receipts {self.suffix}",
+					"bank": "Harbour Bank",
+					"company": self.company,
+					"is_company_account": 1,
+					"is_default": 1,
+					"bank_account_no": f"00-{self.suffix}",
+					"account": ledger.name,
+				}
+			).insert(ignore_permissions=True)
+		pay_to = queries.letterhead(self.company, self.customer)["bank"]
+		company_logo = frappe.db.get_value("Company", self.company, "company_logo")
+		frappe.db.set_value("Company", self.company, "company_logo", logo.file_url)
+		try:
+			html = api.statement_html(self.customer, self.company, add_days(today(), -100), getdate(today()))
+		finally:
+			frappe.db.set_value("Company", self.company, "company_logo", company_logo)
+		self.assertIn("data:image/png;base64,", html)
+		self.assertNotIn(logo.file_url, html, "nothing for the renderer to fetch")
+		self.assertIn("12 Harbour Street", html)
+		self.assertIn("Please pay to", html)
+		self.assertIn(pay_to.iban or pay_to.bank_account_no or pay_to.bank, html)
+		self.assertIn("Open invoices by days overdue", html)
+		self.assertIn(self.overdue, html)
+		name = frappe.db.get_value("Customer", self.customer, "customer_name")
+		if name == self.customer:
+			self.assertNotIn(f"{name} ({name})", html)
+		address.delete(ignore_permissions=True)
+
+	def test_the_page_is_the_customers_home_not_erpnexts_portal(self):
+		"""The customer sees their supplier's name and their account, not ERPNext's navbar (Projects,
+		Timesheets, Newsletter…), its sidebar or its footer."""
+		for who in ({"user": self.user}, {"token": self.link()}):
+			status, html = self.render(**who) if "user" in who else self.render(token=who["token"])
+			with self.subTest(**who):
+				self.assertEqual(status, 200)
+				self.assertIn("optimar-portal-brand", html)
+				self.assertIn(self.company, html)
+				self.assertNotIn('class="navbar', html)
+				self.assertNotIn('class="web-footer"', html)
+				self.assertNotIn("web-sidebar", html)
+
 	def test_payment_options(self):
 		viewer = self.viewer(self.user)
 		self.assertIsNone(queries.gateway_account("USD"), "no payments app: no gateway")

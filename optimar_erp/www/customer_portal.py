@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import frappe
 from frappe import _
 
-from optimar_erp.portal import access, links, templating, view
+from optimar_erp.portal import access, links, queries, templating, view
 
 no_cache = 1
 
@@ -37,8 +37,28 @@ def get_context(context):
 		links.record_use(viewer.link)
 		frappe.local.flags.commit = True
 	access.ensure_csrf_token()
-	context.show_sidebar = not viewer.via_link
+	# the customer's home: their account only, under their supplier's name, not ERPNext's whole portal
+	context.show_sidebar = False
+	context.brand = brand(viewer.customer)
 	context.update(view.page_context(viewer, token))
 	# rendered here, outside Frappe's sandboxed environment (see templating.render_portal)
 	context.portal_html = templating.render_portal(context)
 	return context
+
+
+def brand(customer: str) -> dict:
+	"""The company the customer deals with (the first it has an account with): name, logo and where to
+	write, for the page's own header and footer."""
+	companies = queries.companies_of(customer)
+	company = companies[0] if companies else frappe.db.get_single_value("Global Defaults", "default_company")
+	if not company:
+		return {}
+	settings = frappe.get_cached_doc("Collections Settings")
+	mailbox = settings.reminder_email_account and frappe.db.get_value(
+		"Email Account", settings.reminder_email_account, "email_id"
+	)
+	return {
+		"company": company,
+		"logo": frappe.db.get_value("Company", company, "company_logo") or "",
+		"email": mailbox or frappe.db.get_value("Company", company, "email") or "",
+	}
