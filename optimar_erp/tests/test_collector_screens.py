@@ -1,0 +1,103 @@
+"""What a Collector sees: the Collections workspace (cards, charts, shortcuts, links), the Customer's and
+the Sales Invoice's timelines, Collector Productivity and the breadcrumbs of the app's pages.
+
+Everything is checked as a user with the roles a collector is given (Collector and Accounts User), through
+the calls the Desk makes (``get_desktop_page``, ``getdoc``, ``query_report.run``).
+"""
+
+import json
+
+import frappe
+from frappe.desk.desktop import get_desktop_page
+from frappe.desk.query_report import run
+
+from optimar_erp.setup.roles import COLLECTOR
+from optimar_erp.tests.factories import (
+	OptimarTestCase,
+	default_company,
+	make_customer,
+	make_invoice,
+	make_receipt,
+)
+from optimar_erp.tests.test_permissions import make_user
+
+WORKSPACE = "Collections"
+
+
+def desktop_page(user: str) -> dict:
+	"""The Collections workspace as ``user``'s Desk receives it."""
+	frappe.set_user(user)
+	try:
+		return get_desktop_page(json.dumps({"name": WORKSPACE, "title": WORKSPACE, "public": 1}))
+	finally:
+		frappe.set_user("Administrator")
+
+
+def shown_links(page: dict) -> list[tuple[str, str]]:
+	"""(type, name) of every shortcut and card link the page shows."""
+	found = [(s["type"], s["link_to"]) for s in page["shortcuts"]["items"]]
+	for card in page["cards"]["items"]:
+		found += [(link["link_type"], link["link_to"]) for link in card["links"]]
+	return found
+
+
+class TestCollectionsWorkspace(OptimarTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		suffix = frappe.generate_hash(length=6)
+		cls.company = default_company()
+		cls.collector = make_user(f"screens.collector.{suffix}@example.com", (COLLECTOR, "Accounts User"))
+		cls.collector_only = make_user(f"screens.bare.{suffix}@example.com", (COLLECTOR,))
+		# a receipt nobody matched yet: the Cash Application report has a row to show (its rows are what
+		# refused non-System-Managers, see test_no_shortcut_or_link_a_collector_cannot_open)
+		customer = make_customer(f"Screens {suffix}")
+		make_receipt(make_invoice(customer, 300, due_in_days=-5), 120)
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_a_collector_sees_every_number_card_and_chart(self):
+		"""Before: no number card at all (a blank gap): Frappe shows a Custom card to a non-System-Manager
+		only when he reads the card's Document Type, and ours had none."""
+		page = desktop_page(self.collector)
+		workspace = frappe.get_doc("Workspace", WORKSPACE)
+		self.assertEqual(
+			[c.get("number_card_name") for c in page["number_cards"]["items"]],
+			[c.number_card_name for c in workspace.number_cards],
+		)
+		self.assertEqual(
+			[c.get("chart_name") for c in page["charts"]["items"]], [c.chart_name for c in workspace.charts]
+		)
+		frappe.set_user(self.collector)
+		for card in page["number_cards"]["items"]:
+			method = frappe.db.get_value("Number Card", card.get("number_card_name"), "method")
+			with self.subTest(card.get("number_card_name")):
+				self.assertIn("value", frappe.call(method, filters={"company": self.company}))
+
+	def test_a_card_is_shown_only_to_who_may_read_its_figures(self):
+		"""The cards' figures are the company's receivables: a Collector who does not read Sales Invoices
+		sees no card (rather than cards that fail)."""
+		page = desktop_page(self.collector_only)
+		self.assertEqual(page["number_cards"]["items"], [])
+		frappe.set_user(self.collector_only)
+		for name in frappe.get_all("Number Card", {"module": "Collections"}, pluck="method"):
+			with self.subTest(name), self.assertRaises(frappe.PermissionError):
+				frappe.call(name, filters={"company": self.company})
+
+	def test_no_shortcut_or_link_a_collector_cannot_open(self):
+		"""Before: a Cash Application shortcut that answered 403 and left an Error Log entry (its Link to
+		DocType column needs read on DocType, which only a System Manager has): not on the workspace."""
+		links = shown_links(desktop_page(self.collector))
+		self.assertIn(("Report", "Collections Worklist"), links)
+		self.assertNotIn(("Report", "Cash Application"), links)
+		frappe.set_user(self.collector)
+		for link_type, name in links:
+			with self.subTest(name):
+				if link_type == "DocType":
+					self.assertTrue(frappe.has_permission(name, "read"))
+				else:
+					self.assertEqual(link_type, "Report")
+					result = run(name, filters={"company": self.company}, ignore_prepared_report=True)
+					self.assertTrue(result["columns"])
