@@ -22,6 +22,7 @@ from optimar_erp.tests.factories import (
 from optimar_erp.tests.test_permissions import make_user
 
 WORKSPACE = "Collections"
+MSME_REPORT = "MSME Payment Deadlines"
 
 
 def desktop_page(user: str) -> dict:
@@ -39,6 +40,13 @@ def shown_links(page: dict) -> list[tuple[str, str]]:
 	for card in page["cards"]["items"]:
 		found += [(link["link_type"], link["link_to"]) for link in card["links"]]
 	return found
+
+
+def forget_system_settings() -> None:
+	"""The next ``frappe.get_system_settings`` reads the database again (it is kept per request)."""
+	frappe.clear_document_cache("System Settings", "System Settings")
+	if hasattr(frappe.local, "system_settings"):
+		del frappe.local.system_settings
 
 
 class TestCollectionsWorkspace(OptimarTestCase):
@@ -101,3 +109,18 @@ class TestCollectionsWorkspace(OptimarTestCase):
 					self.assertEqual(link_type, "Report")
 					result = run(name, filters={"company": self.company}, ignore_prepared_report=True)
 					self.assertTrue(result["columns"])
+
+	def test_the_msme_report_shows_only_on_an_indian_site(self):
+		"""India's MSMED Act 45-day rule means nothing to a US company: the link is ``only_for`` India
+		(Frappe compares it with System Settings' country, as ERPNext's UAE VAT 201 link does)."""
+		before = frappe.get_system_settings("country")
+		try:
+			for country, shown in (("United States", False), ("India", True)):
+				frappe.db.set_single_value("System Settings", "country", country)
+				forget_system_settings()
+				with self.subTest(country):
+					links = shown_links(desktop_page(self.collector))
+					self.assertEqual(("Report", MSME_REPORT) in links, shown)
+		finally:
+			frappe.db.set_single_value("System Settings", "country", before)
+			forget_system_settings()
