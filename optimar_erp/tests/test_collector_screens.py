@@ -9,8 +9,11 @@ import json
 
 import frappe
 from frappe.desk.desktop import get_desktop_page
+from frappe.desk.form.load import get_additional_timeline_content, getdoc
 from frappe.desk.query_report import run
+from frappe.utils import add_days, today
 
+from optimar_erp import api
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import (
 	OptimarTestCase,
@@ -124,3 +127,107 @@ class TestCollectionsWorkspace(OptimarTestCase):
 		finally:
 			frappe.db.set_single_value("System Settings", "country", before)
 			forget_system_settings()
+
+
+def timeline(user: str, doctype: str, name: str) -> list[dict]:
+	"""The additional timeline entries of a form as ``user``'s Desk loads it."""
+	frappe.set_user(user)
+	try:
+		getdoc(doctype, name)
+		return frappe.response.docinfo.additional_timeline_content
+	finally:
+		frappe.set_user("Administrator")
+
+
+def kinds(entries: list[dict]) -> list[str]:
+	"""The activity type each entry links to, oldest first."""
+	found = []
+	for entry in sorted(entries, key=lambda e: e["creation"]):
+		for kind in ("Call", "Note", "Promise", "Dispute", "Reminder"):
+			if f">{kind}</a>" in entry["content"]:
+				found.append(kind)
+	return found
+
+
+class TestTimelines(OptimarTestCase):
+	"""Before: calls, promises and disputes were in no timeline; only the reminders (Communications)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		suffix = frappe.generate_hash(length=6)
+		cls.collector = (
+			frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": f"timeline.collector.{suffix}@example.com",
+					"first_name": "Jane",
+					"last_name": f"Timeline {suffix}",
+					"send_welcome_email": 0,
+					"roles": [{"role": COLLECTOR}, {"role": "Accounts User"}],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		cls.sales_user = make_user(f"timeline.sales.{suffix}@example.com", ("Sales User",))
+		cls.customer = make_customer(f"Timeline {suffix}")
+		cls.first = make_invoice(cls.customer, 400, due_in_days=-10)
+		cls.second = make_invoice(cls.customer, 600, due_in_days=-5)
+		# a reminder the dunning run sent: in the timeline already, as its Communication
+		reminder = frappe.get_doc(
+			{
+				"doctype": "Collection Activity",
+				"activity_type": "Reminder",
+				"status": "Sent",
+				"channel": "Email",
+				"customer": cls.customer,
+				"sales_invoice": cls.first,
+			}
+		)
+		reminder.flags.system_send = True
+		reminder.insert(ignore_permissions=True)
+		frappe.set_user(cls.collector)
+		api.log_call(
+			cls.customer,
+			"Reached - Will Pay",
+			notes="<img src=x onerror=alert(1)> pays Friday",
+			next_action_date=add_days(today(), 3),
+			sales_invoice=cls.first,
+		)
+		api.record_promise(cls.customer, 1000, add_days(today(), 7), invoices=[cls.first, cls.second])
+		api.raise_dispute(cls.second, "Pricing", "Wrong unit price")
+		frappe.set_user("Administrator")
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_the_customer_timeline_shows_what_people_did(self):
+		entries = timeline(self.collector, "Customer", self.customer)
+		self.assertEqual(kinds(entries), ["Call", "Promise", "Dispute"])
+		call = next(e for e in entries if ">Call</a>" in e["content"])
+		self.assertEqual(call["icon"], "call")
+		self.assertIn("Jane Timeline", call["content"])  # the collector by name, not by email
+		self.assertNotIn(self.collector, call["content"])
+		self.assertIn("Reached - Will Pay", call["content"])
+		self.assertIn("pays Friday", call["content"])
+		self.assertNotIn("<img", call["content"])  # what a person typed is text, never markup
+
+	def test_an_invoice_timeline_shows_what_concerns_that_invoice(self):
+		self.assertEqual(kinds(timeline(self.collector, "Sales Invoice", self.first)), ["Call", "Promise"])
+		self.assertEqual(
+			kinds(timeline(self.collector, "Sales Invoice", self.second)), ["Promise", "Dispute"]
+		)
+
+	def test_the_entries_link_to_the_promise_and_the_dispute(self):
+		entries = get_additional_timeline_content("Customer", self.customer)
+		promise = frappe.db.get_value("Promise To Pay", {"customer": self.customer})
+		dispute = frappe.db.get_value("Dispute", {"sales_invoice": self.second})
+		content = " ".join(e["content"] for e in entries)
+		self.assertIn(f'href="/app/promise-to-pay/{promise}"', content)
+		self.assertIn(f'href="/app/dispute/{dispute}"', content)
+
+	def test_who_does_not_read_activities_sees_none(self):
+		"""A Sales User reads the Customer but not the collections activities."""
+		self.assertEqual(timeline(self.sales_user, "Customer", self.customer), [])
