@@ -231,3 +231,91 @@ class TestTimelines(OptimarTestCase):
 	def test_who_does_not_read_activities_sees_none(self):
 		"""A Sales User reads the Customer but not the collections activities."""
 		self.assertEqual(timeline(self.sales_user, "Customer", self.customer), [])
+
+
+class TestCollectorProductivity(OptimarTestCase):
+	"""Before: the dunning run's reminders were her touches (16 on a day she did nothing), collectors were
+	email addresses, and the broken-promise alerts the scheduler records were Administrator's touches."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		suffix = frappe.generate_hash(length=6)
+		cls.company = default_company()
+		cls.idle, cls.busy = (
+			frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": f"productivity.{first.lower()}.{suffix}@example.com",
+					"first_name": first,
+					"last_name": f"Productivity {suffix}",
+					"send_welcome_email": 0,
+					"roles": [{"role": COLLECTOR}, {"role": "Accounts User"}],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+			for first in ("Idle", "Busy")
+		)
+		idle_customer = make_customer(f"Productivity Idle {suffix}", collector=cls.idle)
+		busy_customer = make_customer(f"Productivity Busy {suffix}", collector=cls.busy)
+		idle_invoice = make_invoice(idle_customer, 500, due_in_days=-20)
+		busy_invoice = make_invoice(busy_customer, 700, due_in_days=-20)
+		for _n in range(3):  # what the dunning run sent the idle collector's customer
+			reminder = frappe.get_doc(
+				{
+					"doctype": "Collection Activity",
+					"activity_type": "Reminder",
+					"status": "Sent",
+					"channel": "Email",
+					"customer": idle_customer,
+					"sales_invoice": idle_invoice,
+				}
+			)
+			reminder.flags.system_send = True
+			reminder.insert(ignore_permissions=True)
+		# the scheduler's note of a broken promise (it runs as Administrator): nobody's touch
+		frappe.get_doc(
+			{
+				"doctype": "Collection Activity",
+				"activity_type": "Promise",
+				"status": "Done",
+				"customer": idle_customer,
+				"sales_invoice": idle_invoice,
+				"message": "Promise broken",
+			}
+		).insert(ignore_permissions=True)
+		frappe.set_user(cls.busy)
+		api.log_call(busy_customer, "Reached - Will Pay", sales_invoice=busy_invoice)
+		frappe.set_user("Administrator")
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def _rows(self) -> tuple[dict, dict]:
+		frappe.set_user(self.busy)
+		result = run(
+			"Collector Productivity",
+			filters={"company": self.company, "from_date": add_days(today(), -1), "to_date": today()},
+			ignore_prepared_report=True,
+		)
+		rows = {r["collector"]: r for r in result["result"] if isinstance(r, dict) and r.get("collector")}
+		return rows, result["chart"]
+
+	def test_the_system_s_reminders_are_not_her_touches(self):
+		rows, _chart = self._rows()
+		idle = rows[self.idle]
+		self.assertEqual((idle["touches"], idle["calls"], idle["sent_by_system"]), (0, 0, 3))
+		busy = rows[self.busy]
+		self.assertEqual((busy["touches"], busy["calls"], busy["sent_by_system"]), (1, 1, 0))
+		# Administrator may be some customer's collector: what the system sends them counts apart, and what
+		# the scheduler records as Administrator is never a touch
+		self.assertEqual(rows.get("Administrator", {}).get("touches", 0), 0)
+
+	def test_collectors_by_full_name(self):
+		rows, chart = self._rows()
+		self.assertEqual(rows[self.idle]["collector_name"], frappe.utils.get_fullname(self.idle))
+		self.assertTrue(rows[self.idle]["collector_name"].startswith("Idle Productivity"))
+		self.assertIn(rows[self.busy]["collector_name"], chart["data"]["labels"])
+		self.assertNotIn(self.busy, chart["data"]["labels"])
