@@ -6,9 +6,11 @@ the calls the Desk makes (``get_desktop_page``, ``getdoc``, ``query_report.run``
 """
 
 import json
+from pathlib import Path
 
 import frappe
-from frappe.desk.desktop import get_desktop_page
+from frappe.desk.desktop import get_desktop_page, get_workspace_sidebar_items
+from frappe.desk.doctype.workspace.workspace import Workspace
 from frappe.desk.form.load import get_additional_timeline_content, getdoc
 from frappe.desk.query_report import run
 from frappe.utils import add_days, today
@@ -319,3 +321,33 @@ class TestCollectorProductivity(OptimarTestCase):
 		self.assertTrue(rows[self.idle]["collector_name"].startswith("Idle Productivity"))
 		self.assertIn(rows[self.busy]["collector_name"], chart["data"]["labels"])
 		self.assertNotIn(self.busy, chart["data"]["labels"])
+
+
+class TestBreadcrumbs(OptimarTestCase):
+	"""Frappe's Desk files a page's breadcrumb under the workspace of a module (frappe.breadcrumbs): a form
+	or list under its doctype's module, a query report under its ref doctype's module, which our
+	collections_actions.js replaces with the report's own module for the app's reports. Either way it
+	lands on Collections only if the module is Collections, the module has that workspace and the user's
+	Desk lists it. Before: the app's reports sat under Selling and Accounting."""
+
+	def test_every_page_of_the_app_is_in_the_collections_module(self):
+		"""Every doctype and report the app defines, as the site has it."""
+		root = Path(frappe.get_app_path("optimar_erp"))
+		for kind, folder in (("DocType", "doctype"), ("Report", "report")):
+			for path in sorted(root.glob(f"*/{folder}/*/*.json")):
+				name = json.loads(path.read_text())["name"]
+				with self.subTest(name):
+					self.assertEqual(frappe.db.get_value(kind, name, "module"), "Collections")
+		self.assertEqual(Workspace.get_module_wise_workspaces()["Collections"], [WORKSPACE])
+
+	def test_a_collectors_desk_knows_the_collections_workspace(self):
+		collector = make_user(
+			f"breadcrumbs.collector.{frappe.generate_hash(length=6)}@example.com",
+			(COLLECTOR, "Accounts User"),
+		)
+		frappe.set_user(collector)
+		try:
+			pages = get_workspace_sidebar_items()["pages"]
+		finally:
+			frappe.set_user("Administrator")
+		self.assertIn((WORKSPACE, "Collections"), [(p.name, p.module) for p in pages])
