@@ -69,6 +69,12 @@ scheduler_events = {
 	},
 }
 
+# the calls, notes, promises and disputes people made, in the Customer's and the Sales Invoice's timeline
+additional_timeline_content = {
+	"Customer": ["optimar_erp.overrides.timeline.customer"],
+	"Sales Invoice": ["optimar_erp.overrides.timeline.sales_invoice"],
+}
+
 override_doctype_dashboards = {
 	"Sales Invoice": "optimar_erp.overrides.dashboards.sales_invoice",
 	"Customer": [

@@ -145,3 +145,18 @@ optimar.risk.headline = (frm) => {
 	);
 	frm.$wrapper.find(".optimar-risk-why").off("click").on("click", () => optimar.risk.explain(frm.doc));
 };
+
+// The app's reports under the Collections workspace. Frappe files a query report's breadcrumb under its
+// ref doctype's module (QueryReport.set_breadcrumbs): Collections Worklist (Customer) went to Selling, AR
+// Aging with Risk, DSO and CEI Trend, Cash-in Forecast (Sales Invoice) to Accounting. The forms and lists
+// of the app's doctypes already follow their own module, Collections.
+if (frappe.views && frappe.views.QueryReport) {
+	const standard_breadcrumbs = frappe.views.QueryReport.prototype.set_breadcrumbs;
+	frappe.views.QueryReport.prototype.set_breadcrumbs = function () {
+		if (this.report_doc && this.report_doc.module === "Collections") {
+			frappe.breadcrumbs.add("Collections");
+			return;
+		}
+		return standard_breadcrumbs.call(this);
+	};
+}
