@@ -51,10 +51,11 @@ def columns() -> list[dict]:
 	cur = {"fieldtype": "Currency", "options": "currency", "width": 110}
 	return [
 		{
+			# Data, not a Link to DocType: a link column makes Frappe require read on DocType (System
+			# Managers only) from everyone the report shows rows to
 			"fieldname": "source",
 			"label": _("Source"),
-			"fieldtype": "Link",
-			"options": "DocType",
+			"fieldtype": "Data",
 			"width": 120,
 		},
 		{
