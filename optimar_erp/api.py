@@ -6,6 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_BROKEN_STATUSES
 from optimar_erp.dunning.inputs import credits_on_account
 
 
@@ -161,7 +162,7 @@ def collections_summary(customer: str) -> dict:
 	)
 	disputes = frappe.get_all(
 		"Dispute",
-		filters={"customer": customer, "status": ("in", ("Open", "Under Review"))},
+		filters={"customer": customer, "status": ("in", DISPUTE_OPEN_STATUSES)},
 		fields=["name", "sales_invoice", "disputed_amount", "reason_code", "sla_due_date"],
 	)
 	details = frappe.db.get_value(
@@ -182,7 +183,7 @@ def collections_summary(customer: str) -> dict:
 		"open_promises": promises,
 		"open_disputes": disputes,
 		"broken_promises": frappe.db.count(
-			"Promise To Pay", {"customer": customer, "status": ("in", ("Broken", "Partially Kept"))}
+			"Promise To Pay", {"customer": customer, "status": ("in", PROMISE_BROKEN_STATUSES)}
 		),
 		**details,
 	}

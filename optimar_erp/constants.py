@@ -1,5 +1,5 @@
-"""The app's vocabulary: statuses, leases and limits shared by the Frappe shell (the engine keeps its own
-copy of what it needs and never imports this module)."""
+"""The app's vocabulary: statuses, bands, leases and limits, one name each, shared by the Frappe shell and the
+engine. Pure Python (no frappe): the engine imports it too."""
 
 # ------------------------------------------------------------------------------------ Dunning Run
 
@@ -44,5 +44,21 @@ reminding a customer is no reason to hide it from its collector."""
 # ------------------------------------------------------------------------- Promises and disputes
 
 PROMISE_OPEN = "Open"
+PROMISE_KEPT = "Kept"
+PROMISE_PARTIALLY_KEPT = "Partially Kept"
+PROMISE_BROKEN = "Broken"
+PROMISE_CANCELLED = "Cancelled"
+PROMISE_STATUSES: tuple[str, ...] = (
+	PROMISE_OPEN,
+	PROMISE_KEPT,
+	PROMISE_PARTIALLY_KEPT,
+	PROMISE_BROKEN,
+	PROMISE_CANCELLED,
+)
+PROMISE_BROKEN_STATUSES: tuple[str, ...] = (PROMISE_BROKEN, PROMISE_PARTIALLY_KEPT)
+"""A promise in one of these was not kept in full: it counts against the customer (escalation, alerts,
+the worklist) for BROKEN_PROMISE_LOOKBACK_DAYS."""
+BROKEN_PROMISE_LOOKBACK_DAYS = 180
+
 DISPUTE_OPEN_STATUSES: tuple[str, ...] = ("Open", "Under Review")
 """A dispute in one of these pauses the dunning of its invoice and refuses a second dispute on it."""

@@ -5,7 +5,7 @@ import pandas as pd
 
 import frappe
 
-OPEN_DISPUTE = ("Open", "Under Review")
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 
 
 def open_promises_table(
@@ -38,7 +38,7 @@ def open_disputes_table(
 ) -> pd.DataFrame:
 	"""invoice, status of every open (or under review) dispute, optionally only for these customers or
 	these invoices."""
-	filters = {"status": ("in", OPEN_DISPUTE)}
+	filters = {"status": ("in", DISPUTE_OPEN_STATUSES)}
 	for field, values in (("customer", customers), ("sales_invoice", invoices)):
 		if values is None:
 			continue

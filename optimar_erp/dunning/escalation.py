@@ -7,12 +7,11 @@ from frappe import _
 from frappe.query_builder.functions import Max, Min, Sum
 from frappe.utils import add_days, fmt_money, getdate, today
 
+from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS
 from optimar_erp.dunning.channels import alert_managers, create_call_task
 from optimar_erp.dunning.promises import broken_promise_counts
 from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule, decide_escalations
 from optimar_erp.setup.roles import collections_managers
-
-BROKEN_PROMISE_LOOKBACK_DAYS = 180
 
 
 def customer_positions(company: str | None = None) -> pd.DataFrame:

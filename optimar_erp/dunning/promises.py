@@ -7,12 +7,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, today
 
+from optimar_erp.constants import PROMISE_BROKEN_STATUSES
 from optimar_erp.dunning.channels import create_call_task
-from optimar_erp.dunning.commitments import (  # noqa: F401 (re-exported: read here by portal.queries)
-	OPEN_DISPUTE,
-	open_disputes_table,
-	open_promises_table,
-)
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.promises import evaluate_promises
 
@@ -121,7 +117,7 @@ def _store(result: pd.DataFrame, before: dict, invoices_of: dict) -> dict[str, s
 		verdicts[row.promise] = row.status
 		if row.status != previous:
 			affected += invoices_of.get(row.promise, [])
-			if row.status in ("Broken", "Partially Kept"):
+			if row.status in PROMISE_BROKEN_STATUSES:
 				_alert_broken(before[row.promise], row)
 	if affected:
 		refresh_collection_state(affected)
@@ -159,7 +155,7 @@ def broken_promise_counts(customers: list[str], since) -> dict[str, int]:
 		"Promise To Pay",
 		filters={
 			"customer": ("in", customers),
-			"status": ("in", ("Broken", "Partially Kept")),
+			"status": ("in", PROMISE_BROKEN_STATUSES),
 			"broken_on": (">=", since),
 		},
 		fields=["customer", "count(name) as n"],

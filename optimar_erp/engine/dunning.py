@@ -148,6 +148,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 from optimar_erp.engine.schema import AMOUNT_TOLERANCE
 from optimar_erp.engine.tables import TRUE_WORDS, dates, flag, invoice_names, name_list, table, text
 
@@ -160,7 +161,7 @@ DONE_STATUSES: tuple[str, ...] = ("Queued", "Sending", "Sent", "Failed", "Unknow
 """Activity statuses meaning "this step was handed out" (``Unknown``: the provider may have sent it)."""
 TOUCH_STATUSES: tuple[str, ...] = ("Queued", "Sending", "Sent", "Unknown")
 """Activity statuses that count as a touch (cap and minimum gap), on channels other than Call Task."""
-PAUSING_DISPUTES: tuple[str, ...] = ("Open", "Under Review")
+PAUSING_DISPUTES: tuple[str, ...] = DISPUTE_OPEN_STATUSES
 CAP_WINDOW = pd.Timedelta(days=7)
 
 INVOICE_REQUIRED = ("invoice", "customer", "due_date", "outstanding", "grand_total", "sequence")

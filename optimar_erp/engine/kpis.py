@@ -21,6 +21,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 from optimar_erp.engine.analytics import bucket_labels
 from optimar_erp.engine.tables import dates, floats, table, text
 
@@ -80,7 +81,7 @@ def dispute_aging(
 	``disputes``: raised_on, amount, sla_due_date (optional), status (only Open / Under Review count).
 	"""
 	d = table(disputes, "disputes", ("raised_on", "amount", "status"), {"sla_due_date": None})
-	open_ = text(d["status"]).isin(["Open", "Under Review"]).to_numpy()
+	open_ = text(d["status"]).isin(DISPUTE_OPEN_STATUSES).to_numpy()
 	d = d[open_]
 	day = np.datetime64(today, "D")
 	age = (day - dates(d["raised_on"], "raised_on", required=True)).astype(int)

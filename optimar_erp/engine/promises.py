@@ -91,11 +91,25 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from optimar_erp.constants import (
+	PROMISE_BROKEN,
+	PROMISE_CANCELLED,
+	PROMISE_KEPT,
+	PROMISE_OPEN,
+	PROMISE_PARTIALLY_KEPT,
+	PROMISE_STATUSES,
+)
 from optimar_erp.engine.schema import AMOUNT_TOLERANCE
 from optimar_erp.engine.tables import dates, flag, floats, invoice_names, name_list, row_numbers, table, text
 
-OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED = "Open", "Kept", "Partially Kept", "Broken", "Cancelled"
-STATUSES: tuple[str, ...] = (OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED)
+OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED = (
+	PROMISE_OPEN,
+	PROMISE_KEPT,
+	PROMISE_PARTIALLY_KEPT,
+	PROMISE_BROKEN,
+	PROMISE_CANCELLED,
+)
+STATUSES: tuple[str, ...] = PROMISE_STATUSES
 """Every status :func:`evaluate_promises` returns."""
 INSTALMENT_SUM_TOLERANCE = 0.01
 """How far a promise's instalments may add up from its ``promised_amount``."""

@@ -15,7 +15,7 @@ from frappe.query_builder.functions import Count, Max
 from frappe.utils import add_days, getdate, today
 
 from optimar_erp import data
-from optimar_erp.constants import HUMAN_TOUCH_TYPES
+from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS, HUMAN_TOUCH_TYPES, PROMISE_BROKEN_STATUSES
 from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
 from optimar_erp.reporting import open_invoices
@@ -27,7 +27,6 @@ ACTION_LABELS = {
 	"whatsapp": "WhatsApp",
 	"email": "Email",
 }
-BROKEN_LOOKBACK_DAYS = 180
 
 
 def worklist(
@@ -136,8 +135,8 @@ def _customers(customers: list[str], day) -> pd.DataFrame:
 	broken = dict(
 		frappe.qb.from_(ptp)
 		.select(ptp.customer, Count(ptp.name))
-		.where(ptp.status.isin(("Broken", "Partially Kept")))
-		.where(ptp.broken_on >= add_days(day, -BROKEN_LOOKBACK_DAYS))
+		.where(ptp.status.isin(PROMISE_BROKEN_STATUSES))
+		.where(ptp.broken_on >= add_days(day, -BROKEN_PROMISE_LOOKBACK_DAYS))
 		.groupby(ptp.customer)
 		.run()
 	)

@@ -6,11 +6,12 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
+from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.setup.roles import collections_managers
 
 DEFAULT_SLA_DAYS = 10
-OPEN = ("Open", "Under Review")
+OPEN = DISPUTE_OPEN_STATUSES
 TRANSITIONS = {
 	"Open": {"Open", "Under Review", "Resolved"},
 	"Under Review": {"Under Review", "Resolved", "Open"},
