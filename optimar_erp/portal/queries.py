@@ -273,13 +273,13 @@ def letterhead(company: str, customer: str) -> dict:
 	"""What a document to the customer carries at its top and bottom: the company's logo (as a data URI:
 	a PDF renderer must not fetch anything), its address, the customer's billing address, and where to
 	pay (the company's default bank account)."""
-	from frappe.contacts.doctype.address.address import get_address_display, get_default_address
+	from frappe.contacts.doctype.address.address import get_default_address
 
 	logo = frappe.db.get_value("Company", company, "company_logo")
 	return {
 		"logo": _data_uri(logo) if logo else "",
-		"company_address": _address_lines(get_default_address("Company", company), get_address_display),
-		"customer_address": _address_lines(get_default_address("Customer", customer), get_address_display),
+		"company_address": _address_lines(get_default_address("Company", company)),
+		"customer_address": _address_lines(get_default_address("Customer", customer)),
 		"bank": frappe.db.get_value(
 			"Bank Account",
 			{"company": company, "is_company_account": 1, "disabled": 0},
@@ -290,11 +290,21 @@ def letterhead(company: str, customer: str) -> dict:
 	}
 
 
-def _address_lines(name: str | None, display) -> list[str]:
+def _address_lines(name: str | None) -> list[str]:
+	"""The address as lines, read as the system (the viewer may be a guest with a link): street, city
+	with state and postcode, country."""
 	if not name:
 		return []
-	text = frappe.utils.strip_html(str(display(name) or "").replace("<br>", "\n"))
-	return [line.strip() for line in text.splitlines() if line.strip()]
+	a = frappe.db.get_value(
+		"Address",
+		name,
+		["address_line1", "address_line2", "city", "state", "pincode", "country"],
+		as_dict=True,
+	)
+	if not a:
+		return []
+	city = " ".join(part for part in (a.city, a.state, a.pincode) if part)
+	return [line for line in (a.address_line1, a.address_line2, city, a.country) if line]
 
 
 def _data_uri(file_url: str) -> str:
