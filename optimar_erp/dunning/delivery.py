@@ -21,6 +21,7 @@ from frappe.utils import add_to_date, cint, getdate, now_datetime
 from optimar_erp import constants as c
 from optimar_erp.dunning import channels, commitments, inputs, lease, messages
 from optimar_erp.engine.dunning import recheck
+from optimar_erp.portal import links
 from optimar_erp.reporting import open_invoices
 
 BATCH_SIZE = 300
@@ -320,16 +321,18 @@ def compose(row, invoices: list[str]):
 	invoice_rows = _invoice_rows(invoices)
 	total = sum(r["outstanding"] for r in invoice_rows)
 	settings = frappe.get_cached_doc("Collections Settings")
+	# inputs that write (the customer's signed link) are made here, before rendering, which writes nothing
+	sending = row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None
+	signed = reminder_link(row.customer, sending) if sending else ""
 	context = messages.build_context(
 		customer.customer_name,
 		row.company,
 		row.currency,
 		invoice_rows,
 		step.tone,
-		upi_link=messages.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
+		upi_link=links.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
 		html=row.channel in ("Email", "Letter"),
-		customer=row.customer,
-		activity=row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None,
+		signed_link=signed,
 		include_payment_link=bool(step.include_payment_link),
 		language=customer.language,
 		credit=_credit(row),
@@ -338,6 +341,16 @@ def compose(row, invoices: list[str]):
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
 	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
 	return step, customer, context, subject, body
+
+
+def reminder_link(customer: str, activity: str) -> str:
+	"""The customer's signed portal link for a reminder being sent, or "" (portal or its links in reminders
+	off, or the link could not be made: the reminder goes all the same, with the login link)."""
+	try:
+		return links.reminder_link(customer, activity)
+	except Exception:
+		frappe.log_error(f"Portal link for {customer}", reference_doctype="Customer", reference_name=customer)
+		return ""
 
 
 def _credit(row) -> float:

@@ -4,8 +4,6 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, flt, fmt_money, formatdate, get_url, getdate
 
-from optimar_erp.portal.links import reminder_link
-
 SAMPLE_CONTEXT = {
 	"customer_name": "Acme Traders",
 	"company": "Your Company",
@@ -139,8 +137,7 @@ def build_context(
 	tone: str,
 	upi_link: str = "",
 	html: bool = True,
-	customer: str | None = None,
-	activity: str | None = None,
+	signed_link: str = "",
 	include_payment_link: bool = False,
 	language: str | None = None,
 	credit: float = 0.0,
@@ -148,12 +145,13 @@ def build_context(
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here, in the customer's
 	``language`` when it is not the site's). Names are HTML-escaped for HTML messages (email, letter).
-	``customer`` and ``activity`` (the reminder being sent): see :func:`portal_link`. ``credit``: what
+	``signed_link``: the customer's signed portal link, made before rendering (rendering writes nothing);
+	without one the reminder points to ERPNext's invoice list, which needs a login. ``credit``: what
 	the customer paid or was credited in this currency that no invoice absorbed yet (shown, and taken off
 	the balance due)."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
-	signed = signed_portal_link(customer, activity)
+	signed = signed_link
 	date_of, money_of = formatters(language)
 	shown = [
 		{
@@ -210,38 +208,6 @@ def formatters(language: str | None):
 		lambda value: format_date(getdate(value), format="medium", locale=locale) if value else "",
 		lambda amount, currency: format_currency(flt(amount), currency, locale=locale),
 	)
-
-
-def portal_link(customer: str | None = None, activity: str | None = None) -> str:
-	"""For a reminder being sent (``activity``) to ``customer``, with the customer portal and its links in
-	reminders enabled: the customer's signed, expiring link to their portal page (``links.reminder_link``). Otherwise (previews,
-	portal off): ERPNext's invoice list, which needs a login."""
-	return signed_portal_link(customer, activity) or get_url("/invoices")
-
-
-def signed_portal_link(customer: str | None = None, activity: str | None = None) -> str:
-	"""The signed link of :func:`portal_link`, or "" when none can be given."""
-	if customer and activity:
-		try:
-			link = reminder_link(customer, activity)
-		except Exception:
-			# the reminder goes out all the same, with the login link
-			frappe.log_error(
-				f"Portal link for {customer}", reference_doctype="Customer", reference_name=customer
-			)
-			link = ""
-		return link
-	return ""
-
-
-def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) -> str:
-	"""A UPI deep link (NPCI URI spec) for the amount; empty without a UPI id."""
-	if not upi_id:
-		return ""
-	from urllib.parse import quote
-
-	params = {"pa": upi_id, "pn": payee or "", "am": f"{amount:.2f}", "cu": "INR", "tn": note[:80]}
-	return "upi://pay?" + "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v)
 
 
 def describe_step(step) -> str:

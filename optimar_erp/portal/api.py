@@ -10,8 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, formatdate, getdate, today
 
-from optimar_erp.dunning.messages import upi_link
-from optimar_erp.portal import access, actions, queries
+from optimar_erp.portal import access, actions, links, queries
 from optimar_erp.portal.client import rate_limited
 
 READS_PER_10_MINUTES = 120
@@ -268,7 +267,7 @@ def upi(invoices: str | list, token: str | None = None, customer: str | None = N
 	if not settings.upi_id or any(row.currency != "INR" for row in rows.values()):
 		frappe.throw(_("UPI payment is available for invoices in Indian rupees only."))
 	total = flt(sum(flt(row.outstanding_amount) for row in rows.values()), 2)
-	link = upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(rows))
+	link = links.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(rows))
 	qr = pyqrcode.create(link, error="M").png_as_base64_str(scale=5)
 	return {
 		"link": link,

@@ -186,3 +186,13 @@ def revoke_portal_link(name: str) -> None:
 	link = frappe.get_doc("Portal Access Link", name)
 	link.check_permission("write")
 	link.revoke()
+
+
+def upi_link(upi_id: str | None, payee: str | None, amount: float, note: str) -> str:
+	"""A UPI deep link (NPCI URI spec) for the amount; empty without a UPI id."""
+	if not upi_id:
+		return ""
+	from urllib.parse import quote
+
+	params = {"pa": upi_id, "pn": payee or "", "am": f"{amount:.2f}", "cu": "INR", "tn": note[:80]}
+	return "upi://pay?" + "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v)

@@ -14,7 +14,6 @@ import frappe
 from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, today
 
 from optimar_erp.dunning import delivery as dunning_delivery
-from optimar_erp.dunning import messages
 from optimar_erp.portal import access, actions, api, client, links, queries
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice, make_payment
@@ -413,7 +412,7 @@ class TestCustomerPortal(CollectionsTestCase):
 		frappe.db.set_single_value("Collections Settings", "portal_links_in_reminders", 0)
 		frappe.clear_document_cache("Collections Settings", "Collections Settings")
 		try:
-			self.assertTrue(messages.portal_link(self.customer, activity.name).endswith("/invoices"))
+			self.assertEqual(dunning_delivery.reminder_link(self.customer, activity.name), "")
 		finally:
 			frappe.db.set_single_value("Collections Settings", "portal_links_in_reminders", 1)
 			frappe.clear_document_cache("Collections Settings", "Collections Settings")
@@ -435,7 +434,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			)
 			activity.flags.system_send = True
 			activity.insert(ignore_permissions=True)
-			return messages.portal_link(customer, activity.name)
+			return dunning_delivery.reminder_link(customer, activity.name)
 
 		first = reminder_url()
 		self.assertIn("/customer-portal?token=", first)
