@@ -3,7 +3,9 @@ company made for the class (rolled back with it), so every figure can be checked
 
 - one customer column, its name beside it only when customers are named by series (ERPNext's idiom);
 - no total of days or percentages (no Frappe total row), headers wide enough for their labels;
-- amounts exact to the cent, in the document's currency."""
+- amounts exact to the cent, in the document's currency;
+- Cash-in Forecast: the collected series (past weeks and this week so far), what is not expected (more
+  than 90 days overdue, unpromised) apart."""
 
 import frappe
 from frappe.desk.query_report import run
@@ -20,6 +22,7 @@ from optimar_erp.tests.factories import (
 
 REPORTS = (
 	"AR AP Netting",
+	"Cash-in Forecast",
 	"Collections Worklist",
 	"Dispute Aging",
 	"MSME Payment Deadlines",
@@ -120,6 +123,39 @@ class TestReportsFinish(OptimarTestCase):
 		finally:
 			frappe.db.set_single_value("Selling Settings", "cust_master_name", before)
 			frappe.db.value_cache.pop("Selling Settings", None)
+
+	def test_forecast_shows_collected_and_what_is_not_expected_to_the_cent(self):
+		result = self._run("Cash-in Forecast")
+		rows = result["result"]
+		by = {}
+		for r in rows:
+			by.setdefault(r["period"], []).append(r)
+		self.assertEqual(len(by["past"]), 8)
+		self.assertEqual(len(by["current"]) + len(by["future"]), 13)
+		last_week = next(r for r in by["past"] if r["week_start"] == add_days(self.monday, -7))
+		self.assertEqual(last_week["actual"], 500.05)
+		self.assertEqual(by["current"][0]["actual"], 100.00)
+		self.assertIn("(to date)", by["current"][0]["week"])
+		# 2,000.55 is 120 days overdue and promised by no one: not in any week
+		doubtful = by["doubtful"][0]
+		self.assertEqual(doubtful["expected"], 2000.55)
+		self.assertIsNone(doubtful["cumulative"])
+		weekly = by["current"] + by["future"] + by["later"]
+		self.assertEqual(round(sum(r["expected"] for r in weekly), 2), 1826.29)  # 926.24 + 1,500.10 − 600.05
+		self.assertEqual(round(sum(r["from_promises"] for r in weekly), 2), 300.00)
+		self.assertEqual(by["later"][0]["cumulative"], 1826.29)
+		self.assertEqual(
+			{c.get("options") for c in result["columns"] if c["fieldtype"] == "Currency"}, {"currency"}
+		)
+		chart = result["chart"]
+		series = {d["name"]: d["values"] for d in chart["data"]["datasets"]}
+		self.assertEqual(set(series), {"Collected", "Forecast"})
+		self.assertIn(500.05, series["Collected"])
+		self.assertIn(100.00, series["Collected"])
+		self.assertEqual(len(chart["data"]["labels"]), 8 + 13)
+		self.assertTrue(all(len(label) <= 10 for label in chart["data"]["labels"]), chart["data"]["labels"])
+		summary = {s["label"]: s["value"] for s in result["report_summary"]}
+		self.assertEqual(summary["Not Expected (90+ Days Overdue)"], 2000.55)
 
 	def test_list_reports_give_exact_amounts_and_meaningful_summaries(self):
 		frappe.db.set_value("Company", self.company, "optimar_msme_category", "Micro")
