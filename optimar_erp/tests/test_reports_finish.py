@@ -2,16 +2,19 @@
 company made for the class (rolled back with it), so every figure can be checked to the cent.
 
 - one customer column, its name beside it only when customers are named by series (ERPNext's idiom);
-- no total of days or percentages (no Frappe total row), headers wide enough for their labels;
+- no total of days or percentages (no Frappe total row), headers wide enough for their labels; Promise
+  Adherence's own total adds only money and counts, its adherence computed from them;
 - amounts exact to the cent, in the document's currency;
 - Cash-in Forecast: the collected series (past weeks and this week so far), what is not expected (more
-  than 90 days overdue, unpromised) apart."""
+  than 90 days overdue, unpromised) apart;
+- Promise Adherence lists an open promise due later; the month cut by the report's date is marked."""
 
 import frappe
 from frappe.desk.query_report import run
-from frappe.utils import add_days, getdate, today
+from frappe.utils import add_days, add_months, getdate, today
 
 from optimar_erp.engine.forecast import week_start
+from optimar_erp.reporting.presentation import month_label
 from optimar_erp.tests.factories import (
 	OptimarTestCase,
 	default_company,
@@ -26,6 +29,7 @@ REPORTS = (
 	"Collections Worklist",
 	"Dispute Aging",
 	"MSME Payment Deadlines",
+	"Promise Adherence",
 )
 NOT_SUMMABLE = {"age", "days_left", "max_days_overdue", "adherence_pct", "error_pct", "rank", "cei"}
 """Days, percentages and ranks: a total of them means nothing."""
@@ -156,6 +160,27 @@ class TestReportsFinish(OptimarTestCase):
 		self.assertTrue(all(len(label) <= 10 for label in chart["data"]["labels"]), chart["data"]["labels"])
 		summary = {s["label"]: s["value"] for s in result["report_summary"]}
 		self.assertEqual(summary["Not Expected (90+ Days Overdue)"], 2000.55)
+
+	def test_promise_adherence_lists_an_open_promise_and_marks_the_partial_month(self):
+		end = getdate(add_months(today(), -1)).replace(day=15)  # a report date inside its month
+		waiting = self.open_promise(self.slow, 926.24, add_days(today(), 1))
+		frappe.db.set_value("Promise To Pay", waiting, "promised_date", add_days(end, -2))  # fell due, open
+		result = self._run("Promise Adherence", from_date=add_months(end, -3), to_date=end)
+		rows = [r for r in result["result"] if not r.get("bold")]
+		ahead = next(r for r in rows if r["not_yet_due"])
+		self.assertEqual(ahead["not_yet_due_amount"], 300.00)
+		self.assertEqual(ahead["promises"], 0)
+		month_of_end = next(r for r in rows if r["pending"])
+		self.assertEqual(month_of_end["month"], month_label(end.replace(day=1), partial=True))
+		self.assertTrue(month_of_end["month"].endswith("(to date)"))
+		self.assertEqual(month_of_end["promised"], 926.24)
+		self.assertNotIn("(to date)", ahead["month"])
+		total = next(r for r in result["result"] if r.get("bold"))
+		self.assertEqual((total["promises"], total["pending"], total["not_yet_due"]), (1, 1, 1))
+		self.assertEqual((total["promised"], total["paid"], total["adherence_pct"]), (926.24, 0, 0.0))
+		series = {d["name"]: d["values"] for d in result["chart"]["data"]["datasets"]}
+		self.assertEqual(sum(series["Not Yet Due"]), 1)
+		self.assertEqual(sum(series["Awaiting Verdict"]), 1)
 
 	def test_list_reports_give_exact_amounts_and_meaningful_summaries(self):
 		frappe.db.set_value("Company", self.company, "optimar_msme_category", "Micro")
