@@ -7,14 +7,16 @@ company made for the class (rolled back with it), so every figure can be checked
 - amounts exact to the cent, in the document's currency;
 - Cash-in Forecast: the collected series (past weeks and this week so far), what is not expected (more
   than 90 days overdue, unpromised) apart;
-- Promise Adherence lists an open promise due later; the month cut by the report's date is marked."""
+- Promise Adherence lists an open promise due later; a month cut by the report's date is marked,
+  in DSO and CEI Trend too."""
 
 import frappe
 from frappe.desk.query_report import run
-from frappe.utils import add_days, add_months, getdate, today
+from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
+from optimar_erp.collections.report.dso_and_cei_trend.dso_and_cei_trend import columns as dso_columns
 from optimar_erp.engine.forecast import week_start
-from optimar_erp.reporting.presentation import month_label
+from optimar_erp.reporting.presentation import month_label, month_start
 from optimar_erp.tests.factories import (
 	OptimarTestCase,
 	default_company,
@@ -28,6 +30,7 @@ REPORTS = (
 	"Cash-in Forecast",
 	"Collections Worklist",
 	"Dispute Aging",
+	"DSO and CEI Trend",
 	"MSME Payment Deadlines",
 	"Promise Adherence",
 )
@@ -181,6 +184,24 @@ class TestReportsFinish(OptimarTestCase):
 		series = {d["name"]: d["values"] for d in result["chart"]["data"]["datasets"]}
 		self.assertEqual(sum(series["Not Yet Due"]), 1)
 		self.assertEqual(sum(series["Awaiting Verdict"]), 1)
+
+	def test_dso_trend_marks_only_the_month_cut_short(self):
+		end = getdate(add_months(today(), -1)).replace(day=15)
+		rows = self._run("DSO and CEI Trend", to_date=end, months=3)["result"]
+		self.assertEqual([r["period"] for r in rows][-1], str(end)[:7])
+		self.assertEqual(rows[-1]["month"], month_label(end.replace(day=1), partial=True))
+		self.assertEqual([r for r in rows[:-1] if "(to date)" in r["month"]], [])
+		whole = self._run("DSO and CEI Trend", to_date=get_last_day(end), months=3)["result"]
+		self.assertEqual([r for r in whole if "(to date)" in r["month"]], [])
+		self.assertEqual(month_start(rows[-1]["period"]), end.replace(day=1))
+		by_month = {
+			r["period"]: r for r in self._run("DSO and CEI Trend", to_date=today(), months=6)["result"]
+		}
+		posted = str(getdate(add_days(today(), -150)))[:7]
+		self.assertEqual(by_month[posted]["credit_sales"], 2000.55)
+		self.assertEqual(
+			{c.get("options") for c in dso_columns() if c["fieldtype"] == "Currency"}, {"currency"}
+		)
 
 	def test_list_reports_give_exact_amounts_and_meaningful_summaries(self):
 		frappe.db.set_value("Company", self.company, "optimar_msme_category", "Micro")
