@@ -31,7 +31,8 @@ def test_invoices_in_the_week_of_their_predicted_date():
 	f = cash_forecast(inv, None, TODAY, weeks=4).set_index("week")
 	assert f.loc["0", "expected"] == 100 and f.loc["1", "expected"] == 200 and f.loc["2", "expected"] == 400
 	assert f.loc["later", "expected"] == 300
-	assert f["cumulative"].iloc[-1] == 1000
+	assert f.loc["later", "cumulative"] == 1000
+	assert f.loc["doubtful", "expected"] == 0 and pd.isna(f.loc["doubtful", "cumulative"])
 	assert f.loc["0", "week_start"] == dt.date(2026, 11, 23)
 
 
@@ -50,6 +51,39 @@ def test_promise_replaces_invoice_timing_without_double_counting():
 	assert f.loc["0", "from_promises"] == 1200
 	assert f["from_invoices"].sum() == pytest.approx(300)  # 1,500 open − 1,200 promised
 	assert f["expected"].sum() == pytest.approx(1500)
+
+
+def test_long_overdue_balances_are_not_expected_unless_promised():
+	"""More than 90 days past due: not in any week, shown apart; a promise still brings it in."""
+	inv = pd.DataFrame(
+		{
+			"customer": ["A", "B", "B", "C"],
+			"outstanding": [926.24, 500.0, 250.0, 80.5],
+			"predicted_pay_date": [TODAY + dt.timedelta(days=8)] * 4,  # even with a predicted date
+			"due_date": [
+				TODAY - dt.timedelta(days=91),  # doubtful
+				TODAY - dt.timedelta(days=200),  # doubtful, but B promised 300
+				TODAY - dt.timedelta(days=10),
+				TODAY - dt.timedelta(days=90),  # exactly 90: still expected
+			],
+		}
+	)
+	pro = pd.DataFrame(
+		{"customer": ["B"], "promised_date": [TODAY + dt.timedelta(days=1)], "amount": [300.0]}
+	)
+	f = cash_forecast(inv, pro, TODAY, weeks=4).set_index("week")
+	assert f.loc["doubtful", "expected"] == pytest.approx(926.24 + 200.0)  # B's oldest less the promise
+	assert f.loc["doubtful", "week_start"] is None
+	assert f.loc["0", "from_promises"] == 300
+	assert f.loc["1", "from_invoices"] == pytest.approx(250.0 + 80.5)
+	assert f.loc["later", "cumulative"] == pytest.approx(630.5)  # the cash that can be planned on
+	assert f["expected"].sum() == pytest.approx(926.24 + 750.0 + 80.5)  # everything owed, to the cent
+	every = cash_forecast(inv, pro, TODAY, weeks=4, doubtful_days=None).set_index("week")
+	assert every.loc["doubtful", "expected"] == 0 and every.loc["later", "cumulative"] == pytest.approx(
+		1756.74
+	)
+	with pytest.raises(ValueError, match="doubtful_days"):
+		cash_forecast(inv, pro, TODAY, doubtful_days=-1)
 
 
 def test_backtest_against_actual_cash():

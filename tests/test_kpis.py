@@ -23,6 +23,25 @@ def test_promise_adherence_by_month():
 	assert a.loc["2026-10", "promises"] == 2 and a.loc["2026-10", "adherence_pct"] == 50.0
 	assert a.loc["2026-11", "broken"] == 1 and a.loc["2026-11", "promises"] == 1  # the future one waits
 	assert a.loc["2026-11", "adherence_pct"] == 0.0
+	assert a.loc["2026-11", "not_yet_due"] == 1 and a.loc["2026-11", "not_yet_due_amount"] == 400
+	assert a.loc["2026-11", "promised"] == 300  # the open one is not in the adherence
+
+
+def test_open_promises_not_due_yet_are_listed_in_their_month():
+	"""A book whose only promise is open and due next month still shows it (not an empty report)."""
+	pro = pd.DataFrame(
+		{
+			"promised_date": ["2026-12-04", "2026-12-10", "2026-11-20"],
+			"promised_amount": [926.24, 100.0, 50.0],
+			"paid_amount": [0.0, 0.0, 0.0],
+			"status": ["Open", "Cancelled", "Open"],
+		}
+	)
+	a = promise_adherence(pro, TODAY).set_index("month")
+	assert list(a.index) == ["2026-11", "2026-12"]
+	assert a.loc["2026-12", "not_yet_due"] == 1 and a.loc["2026-12", "not_yet_due_amount"] == 926.24
+	assert a.loc["2026-12", "promises"] == 0 and pd.isna(a.loc["2026-12", "adherence_pct"])
+	assert a.loc["2026-11", "pending"] == 1 and a.loc["2026-11", "not_yet_due"] == 0
 
 
 def test_dispute_aging_and_sla():

@@ -3,7 +3,8 @@
 All take plain tables and return tables; the Desk reports and the workspace cards are thin views of them.
 
 - :func:`promise_adherence`: per month of the promised date, how many promises fell due and how much of
-  the promised amount was paid (kept, partially kept, broken); adherence = paid ÷ promised.
+  the promised amount was paid (kept, partially kept, broken); adherence = paid ÷ promised; and the open
+  promises not due yet.
 - :func:`dispute_aging`: open disputes by age bucket, with the amount and how many are past their SLA.
 - :func:`collector_productivity`: per collector over a period, touches (calls, reminders, notes),
   promises obtained, and cash collected from the touched customers within ``attribution_days`` after a
@@ -30,35 +31,46 @@ MSME_NO_AGREEMENT_DAYS = 15
 
 
 def promise_adherence(promises: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-	"""Per month of promised date (only promises whose date has passed): counts and amounts by outcome.
+	"""Per month of promised date: counts and amounts by outcome of the promises that fell due, and the
+	open promises not due yet.
 
 	``promises``: promised_date, promised_amount, paid_amount, status (Kept / Partially Kept / Broken /
-	Open / Cancelled). Cancelled promises are left out; an Open promise past its date counts as pending.
-	Returns month, promises, promised, paid, kept, partially_kept, broken, pending, adherence_pct.
+	Open / Cancelled). Cancelled promises are left out; an Open promise past its date counts as pending;
+	an Open promise dated after ``today`` counts in ``not_yet_due`` (and its promised amount in
+	``not_yet_due_amount``), not in ``promises``, ``promised``, ``paid`` or the adherence. Returns month,
+	promises, promised, paid, kept, partially_kept, broken, pending, adherence_pct, not_yet_due,
+	not_yet_due_amount; a month with only promises not due yet has NaN adherence.
 	"""
 	pro = table(promises, "promises", ("promised_date", "promised_amount", "paid_amount", "status"))
 	status = text(pro["status"])
 	when = dates(pro["promised_date"], "promised_date", required=True)
-	due = (when <= np.datetime64(today, "D")) & (status != "Cancelled").to_numpy()
-	pro = pro[due]
-	status = status[due]
+	day = np.datetime64(today, "D")
+	due = (when <= day) & (status != "Cancelled").to_numpy()
+	ahead = (when > day) & (status == "Open").to_numpy()
+	keep = due | ahead
+	pro, status, due, ahead = pro[keep], status[keep], due[keep], ahead[keep]
+	promised = floats(pro["promised_amount"], "promised_amount", 0.0).to_numpy()
+	paid = np.minimum(floats(pro["paid_amount"], "paid_amount", 0.0).to_numpy(), promised)
 	frame = pd.DataFrame(
 		{
-			"month": pd.to_datetime(when[due]).to_period("M").astype(str),
-			"promised": floats(pro["promised_amount"], "promised_amount", 0.0).to_numpy(),
-			"paid": floats(pro["paid_amount"], "paid_amount", 0.0).to_numpy(),
+			"month": pd.to_datetime(when[keep]).to_period("M").astype(str),
+			"promised": np.where(due, promised, 0.0),
+			"paid": np.where(due, paid, 0.0),
 			"kept": (status == "Kept").to_numpy().astype(int),
 			"partially_kept": (status == "Partially Kept").to_numpy().astype(int),
 			"broken": (status == "Broken").to_numpy().astype(int),
-			"pending": (status == "Open").to_numpy().astype(int),
-			"promises": 1,
+			"pending": (due & (status == "Open").to_numpy()).astype(int),
+			"promises": due.astype(int),
+			"not_yet_due": ahead.astype(int),
+			"not_yet_due_amount": np.where(ahead, promised, 0.0),
 		}
 	)
-	frame["paid"] = np.minimum(frame["paid"], frame["promised"])
 	g = frame.groupby("month", sort=True).sum(numeric_only=True).reset_index()
 	g["adherence_pct"] = np.where(
 		g["promised"] > 0, (100 * g["paid"] / g["promised"].where(g["promised"] > 0, 1)).round(1), np.nan
 	)
+	for col in ("promised", "paid", "not_yet_due_amount"):
+		g[col] = g[col].round(2)
 	cols = [
 		"month",
 		"promises",
@@ -69,6 +81,8 @@ def promise_adherence(promises: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 		"broken",
 		"pending",
 		"adherence_pct",
+		"not_yet_due",
+		"not_yet_due_amount",
 	]
 	return g.reindex(columns=cols)
 

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 
 from optimar_erp.cash.netting import netting
+from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW
 from optimar_erp.reporting.sources import default_company
 
 
@@ -21,35 +22,38 @@ def execute(filters: dict | None = None):
 			_(
 				"No customer that is also a supplier (linked with Party Link) has open invoices on both sides."
 			),
+			None,
+			None,
+			SKIP_TOTAL_ROW,
 		)
 	data = [{**r, "actions": "", "company": company} for r in result.pairs.to_dict("records")]
-	return columns(), data
+	return columns(), data, None, None, None, SKIP_TOTAL_ROW
 
 
 def columns() -> list[dict]:
-	cur = {"fieldtype": "Currency", "options": "currency", "width": 120}
+	cur = {"fieldtype": "Currency", "options": "currency", "width": 150}
 	return [
 		{
 			"fieldname": "customer",
 			"label": _("Customer"),
 			"fieldtype": "Link",
 			"options": "Customer",
-			"width": 160,
+			"width": 200,
 		},
 		{
 			"fieldname": "supplier",
 			"label": _("Supplier"),
 			"fieldtype": "Link",
 			"options": "Supplier",
-			"width": 160,
+			"width": 200,
 		},
 		{"fieldname": "receivable", "label": _("They Owe Us"), **cur},
 		{"fieldname": "payable", "label": _("We Owe Them"), **cur},
 		{"fieldname": "net_amount", "label": _("Can Be Netted"), **cur},
 		{"fieldname": "receivable_after", "label": _("Still Owed to Us"), **cur},
 		{"fieldname": "payable_after", "label": _("Still Owed by Us"), **cur},
-		{"fieldname": "documents", "label": _("Invoices"), "fieldtype": "Int", "width": 80},
-		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "documents", "label": _("Invoices"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 180},
 		{
 			"fieldname": "currency",
 			"label": _("Currency"),

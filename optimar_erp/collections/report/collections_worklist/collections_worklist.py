@@ -3,8 +3,12 @@
 
 import frappe
 from frappe import _
+from frappe.utils import fmt_money
 
+from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns
 from optimar_erp.reporting.worklist import worklist
+
+MONEY = ("value_at_risk", "overdue_amount", "open_amount", "promised_amount", "disputed_amount")
 
 
 def execute(filters: dict | None = None):
@@ -18,26 +22,22 @@ def execute(filters: dict | None = None):
 	data = rows.to_dict("records") if len(rows) else []
 	for rank, row in enumerate(data, 1):
 		row["rank"] = rank
+		for money in MONEY:  # sums of floats: to the cent, as shown and exported
+			if money in row:
+				row[money] = round(float(row[money] or 0), 2)
 	message = None
 	if data:
 		message = _(
 			"{0} customers to work today, {1} at risk in total. Ranked by value at risk: outstanding × late probability × urgency."
-		).format(len(data), frappe.format(sum(r["value_at_risk"] for r in data), {"fieldtype": "Currency"}))
-	return columns(), data, message
+		).format(len(data), fmt_money(sum(r["value_at_risk"] for r in data), 2, data[0].get("currency")))
+	return columns(), data, message, None, None, SKIP_TOTAL_ROW
 
 
 def columns() -> list[dict]:
 	return [
 		{"fieldname": "rank", "label": _("#"), "fieldtype": "Int", "width": 50},
-		{
-			"fieldname": "customer",
-			"label": _("Customer"),
-			"fieldtype": "Link",
-			"options": "Customer",
-			"width": 160,
-		},
-		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
-		{"fieldname": "action", "label": _("Next Action"), "fieldtype": "Data", "width": 120},
+		*customer_columns(),
+		{"fieldname": "action", "label": _("Next Action"), "fieldtype": "Data", "width": 130},
 		{"fieldname": "actions", "label": _("Do It"), "fieldtype": "Data", "width": 400},
 		{"fieldname": "reason", "label": _("Why"), "fieldtype": "Data", "width": 330},
 		{
@@ -45,25 +45,25 @@ def columns() -> list[dict]:
 			"label": _("Value at Risk"),
 			"fieldtype": "Currency",
 			"options": "currency",
-			"width": 120,
+			"width": 140,
 		},
 		{
 			"fieldname": "overdue_amount",
 			"label": _("Overdue"),
 			"fieldtype": "Currency",
 			"options": "currency",
-			"width": 110,
+			"width": 140,
 		},
-		{"fieldname": "max_days_overdue", "label": _("Oldest (Days)"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "max_days_overdue", "label": _("Oldest (Days)"), "fieldtype": "Int", "width": 120},
 		{"fieldname": "risk_band", "label": _("Risk"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "bucket", "label": _("Bucket"), "fieldtype": "Data", "width": 80},
-		{"fieldname": "open_invoices", "label": _("Open Invoices"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "open_invoices", "label": _("Open Invoices"), "fieldtype": "Int", "width": 120},
 		{
 			"fieldname": "collector",
 			"label": _("Collector"),
 			"fieldtype": "Link",
 			"options": "User",
-			"width": 140,
+			"width": 170,
 		},
 		{
 			"fieldname": "currency",

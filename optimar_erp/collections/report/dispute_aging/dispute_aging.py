@@ -8,11 +8,14 @@ from frappe import _
 from frappe.utils import getdate, today
 
 from optimar_erp.engine.kpis import dispute_aging
+from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns, names_by_series
 from optimar_erp.reporting.sources import default_company
 
 
 def execute(filters: dict | None = None):
-	"""Open disputes by age with amounts and SLA breaches (summary by bucket, then each dispute)."""
+	"""Open disputes by age with amounts and SLA breaches: each dispute, the amounts by age bucket in the
+	chart, and the totals that mean something (how many, how much, how many past their SLA) as the
+	report's summary instead of a total row (which would add up ages)."""
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	day = getdate(filters.get("report_date") or today())
@@ -29,6 +32,7 @@ def execute(filters: dict | None = None):
 			d.disputed_amount,
 			d.sla_due_date,
 			d.status,
+			d.currency,
 		)
 		.where((d.company == company) & d.status.isin(("Open", "Under Review")))
 	)
@@ -46,10 +50,11 @@ def execute(filters: dict | None = None):
 			"amount",
 			"sla_due_date",
 			"status",
+			"currency",
 		],
 	)
 	if frame.empty:
-		return columns(), []
+		return columns(), [], None, None, None, SKIP_TOTAL_ROW
 	frame["raised_on"] = pd.to_datetime(frame["raised_on"]).dt.normalize()
 	buckets = dispute_aging(frame, day)
 	frame["age"] = (pd.Timestamp(day) - frame["raised_on"]).dt.days
@@ -57,10 +62,12 @@ def execute(filters: dict | None = None):
 		pd.to_datetime(frame["sla_due_date"]) < pd.Timestamp(day)
 	)
 	currency = frappe.get_cached_value("Company", company, "default_currency")
+	names = _customer_names(list(frame["customer"].unique())) if names_by_series() else {}
 	data = [
 		{
 			"dispute": r.dispute,
 			"customer": r.customer,
+			"customer_name": names.get(r.customer),
 			"sales_invoice": r.sales_invoice,
 			"reason_code": r.reason_code,
 			"owner": r.owner,
@@ -70,7 +77,7 @@ def execute(filters: dict | None = None):
 			"sla_due_date": r.sla_due_date,
 			"sla_breached": 1 if r.sla_breached else 0,
 			"status": r.status,
-			"currency": currency,
+			"currency": r.currency or currency,
 		}
 		for r in frame.sort_values("age", ascending=False).itertuples(index=False)
 	]
@@ -83,12 +90,14 @@ def execute(filters: dict | None = None):
 		},
 		"type": "bar",
 		"fieldtype": "Currency",
+		"options": "currency",
+		"currency": currency,
 		"colors": ["#f59e0b"],
 	}
 	summary = [
 		{"value": len(data), "label": _("Open Disputes"), "datatype": "Int"},
 		{
-			"value": sum(r["amount"] for r in data),
+			"value": round(sum(r["amount"] for r in data), 2),
 			"label": _("Disputed"),
 			"datatype": "Currency",
 			"currency": currency,
@@ -100,7 +109,15 @@ def execute(filters: dict | None = None):
 			"indicator": "Red" if buckets["sla_breached"].sum() else "Green",
 		},
 	]
-	return columns(), data, None, chart, summary
+	return columns(), data, None, chart, summary, SKIP_TOTAL_ROW
+
+
+def _customer_names(customers: list[str]) -> dict:
+	return dict(
+		frappe.get_all(
+			"Customer", filters={"name": ("in", customers)}, fields=["name", "customer_name"], as_list=True
+		)
+	)
 
 
 def columns() -> list[dict]:
@@ -110,36 +127,30 @@ def columns() -> list[dict]:
 			"label": _("Dispute"),
 			"fieldtype": "Link",
 			"options": "Dispute",
-			"width": 140,
-		},
-		{
-			"fieldname": "customer",
-			"label": _("Customer"),
-			"fieldtype": "Link",
-			"options": "Customer",
 			"width": 150,
 		},
+		*customer_columns(),
 		{
 			"fieldname": "sales_invoice",
 			"label": _("Invoice"),
 			"fieldtype": "Link",
 			"options": "Sales Invoice",
-			"width": 160,
+			"width": 170,
 		},
-		{"fieldname": "reason_code", "label": _("Reason"), "fieldtype": "Data", "width": 110},
-		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 130},
-		{"fieldname": "raised_on", "label": _("Raised On"), "fieldtype": "Date", "width": 100},
-		{"fieldname": "age", "label": _("Age (Days)"), "fieldtype": "Int", "width": 80},
+		{"fieldname": "reason_code", "label": _("Reason"), "fieldtype": "Data", "width": 140},
+		{"fieldname": "owner", "label": _("Owner"), "fieldtype": "Link", "options": "User", "width": 170},
+		{"fieldname": "raised_on", "label": _("Raised On"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "age", "label": _("Age (Days)"), "fieldtype": "Int", "width": 100},
 		{
 			"fieldname": "amount",
 			"label": _("Amount"),
 			"fieldtype": "Currency",
 			"options": "currency",
-			"width": 120,
+			"width": 140,
 		},
-		{"fieldname": "sla_due_date", "label": _("SLA Due"), "fieldtype": "Date", "width": 100},
-		{"fieldname": "sla_breached", "label": _("Past SLA"), "fieldtype": "Check", "width": 70},
-		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "sla_due_date", "label": _("SLA Due"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "sla_breached", "label": _("Past SLA"), "fieldtype": "Check", "width": 90},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 120},
 		{
 			"fieldname": "currency",
 			"label": _("Currency"),

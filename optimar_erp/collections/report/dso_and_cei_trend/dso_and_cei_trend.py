@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, is_partial_month, month_label
 from optimar_erp.reporting.sources import TREND_MONTHS, default_company, monthly_figures
 
 
@@ -21,11 +22,12 @@ def execute(filters: dict | None = None):
 		frappe.throw(_("Months must be between 1 and 60."))
 	table = monthly_figures(company, end, months)
 	if table is None:
-		return columns(), []
+		return columns(), [], None, None, None, SKIP_TOTAL_ROW
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	data = [
 		{
-			"month": r.month,
+			"period": r.month,
+			"month": month_label(r.start, partial=is_partial_month(r.start, r.end)),
 			"credit_sales": _num(r.credit_sales),
 			"collected": _num(r.collected),
 			"closing_ar": _num(r.closing_ar),
@@ -50,7 +52,7 @@ def execute(filters: dict | None = None):
 		"type": "line",
 		"colors": ["#2563eb", "#7c3aed", "#16a34a"],
 	}
-	return columns(), data, None, chart
+	return columns(), data, None, chart, None, SKIP_TOTAL_ROW
 
 
 def _num(x, digits: int = 2):
@@ -60,18 +62,18 @@ def _num(x, digits: int = 2):
 
 
 def columns() -> list[dict]:
-	cur = {"fieldtype": "Currency", "options": "currency", "width": 130}
-	days = {"fieldtype": "Float", "precision": 1, "width": 110}
+	cur = {"fieldtype": "Currency", "options": "currency", "width": 140}
+	days = {"fieldtype": "Float", "precision": 1, "width": 140}
 	return [
-		{"fieldname": "month", "label": _("Month"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "month", "label": _("Month"), "fieldtype": "Data", "width": 150},
 		{"fieldname": "credit_sales", "label": _("Credit Sales"), **cur},
 		{"fieldname": "collected", "label": _("Collected"), **cur},
 		{"fieldname": "closing_ar", "label": _("Closing AR"), **cur},
 		{"fieldname": "dso_standard", "label": _("DSO (Standard)"), **days},
 		{"fieldname": "dso_countback", "label": _("DSO (Countback)"), **days},
-		{"fieldname": "bpdso", "label": _("Best Possible DSO"), **days},
-		{"fieldname": "add", "label": _("Avg Days Delinquent"), **days},
-		{"fieldname": "cei", "label": _("CEI %"), "fieldtype": "Percent", "width": 90},
+		{"fieldname": "bpdso", "label": _("Best Possible DSO"), **days, "width": 150},
+		{"fieldname": "add", "label": _("Avg Days Delinquent"), **days, "width": 160},
+		{"fieldname": "cei", "label": _("CEI %"), "fieldtype": "Percent", "width": 100},
 		{
 			"fieldname": "currency",
 			"label": _("Currency"),

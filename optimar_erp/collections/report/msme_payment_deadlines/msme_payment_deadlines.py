@@ -8,6 +8,7 @@ from frappe import _
 from frappe.utils import getdate, today
 
 from optimar_erp.engine.kpis import MSME_MAX_DAYS, msme_due
+from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns
 from optimar_erp.reporting.sources import default_company
 
 COVERED = ("Micro", "Small")
@@ -28,11 +29,22 @@ def execute(filters: dict | None = None):
 				"Section 43B(h) protects micro and small enterprises. Set the MSME category (and Udyam number) "
 				"on Company {0} to use this report."
 			).format(company),
+			None,
+			None,
+			SKIP_TOTAL_ROW,
 		)
 	si = frappe.qb.DocType("Sales Invoice")
 	query = (
 		frappe.qb.from_(si)
-		.select(si.name, si.customer, si.customer_name, si.posting_date, si.due_date, si.outstanding_amount)
+		.select(
+			si.name,
+			si.customer,
+			si.customer_name,
+			si.posting_date,
+			si.due_date,
+			si.outstanding_amount,
+			si.party_account_currency,
+		)
 		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
 		.where(si.outstanding_amount > 0.005)
 	)
@@ -40,17 +52,50 @@ def execute(filters: dict | None = None):
 		query = query.where(si.customer == filters.customer)
 	frame = pd.DataFrame(
 		list(query.run()),
-		columns=["invoice", "customer", "customer_name", "posting_date", "due_date", "outstanding"],
+		columns=[
+			"invoice",
+			"customer",
+			"customer_name",
+			"posting_date",
+			"due_date",
+			"outstanding",
+			"currency",
+		],
 	)
 	if frame.empty:
-		return columns(), []
+		return columns(), [], None, None, None, SKIP_TOTAL_ROW
 	table = msme_due(frame, getdate(today()))
 	if filters.get("only_at_risk"):
 		table = table[table["days_left"] <= 7]
 	currency = frappe.get_cached_value("Company", company, "default_currency")
-	data = [{**r, "currency": currency, "status": _(r["status"])} for r in table.to_dict("records")]
+	data = [
+		{
+			**r,
+			"outstanding": float(r["outstanding"]),
+			"currency": r["currency"] or currency,
+			"status": _(r["status"]),
+		}
+		for r in table.to_dict("records")
+	]
 	message = _("Statutory date = posting date + agreed terms, at most {0} days.").format(MSME_MAX_DAYS)
-	return columns(), data, message
+	past = table[table["days_left"] < 0]
+	summary = [
+		{"value": len(data), "label": _("Open Invoices"), "datatype": "Int"},
+		{
+			"value": round(float(table["outstanding"].astype(float).sum()), 2),
+			"label": _("Outstanding"),
+			"datatype": "Currency",
+			"currency": currency,
+		},
+		{
+			"value": round(float(past["outstanding"].astype(float).sum()), 2),
+			"label": _("Past the {0}-Day Limit").format(MSME_MAX_DAYS),
+			"datatype": "Currency",
+			"currency": currency,
+			"indicator": "Red" if len(past) else "Green",
+		},
+	]
+	return columns(), data, message, None, summary, SKIP_TOTAL_ROW
 
 
 def columns() -> list[dict]:
@@ -62,25 +107,18 @@ def columns() -> list[dict]:
 			"options": "Sales Invoice",
 			"width": 170,
 		},
-		{
-			"fieldname": "customer",
-			"label": _("Customer"),
-			"fieldtype": "Link",
-			"options": "Customer",
-			"width": 150,
-		},
-		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 160},
-		{"fieldname": "posting_date", "label": _("Posting Date"), "fieldtype": "Date", "width": 100},
-		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 100},
-		{"fieldname": "statutory_date", "label": _("43B(h) Date"), "fieldtype": "Date", "width": 100},
-		{"fieldname": "days_left", "label": _("Days Left"), "fieldtype": "Int", "width": 80},
-		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 140},
+		*customer_columns(),
+		{"fieldname": "posting_date", "label": _("Posting Date"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "due_date", "label": _("Due Date"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "statutory_date", "label": _("43B(h) Date"), "fieldtype": "Date", "width": 110},
+		{"fieldname": "days_left", "label": _("Days Left"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 160},
 		{
 			"fieldname": "outstanding",
 			"label": _("Outstanding"),
 			"fieldtype": "Currency",
 			"options": "currency",
-			"width": 120,
+			"width": 140,
 		},
 		{
 			"fieldname": "currency",

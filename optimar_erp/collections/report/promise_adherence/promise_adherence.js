@@ -5,4 +5,8 @@ frappe.query_reports["Promise Adherence"] = {
 		{ fieldname: "to_date", label: __("To Date"), fieldtype: "Date", default: frappe.datetime.get_today() },
 		{ fieldname: "collector", label: __("Recorded By"), fieldtype: "Link", options: "User" },
 	],
+	formatter(value, row, column, data, default_formatter) {
+		value = default_formatter(value, row, column, data);
+		return data && data.bold ? `<b>${value}</b>` : value;
+	},
 };
