@@ -1,5 +1,7 @@
 """Factory helpers for the Frappe test suites: real ERPNext documents, made the short way."""
 
+import threading
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, getdate, today
@@ -191,3 +193,33 @@ def no_live_dunning_runs() -> None:
 		run.status.isin(("Queued", "Running"))
 	).run()
 	expire_stale_runs()
+
+
+def at_once(*calls, timeout: float = 120) -> list:
+	"""Run each call on its own thread and database connection, as two workers or two web requests would,
+	and return what each returned or the exception it raised, in order. A call gets ``ready``: calling it
+	waits until every call has reached that point (so each can read the site before any of them writes).
+	Calls commit what they want kept; one that raises is rolled back."""
+	site, sites_path = frappe.local.site, frappe.local.sites_path
+	barrier = threading.Barrier(len(calls))
+	outcomes: list = [None] * len(calls)
+
+	def work(index: int, call) -> None:
+		frappe.init(site=site, sites_path=sites_path)
+		frappe.connect()
+		try:
+			frappe.set_user("Administrator")
+			outcomes[index] = call(lambda: barrier.wait(timeout=30))
+		except Exception as e:
+			frappe.db.rollback()
+			outcomes[index] = e
+		finally:
+			frappe.destroy()
+
+	threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=timeout)
+	frappe.db.rollback()  # leave this connection's snapshot: see what the calls committed
+	return outcomes

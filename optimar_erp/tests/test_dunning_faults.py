@@ -20,6 +20,7 @@ from optimar_erp.dunning import run as dunning_run
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
+	at_once,
 	make_customer,
 	make_invoice,
 	make_payment,
@@ -394,29 +395,13 @@ class TestDunningFaults(CollectionsTestCase):
 		with patch.object(delivery, "deliver", lambda *a, **k: None):
 			execute_run(run.name)
 		names = [a.name for a in activities(customer)]
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		barrier = threading.Barrier(2)
-		errors = []
 
-		def work():
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				barrier.wait(timeout=30)
-				delivery.deliver(names, run.name)
-			except Exception as e:
-				errors.append(e)
-			finally:
-				frappe.destroy()
+		def worker(ready):
+			ready()
+			return delivery.deliver(names, run.name)
 
-		threads = [threading.Thread(target=work) for _ in range(2)]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
-		self.assertEqual(errors, [])
-		frappe.db.rollback()  # leave this connection's snapshot: see what the two workers committed
+		outcomes = at_once(worker, worker)
+		self.assertEqual([o for o in outcomes if isinstance(o, Exception)], [])
 		self.assertEqual(email_count(invoices), dict.fromkeys(invoices, 1))
 		self.assertEqual(sorted(a.status for a in activities(customer)), ["Sent"] * 4)
 

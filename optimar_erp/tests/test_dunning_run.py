@@ -1,7 +1,6 @@
 """Dunning runs on a real site: what goes into the Email Queue, and what never goes twice."""
 
 import hashlib
-import threading
 from email import header as email_header
 from unittest.mock import patch
 
@@ -15,6 +14,7 @@ from optimar_erp.dunning.run import execute_run
 from optimar_erp.setup.sequences import show_shipped_wording
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
+	at_once,
 	default_company,
 	make_customer,
 	make_invoice,
@@ -422,28 +422,15 @@ class TestDunningRun(CollectionsTestCase):
 		runs = [new_run(customer).name, new_run(customer).name]
 		frappe.db.commit()
 
-		site, sites_path = frappe.local.site, frappe.local.sites_path
-		barrier = threading.Barrier(2)
-		errors = []
+		def worker(run_name):
+			def run(ready):
+				ready()
+				return execute_run(run_name)
 
-		def work(run_name):
-			frappe.init(site=site, sites_path=sites_path)
-			frappe.connect()
-			try:
-				frappe.set_user("Administrator")
-				barrier.wait(timeout=30)
-				execute_run(run_name)
-			except Exception as e:
-				errors.append(e)
-			finally:
-				frappe.destroy()
+			return run
 
-		threads = [threading.Thread(target=work, args=(name,)) for name in runs]
-		for thread in threads:
-			thread.start()
-		for thread in threads:
-			thread.join(timeout=120)
-
+		outcomes = at_once(*(worker(name) for name in runs))
+		errors = [o for o in outcomes if isinstance(o, Exception)]
 		self.assertEqual(errors, [])
 		sent = activities(customer, activity_type="Reminder")
 		self.assertEqual(len(sent), 6)

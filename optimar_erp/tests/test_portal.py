@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import random
-import threading
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -16,7 +15,13 @@ from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, toda
 from optimar_erp.dunning import delivery as dunning_delivery
 from optimar_erp.portal import access, actions, api, client, links, queries
 from optimar_erp.setup.roles import COLLECTOR
-from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice, make_payment
+from optimar_erp.tests.factories import (
+	CollectionsTestCase,
+	at_once,
+	make_customer,
+	make_invoice,
+	make_payment,
+)
 from optimar_erp.tests.test_permissions import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -992,47 +997,30 @@ class TestCustomerPortal(CollectionsTestCase):
 		promised_invoice = make_invoice(customer, 640, due_in_days=-12)
 		disputed_invoice = make_invoice(customer, 480, due_in_days=-12)
 		frappe.db.commit()
-		site, sites_path = frappe.local.site, frappe.local.sites_path
 		when = str(add_days(today(), 7))
 
 		def twice(action) -> list:
-			barrier = threading.Barrier(2)
-			outcomes = []
+			def request(ready):
+				frappe.set_user("Guest")
+				viewer = access.Viewer(customer=customer, user="Guest")
+				# both requests have read the site before either writes
+				access.own_open_invoices(viewer, [promised_invoice, disputed_invoice])
+				ready()
+				name = action(viewer)
+				frappe.db.commit()
+				return name
 
-			def request():
-				frappe.init(site=site, sites_path=sites_path)
-				frappe.connect()
-				try:
-					frappe.set_user("Guest")
-					viewer = access.Viewer(customer=customer, user="Guest")
-					# both requests have read the site before either writes
-					access.own_open_invoices(viewer, [promised_invoice, disputed_invoice])
-					barrier.wait(timeout=30)
-					outcomes.append(action(viewer))
-					frappe.db.commit()
-				except frappe.ValidationError as e:
-					frappe.db.rollback()
-					outcomes.append(e)
-				finally:
-					frappe.destroy()
-
-			threads = [threading.Thread(target=request) for _i in range(2)]
-			for thread in threads:
-				thread.start()
-			for thread in threads:
-				thread.join(timeout=120)
-			return outcomes
+			return at_once(request, request)
 
 		promises = twice(lambda v: actions.record_promise(v, [promised_invoice], "640", when))
 		disputes = twice(
 			lambda v: actions.raise_dispute(v, disputed_invoice, "Pricing", "100", "Wrong unit price")
 		)
-		frappe.db.rollback()  # leave this connection's snapshot: see what the two requests committed
 		for outcomes, doctype, filters in (
 			(promises, "Promise To Pay", {"customer": customer}),
 			(disputes, "Dispute", {"sales_invoice": disputed_invoice}),
 		):
-			refused = [o for o in outcomes if isinstance(o, Exception)]
+			refused = [o for o in outcomes if isinstance(o, frappe.ValidationError)]
 			self.assertEqual(len(outcomes), 2)
 			self.assertEqual(len(refused), 1, outcomes)
 			self.assertIn("already", str(refused[0]))
