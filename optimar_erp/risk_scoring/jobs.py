@@ -15,7 +15,7 @@ from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from optimar_erp import data
 from optimar_erp.engine.forecast import cash_forecast
-from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
+from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.reporting import open_invoices
@@ -227,9 +227,8 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 	if preds is not None and len(preds):
 		scores = customer_scores(preds, open_)
 		weight = open_["outstanding"].reindex(preds.index).to_numpy(dtype=float)
-		p = lateness(preds)
 		lead = (
-			preds.assign(_w=weight * p)
+			preds.assign(_w=weight * invoice_scores(preds))
 			.sort_values("_w", ascending=False, kind="stable")
 			.drop_duplicates("customer")
 			.set_index("customer")["risk_factors"]
@@ -256,7 +255,8 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 
 
 def write_invoice_scores(preds: pd.DataFrame) -> None:
-	"""Late probability (%), predicted pay date, band and factors on each scored Sales Invoice."""
+	"""Late probability (%), expected pay date, band (of the expected days late) and factors on each
+	scored Sales Invoice."""
 	p = preds["late_probability"].to_numpy(dtype=float)
 	bulk_update(
 		"Sales Invoice",
@@ -264,7 +264,7 @@ def write_invoice_scores(preds: pd.DataFrame) -> None:
 		{
 			"late_probability": [round(100 * x, 1) for x in p],
 			"predicted_pay_date": [d.date() for d in pd.to_datetime(preds["predicted_pay_date"])],
-			"risk_band": list(band_of(100 * p)),
+			"risk_band": list(preds["risk_band"]),
 			"risk_factors": list(preds.get("risk_factors", pd.Series("", index=preds.index)).fillna("")),
 		},
 	)

@@ -26,11 +26,12 @@ the training mean for the others), so a new customer gets the population's risk 
 known about the invoice itself; that estimate is then shrunk towards the late rate of the training's
 cold-start invoices (see :meth:`RiskModel.predict_proba`).
 
-**Customer score** (:func:`customer_scores`): 0-100, the customer's open exposure-weighted expected
-lateness ``100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over its open invoices, where ``p_i`` is the
-invoice's predicted late probability, raised for an invoice already past due on ``as_of`` with how far
-past due it is (:func:`overdue_severity`: 0.5 at one day, 1 from 90 days). Bands: Low < 25 ≤ Medium <
-50 ≤ High < 75 ≤ Critical.
+**Expected payment date, score and band** (:mod:`~optimar_erp.engine.risk.bands`, where the
+thresholds live): an open invoice not yet overdue is expected on the model's predicted pay date; one
+already overdue on the median days late of the customer's invoices paid later than it already is. The
+expected days late (payment date − due date) give each invoice a 0-100 score and a band (Low under 7
+days late, Medium under 21, High under 60, Critical from 60); :func:`customer_scores` weighs the
+open invoices' scores by their outstanding amounts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, mean_absolute_error, roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from optimar_erp.engine.risk.bands import BANDS, band_of, overdue_days_late, score_of_days_late
 from optimar_erp.engine.risk.explain import EXPLAIN_FEATURES, join_factors, top_factors
 from optimar_erp.engine.risk.features import (
 	DEFAULT_CATEGORICALS,
@@ -56,9 +58,6 @@ from optimar_erp.engine.risk.features import (
 	late_labels,
 	learn_categories,
 )
-
-BANDS: tuple[tuple[float, str], ...] = ((25.0, "Low"), (50.0, "Medium"), (75.0, "High"), (101.0, "Critical"))
-"""Upper bounds (exclusive) of the score bands."""
 
 COLD_START_PSEUDO_ROWS = 500
 """Weight, in invoices, of the cold-start prior in :meth:`RiskModel.predict_proba`."""
@@ -71,17 +70,6 @@ FEW_FOLDS_ABOVE = 50_000
 
 MIN_TRAIN_ROWS = 30
 """Fewest labelled invoices :meth:`RiskModel.fit` accepts."""
-
-
-def band_of(score: np.ndarray | pd.Series) -> np.ndarray:
-	"""Band name of each score: Low < 25 ≤ Medium < 50 ≤ High < 75 ≤ Critical (NaN: "")."""
-	s = np.asarray(score, dtype=float)
-	out = np.full(s.shape, "", dtype=object)
-	lower = -np.inf
-	for bound, name in BANDS:
-		out[(s >= lower) & (s < bound)] = name
-		lower = bound
-	return out
 
 
 def classification_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict:
@@ -340,10 +328,14 @@ class RiskModel:
 		``invoices_open``. ``as_of`` (default: the latest date in ``history``): settlements after it are
 		ignored, and an unsettled invoice's predicted pay date is not before the day after it.
 
-		Every prediction uses what was known on the invoice's posting date (like the training rows).
+		The probability and days use what was known on the invoice's posting date (like the training
+		rows); an invoice already overdue on ``as_of`` is expected on the median days late of the
+		customer's invoices paid later than it already is (see :mod:`.bands`).
 		Returns one row per invoice (same index): invoice, customer, late_probability, predicted_days,
-		predicted_pay_date, days_overdue (on ``as_of``; 0 when not due), factor_1..factor_k (sentences)
-		and risk_factors (the sentences joined with "; "); ``explain=0`` skips the factors.
+		predicted_pay_date (the expected payment date), days_overdue (on ``as_of``; 0 when not due),
+		expected_days_late, pay_date_basis (a key of :data:`.bands.BASIS`), risk_score (0-100) and
+		risk_band of the invoice, factor_1..factor_k (sentences) and risk_factors (the sentences joined
+		with "; "); ``explain=0`` skips the factors.
 		"""
 		self._check_fitted()
 		history = invoices_open if history is None else history
@@ -353,13 +345,24 @@ class RiskModel:
 		X_raw = self._features(history, invoices_open, as_of)
 		p = self.predict_proba(X_raw)
 		days = self.predict_days(X_raw)
-		post = invoices_open["posting_date"]
+		post, due = invoices_open["posting_date"], invoices_open["due_date"]
 		pay = post + pd.to_timedelta(np.round(days), unit="D")
 		settled = invoices_open["settled_date"].where(invoices_open["settled_date"] <= as_of)
 		still_open = settled.isna()
+		overdue = np.clip(_days(pd.Series(as_of, index=post.index), due), 0, None)
+		overdue = np.where(still_open, overdue, 0.0)
+		basis = np.full(len(post), "model", dtype=object)
+		late_now = overdue > 0
+		if late_now.any():  # the posting-date prediction is stale: it is late whatever it said
+			cond, how = overdue_days_late(
+				history, invoices_open["customer"][late_now], overdue[late_now], as_of
+			)
+			pay[late_now] = due[late_now] + pd.to_timedelta(cond, unit="D")
+			basis[late_now] = how
 		floor = as_of + pd.Timedelta(days=1)
 		pay = pay.where(~still_open | (pay >= floor), floor)
-		overdue = np.clip(_days(pd.Series(as_of, index=post.index), invoices_open["due_date"]), 0, None)
+		days_late = _days(pay, due)
+		score = score_of_days_late(days_late)
 		out = pd.DataFrame(
 			{
 				"invoice": invoices_open["invoice"].to_numpy() if "invoice" in invoices_open else None,
@@ -367,7 +370,11 @@ class RiskModel:
 				"late_probability": p,
 				"predicted_days": days,
 				"predicted_pay_date": pay.to_numpy(),
-				"days_overdue": np.where(still_open, overdue, 0.0),
+				"days_overdue": overdue,
+				"expected_days_late": days_late,
+				"pay_date_basis": basis,
+				"risk_score": score,
+				"risk_band": band_of(score),
 			},
 			index=invoices_open.index,
 		)
@@ -423,61 +430,59 @@ def _time_folds(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
 	return [(idx[: cuts[i]], idx[cuts[i] : cuts[i + 1]]) for i in range(k)]
 
 
-SEVERE_OVERDUE_DAYS = 90
-"""Days past due at which an open invoice counts as certainly late in the customer score."""
-
-
-def overdue_severity(days_overdue) -> np.ndarray:
-	"""0 when not overdue; 0.5 one day past due, rising linearly to 1 at :data:`SEVERE_OVERDUE_DAYS`."""
-	d = np.asarray(days_overdue, dtype=float)
-	d = np.nan_to_num(d, nan=0.0)
-	rising = 0.5 + 0.5 * np.clip(d - 1, 0, None) / (SEVERE_OVERDUE_DAYS - 1)
-	return np.where(d > 0, np.minimum(rising, 1.0), 0.0)
-
-
-def lateness(predictions: pd.DataFrame) -> np.ndarray:
-	"""Each invoice's weight in its customer's score: the predicted late probability, at least the
-	:func:`overdue_severity` of how far past due it already is."""
-	return np.maximum(
-		predictions["late_probability"].to_numpy(dtype=float), overdue_severity(predictions["days_overdue"])
-	)
-
-
 def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> pd.DataFrame:
 	"""Risk score (0-100) and band per customer from :meth:`RiskModel.predict` output.
 
-	``score = 100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over the customer's open invoices, with
-	``p_i`` the predicted late probability, raised for an invoice already overdue to its
-	:func:`overdue_severity` (0.5 a day past due, rising to 1 at :data:`SEVERE_OVERDUE_DAYS`: a few days
-	late on one invoice is not a critical account, months late is);
+	``score = Σ outstanding_i × score_i ÷ Σ outstanding_i`` over the customer's open invoices, with
+	``score_i`` the invoice's score of its expected days late (:func:`.bands.score_of_days_late`);
 	weights fall back to ``grand_total`` when no outstanding amount is given. Returns customer, score,
-	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × p), sorted by score.
+	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × late probability) and
+	critical_amount (Σ outstanding of its Critical invoices), sorted by score.
 	"""
 	weight = invoices_open["outstanding"] if "outstanding" in invoices_open else invoices_open["grand_total"]
 	weight = weight.reindex(predictions.index).fillna(0.0).to_numpy(dtype=float)
-	p = lateness(predictions)
+	s = invoice_scores(predictions)
+	p = predictions["late_probability"].to_numpy(dtype=float)
 	df = pd.DataFrame(
-		{"customer": predictions["customer"].to_numpy(), "w": weight, "wp": weight * p, "p": p, "one": 1}
+		{
+			"customer": predictions["customer"].to_numpy(),
+			"w": weight,
+			"ws": weight * s,
+			"wp": weight * p,
+			"wc": np.where(band_of(s) == BANDS[-1][1], weight, 0.0),
+			"s": s,
+			"one": 1,
+		}
 	)
 	g = df.groupby("customer", sort=False).agg(
 		open_invoices=("one", "sum"),
 		open_amount=("w", "sum"),
+		weighted=("ws", "sum"),
 		expected_late_amount=("wp", "sum"),
-		p=("p", "mean"),
+		critical_amount=("wc", "sum"),
+		s=("s", "mean"),
 	)
-	score = 100.0 * np.where(
-		g["open_amount"] > 0,
-		g["expected_late_amount"] / g["open_amount"].where(g["open_amount"] > 0, 1),
-		g["p"],
+	score = np.where(
+		g["open_amount"] > 0, g["weighted"] / g["open_amount"].where(g["open_amount"] > 0, 1), g["s"]
 	)
 	out = pd.DataFrame(
 		{
 			"customer": g.index,
 			"score": np.round(score, 1),
-			"band": band_of(score),
+			"band": band_of(np.round(score, 1)),
 			"open_invoices": g["open_invoices"].to_numpy(),
 			"open_amount": g["open_amount"].to_numpy(),
 			"expected_late_amount": g["expected_late_amount"].to_numpy(),
+			"critical_amount": g["critical_amount"].to_numpy(),
 		}
 	)
 	return out.sort_values(["score", "open_amount"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def invoice_scores(predictions: pd.DataFrame) -> np.ndarray:
+	"""Each scored invoice's 0-100 score: ``risk_score``, else the score of ``expected_days_late``, else
+	of ``days_overdue`` (a prediction table made without expected days late)."""
+	if "risk_score" in predictions:
+		return predictions["risk_score"].to_numpy(dtype=float)
+	col = "expected_days_late" if "expected_days_late" in predictions else "days_overdue"
+	return score_of_days_late(predictions[col])
