@@ -378,3 +378,23 @@ def test_cli_backtest(tmp_path, capsys, book):
 
 	assert main(["backtest", "--ledger", str(path), "--cutoff", "2030-01-01", "--map", "Doc No=invoice"]) == 2
 	assert "cutoff" in capsys.readouterr().err
+
+
+def test_why_quotes_todays_facts_with_the_callers_money(book, model):
+	"""An open invoice's factors are the facts on the scoring date (not its posting date), amounts
+	written by the caller's money function."""
+	inv = book.invoices
+	open_ = inv[inv["outstanding"] > 0.005]
+	money = lambda x: "USD " + x.map(lambda v: f"{v:,.2f}")  # noqa: E731
+	scored = model.predict(open_, history=inv, as_of=END, money=money)
+	as_of = pd.Timestamp(END)
+	overdue = open_[open_["due_date"] < as_of]
+	by_customer = overdue.groupby("customer")["outstanding"].agg(["count", "sum"])
+	cited = scored[scored["risk_factors"].str.contains(" overdue (USD ", regex=False)]
+	assert len(cited) >= 5
+	for idx, row in cited.iterrows():
+		n, amount = by_customer.loc[row["customer"]]
+		noun = "invoice" if n == 1 else "invoices"
+		assert f"{int(n)} {noun} overdue (USD {amount:,.2f} outstanding)" in row["risk_factors"], idx
+	assert "already overdue" not in " ".join(scored["risk_factors"])
+	assert "nan" not in " ".join(scored["risk_factors"]).lower()

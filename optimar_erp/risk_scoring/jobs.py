@@ -11,7 +11,7 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, getdate, now_datetime, today
+from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 
 from optimar_erp import data
 from optimar_erp.engine.forecast import cash_forecast
@@ -165,7 +165,11 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 	name, model = active
 	started = time.perf_counter()
 	open_ = history[history["outstanding"] > 0.005]
-	preds = model.predict(open_, history=history, as_of=pd.Timestamp(as_of)) if len(open_) else None
+	preds = (
+		model.predict(open_, history=history, as_of=pd.Timestamp(as_of), money=money_writer(company))
+		if len(open_)
+		else None
+	)
 	if preds is not None:
 		write_invoice_scores(preds)
 	customers = _customer_table(history, open_, preds, as_of)
@@ -197,6 +201,13 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 		update_modified=False,
 	)
 	return result
+
+
+def money_writer(company: str):
+	"""The engine's ``money`` for the factors in words: amounts in the company's currency, as the Desk
+	formats them (e.g. "$ 32,009.00")."""
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	return lambda amounts: amounts.map(lambda v: fmt_money(v, currency=currency))
 
 
 def _forecast_snapshot(company, open_, preds, as_of) -> str:
@@ -365,7 +376,9 @@ def score_invoices(invoices: list[str]) -> pd.DataFrame | None:
 		target = history[history["invoice"].isin(names)]
 		if target.empty:
 			continue
-		preds = active[1].predict(target, history=history, as_of=pd.Timestamp(getdate(today())))
+		preds = active[1].predict(
+			target, history=history, as_of=pd.Timestamp(getdate(today())), money=money_writer(company)
+		)
 		write_invoice_scores(preds)
 		done.append(preds)
 	return pd.concat(done) if done else None

@@ -50,7 +50,13 @@ from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, mean_abs
 from threadpoolctl import threadpool_limits
 
 from optimar_erp.engine.risk.bands import BANDS, band_of, overdue_days_late, score_of_days_late
-from optimar_erp.engine.risk.explain import EXPLAIN_FEATURES, join_factors, top_factors
+from optimar_erp.engine.risk.explain import (
+	EXPLAIN_FEATURES,
+	TODAY_FEATURES,
+	join_factors,
+	plain_money,
+	top_factors,
+)
 from optimar_erp.engine.risk.features import (
 	DEFAULT_CATEGORICALS,
 	RATE_FEATURES,
@@ -320,6 +326,7 @@ class RiskModel:
 		as_of: pd.Timestamp | str | None = None,
 		*,
 		explain: int = 3,
+		money=plain_money,
 	) -> pd.DataFrame:
 		"""Score invoices: probability of late payment, days to settle, pay date and risk factors.
 
@@ -335,7 +342,8 @@ class RiskModel:
 		predicted_pay_date (the expected payment date), days_overdue (on ``as_of``; 0 when not due),
 		expected_days_late, pay_date_basis (a key of :data:`.bands.BASIS`), risk_score (0-100) and
 		risk_band of the invoice, factor_1..factor_k (sentences) and risk_factors (the sentences joined
-		with "; "); ``explain=0`` skips the factors.
+		with "; "); ``explain=0`` skips the factors. The factors of an invoice still open on ``as_of``
+		are that day's facts (see :mod:`.explain`), amounts written by ``money``.
 		"""
 		self._check_fitted()
 		history = invoices_open if history is None else history
@@ -379,10 +387,52 @@ class RiskModel:
 			index=invoices_open.index,
 		)
 		if explain:
-			_, sentences = top_factors(self.contributions(X_raw), X_raw, top=explain)
+			X_why = self._today_view(history, invoices_open, X_raw, as_of, still_open.to_numpy())
+			_, sentences = top_factors(self.contributions(X_why), X_why, top=explain, money=money)
 			out = pd.concat([out, sentences], axis=1)
 			out["risk_factors"] = join_factors(sentences)
 		return out
+
+	def _today_view(
+		self, history: pd.DataFrame, queries: pd.DataFrame, X_raw: pd.DataFrame, as_of, open_mask: np.ndarray
+	) -> pd.DataFrame:
+		"""The features the factors of open invoices quote: the customer's history as known on ``as_of``
+		and its open / overdue invoices with their balances on ``as_of`` (this invoice is among the overdue
+		but not among the "other" open ones); the invoice's own features as posted."""
+		if not open_mask.any():
+			return X_raw
+		X = X_raw.copy()
+		q = queries[open_mask].assign(posting_date=as_of + pd.Timedelta(days=1))
+		today = build_features(history, q, as_of=as_of, categories=self.categories_)
+		cols = [c for c in TODAY_FEATURES if c in today and c in X]
+		X.loc[open_mask, cols] = today[cols].to_numpy()
+		h = history[history["posting_date"] <= as_of]
+		unsettled = ~(h["settled_date"] <= as_of)
+		balance = h["outstanding"] if "outstanding" in h else h["grand_total"].where(unsettled, 0.0)
+		balance = balance.where(unsettled, 0.0).astype(float)
+		is_open = balance > 0.005
+		overdue = is_open & (h["due_date"] < as_of)
+		per = pd.DataFrame(
+			{
+				"customer": h["customer"].astype(str),
+				"open": is_open.astype(float),
+				"open_amount": balance.where(is_open, 0.0),
+				"overdue": overdue.astype(float),
+				"overdue_amount": balance.where(overdue, 0.0),
+				"days": (as_of - h["due_date"]).dt.days.where(overdue, 0).astype(float),
+			}
+		).groupby("customer")
+		g = per[["open", "open_amount", "overdue", "overdue_amount"]].sum().join(per["days"].max())
+		cust = queries["customer"][open_mask].astype(str)
+		own = queries["outstanding"] if "outstanding" in queries else queries["grand_total"]
+		own = own[open_mask].astype(float).to_numpy()
+		row = g.reindex(cust).fillna(0.0)
+		X.loc[open_mask, "open_count"] = np.clip(row["open"].to_numpy() - 1, 0, None)
+		X.loc[open_mask, "open_amount"] = np.clip(row["open_amount"].to_numpy() - own, 0, None)
+		X.loc[open_mask, "overdue_count"] = row["overdue"].to_numpy()
+		X.loc[open_mask, "overdue_amount"] = row["overdue_amount"].to_numpy()
+		X.loc[open_mask, "max_days_overdue"] = row["days"].to_numpy()
+		return X
 
 	def evaluate(self, invoices: pd.DataFrame, history: pd.DataFrame | None = None) -> dict:
 		"""Metrics on settled ``invoices`` (features against ``history``): classification + MAE in days."""
