@@ -16,7 +16,7 @@ from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 from optimar_erp import data
 from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
-from optimar_erp.engine.risk.backtest import backtest
+from optimar_erp.engine.risk.backtest import backtest, beats_baseline
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.reporting import open_invoices
 from optimar_erp.reporting.sources import open_promises
@@ -110,6 +110,7 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 		return store.record(company, "Failed", as_of=as_of, message=str(e))
 	m = model.metrics_
 	base = figures.get("baseline", {})
+	message = choose_scorer(model, figures) or figures.get("message")
 	return store.save_active(
 		company,
 		model,
@@ -130,8 +131,22 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 		baseline_auc=base.get("auc"),
 		baseline_brier=base.get("brier"),
 		baseline_mae_days=base.get("mae_days_to_settle"),
-		message=figures.get("message"),
+		scorer="Baseline" if model.uses_baseline else "Model",
+		message=message,
 	)
+
+
+def choose_scorer(model: RiskModel, figures: dict) -> str | None:
+	"""Switch ``model`` to the baseline when its held-out ``figures`` do not beat the baseline's (the
+	engine's rule: AUC at least 0.005 higher, Brier not higher); returns the sentence that says so."""
+	if beats_baseline(figures) is not False:
+		return None
+	model.use_baseline()
+	base = figures["baseline"]
+	return _(
+		"Using the baseline: the trained model was not better on this site's holdout "
+		"(AUC {0} vs {1}, Brier {2} vs {3})."
+	).format(*(f"{v:.3f}" for v in (figures["auc"], base["auc"], figures["brier"], base["brier"])))
 
 
 def _evaluate(history: pd.DataFrame, as_of, holdout_days: int) -> dict:

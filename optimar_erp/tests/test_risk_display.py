@@ -1,5 +1,6 @@
 """What a collector sees of the risk (issue 17 item 5): bands that spread, an overdue invoice's expected
-payment date instead of a late probability, factors in today's facts with amounts in the currency."""
+payment date instead of a late probability, factors in today's facts with amounts in the currency, and
+the baseline used (and said) when the site's model is no better."""
 
 import pandas as pd
 
@@ -90,3 +91,36 @@ class TestRiskDisplay(CollectionsTestCase):
 		self.assertTrue(overdue and not_due)
 		self.assertEqual([r["invoice"] for r in overdue if r["late_probability"] is not None], [])
 		self.assertTrue(any(r["late_probability"] is not None for r in not_due))
+
+	def test_a_model_no_better_than_the_baseline_scores_with_the_baseline_and_says_so(self):
+		name, model = store.active_model(self.company)
+		figures = {"auc": 0.922, "brier": 0.097, "baseline": {"auc": 0.920, "brier": 0.094}}
+		fallback = model.from_bytes(model.to_bytes())
+		message = jobs.choose_scorer(fallback, figures)
+		self.assertEqual(
+			message,
+			"Using the baseline: the trained model was not better on this site's holdout "
+			"(AUC 0.922 vs 0.920, Brier 0.097 vs 0.094).",
+		)
+		self.assertTrue(fallback.uses_baseline)
+		self.assertIsNone(jobs.choose_scorer(model, {**figures, "auc": 0.95, "brier": 0.08}))
+		self.assertFalse(model.uses_baseline)
+		saved = store.save_active(
+			self.company, fallback, {"evaluation": figures}, scorer="Baseline", message=message
+		)
+		try:
+			doc = frappe.get_doc("Risk Model", saved)
+			self.assertEqual((doc.status, doc.scorer, doc.message), ("Active", "Baseline", message))
+			store._loaded.pop(saved, None)
+			self.assertTrue(store.load(saved).uses_baseline)  # the choice is in the signed file
+			result = jobs.train_and_score(company=self.company, train=False)[0]
+			self.assertGreater(result["invoices"], 0)
+			history = jobs.history_frame(self.company, today(), customers=[self.customer])
+			rate = model.features(history[history["invoice"] == self.not_due], history)["late_rate"].iloc[0]
+			if rate != rate:  # no settled invoice yet: the training late rate
+				rate = model.metrics_["late_rate_train"]
+			self.assertAlmostEqual(self._invoice(self.not_due).late_probability, round(100 * rate, 1), 1)
+		finally:
+			frappe.db.set_value("Risk Model", saved, "status", "Superseded")
+			frappe.db.set_value("Risk Model", name, "status", "Active")
+			frappe.db.commit()

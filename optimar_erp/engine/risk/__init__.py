@@ -9,7 +9,7 @@ Typical use::
 	figures = backtest(invoices, "2019-07-18")               # model vs baseline on later invoices
 """
 
-from optimar_erp.engine.risk.backtest import backtest
+from optimar_erp.engine.risk.backtest import AUC_MARGIN, backtest, beats_baseline
 from optimar_erp.engine.risk.bands import BAND_NAMES, BASIS, overdue_days_late, score_of_days_late
 from optimar_erp.engine.risk.explain import EXPLAIN_FEATURES, describe, join_factors, top_factors
 from optimar_erp.engine.risk.features import build_features, late_labels, learn_categories
@@ -23,12 +23,14 @@ from optimar_erp.engine.risk.model import (
 )
 
 __all__ = [
+	"AUC_MARGIN",
 	"BANDS",
 	"BAND_NAMES",
 	"BASIS",
 	"EXPLAIN_FEATURES",
 	"RiskModel",
 	"backtest",
+	"beats_baseline",
 	"band_of",
 	"build_features",
 	"classification_metrics",

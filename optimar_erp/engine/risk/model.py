@@ -147,6 +147,7 @@ class RiskModel:
 		self.regressor_ = None
 		self.explainer_ = None
 		self.explain_stats_: dict[str, np.ndarray] = {}
+		self.scorer = "model"
 
 	# ----------------------------------------------------------------- training
 	def _boost_params(self, n_rows: int) -> dict:
@@ -295,6 +296,18 @@ class RiskModel:
 		history = invoices if history is None else history
 		return self._features(history, invoices, as_of)
 
+	def use_baseline(self) -> RiskModel:
+		"""Score with the baseline instead of the boosted models (a site where they were not better on
+		the holdout, see :func:`.backtest.beats_baseline`): P(late) = the customer's late rate over its
+		invoices settled before the posting date, days to settle = its mean days to settle (the training
+		figures without history). Expected pay dates, bands and factors work as before. Returns self."""
+		self.scorer = "baseline"
+		return self
+
+	@property
+	def uses_baseline(self) -> bool:
+		return getattr(self, "scorer", "model") == "baseline"
+
 	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Calibrated P(paid late) for a raw features table.
 
@@ -302,7 +315,10 @@ class RiskModel:
 		the training's cold-start invoices, weighted as :data:`COLD_START_PSEUDO_ROWS` invoices against
 		the number of cold-start invoices the model learned from (those are few, and often all from the
 		first months of a book, so the model alone can drift far from what new customers do).
+		With :meth:`use_baseline`: the customer's late rate (the training late rate without history).
 		"""
+		if self.uses_baseline:
+			return X_raw["late_rate"].fillna(self.metrics_["late_rate_train"]).to_numpy(dtype=float)
 		with threadpool_limits(limits=self.n_threads):
 			p = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
 		prior = self.metrics_.get("late_rate_cold_start")
@@ -314,7 +330,11 @@ class RiskModel:
 		return np.where(cold, w * p + (1 - w) * prior, p)
 
 	def predict_days(self, X_raw: pd.DataFrame) -> np.ndarray:
-		"""Predicted days from posting to settlement (terms + predicted days late, at least 0)."""
+		"""Predicted days from posting to settlement (terms + predicted days late, at least 0); with
+		:meth:`use_baseline` the customer's mean days to settle (the training mean without history)."""
+		if self.uses_baseline:
+			prior = self.priors_.get("days_to_settle_mean", 0.0)
+			return np.clip(X_raw["days_to_settle_mean"].fillna(prior).to_numpy(dtype=float), 0, None)
 		with threadpool_limits(limits=self.n_threads):
 			late = self.regressor_.predict(self._impute(X_raw).to_numpy())
 		return np.clip(X_raw["terms_days"].to_numpy(dtype=float) + late, 0, None)
