@@ -11,12 +11,12 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, getdate, now_datetime, today
+from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 
 from optimar_erp import data
 from optimar_erp.engine.forecast import cash_forecast
-from optimar_erp.engine.risk import band_of, customer_scores, late_labels, lateness
-from optimar_erp.engine.risk.backtest import backtest
+from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
+from optimar_erp.engine.risk.backtest import backtest, beats_baseline
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.reporting import open_invoices
 from optimar_erp.reporting.sources import open_promises
@@ -110,6 +110,7 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 		return store.record(company, "Failed", as_of=as_of, message=str(e))
 	m = model.metrics_
 	base = figures.get("baseline", {})
+	message = choose_scorer(model, figures) or figures.get("message")
 	return store.save_active(
 		company,
 		model,
@@ -130,8 +131,22 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 		baseline_auc=base.get("auc"),
 		baseline_brier=base.get("brier"),
 		baseline_mae_days=base.get("mae_days_to_settle"),
-		message=figures.get("message"),
+		scorer="Baseline" if model.uses_baseline else "Model",
+		message=message,
 	)
+
+
+def choose_scorer(model: RiskModel, figures: dict) -> str | None:
+	"""Switch ``model`` to the baseline when its held-out ``figures`` do not beat the baseline's (the
+	engine's rule: AUC at least 0.005 higher, Brier not higher); returns the sentence that says so."""
+	if beats_baseline(figures) is not False:
+		return None
+	model.use_baseline()
+	base = figures["baseline"]
+	return _(
+		"Using the baseline: the trained model was not better on this site's holdout "
+		"(AUC {0} vs {1}, Brier {2} vs {3})."
+	).format(*(f"{v:.3f}" for v in (figures["auc"], base["auc"], figures["brier"], base["brier"])))
 
 
 def _evaluate(history: pd.DataFrame, as_of, holdout_days: int) -> dict:
@@ -165,7 +180,11 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 	name, model = active
 	started = time.perf_counter()
 	open_ = history[history["outstanding"] > 0.005]
-	preds = model.predict(open_, history=history, as_of=pd.Timestamp(as_of)) if len(open_) else None
+	preds = (
+		model.predict(open_, history=history, as_of=pd.Timestamp(as_of), money=money_writer(company))
+		if len(open_)
+		else None
+	)
 	if preds is not None:
 		write_invoice_scores(preds)
 	customers = _customer_table(history, open_, preds, as_of)
@@ -199,6 +218,13 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 	return result
 
 
+def money_writer(company: str):
+	"""The engine's ``money`` for the factors in words: amounts in the company's currency, as the Desk
+	formats them (e.g. "$ 32,009.00")."""
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	return lambda amounts: amounts.map(lambda v: fmt_money(v, currency=currency))
+
+
 def _forecast_snapshot(company, open_, preds, as_of) -> str:
 	"""Tonight's 13-week cash-in forecast, kept so later weeks can be compared with what came in."""
 	import json
@@ -227,9 +253,8 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 	if preds is not None and len(preds):
 		scores = customer_scores(preds, open_)
 		weight = open_["outstanding"].reindex(preds.index).to_numpy(dtype=float)
-		p = lateness(preds)
 		lead = (
-			preds.assign(_w=weight * p)
+			preds.assign(_w=weight * invoice_scores(preds))
 			.sort_values("_w", ascending=False, kind="stable")
 			.drop_duplicates("customer")
 			.set_index("customer")["risk_factors"]
@@ -256,7 +281,8 @@ def _customer_table(history, open_, preds, as_of) -> pd.DataFrame:
 
 
 def write_invoice_scores(preds: pd.DataFrame) -> None:
-	"""Late probability (%), predicted pay date, band and factors on each scored Sales Invoice."""
+	"""Late probability (%), expected pay date, band (of the expected days late) and factors on each
+	scored Sales Invoice."""
 	p = preds["late_probability"].to_numpy(dtype=float)
 	bulk_update(
 		"Sales Invoice",
@@ -264,7 +290,7 @@ def write_invoice_scores(preds: pd.DataFrame) -> None:
 		{
 			"late_probability": [round(100 * x, 1) for x in p],
 			"predicted_pay_date": [d.date() for d in pd.to_datetime(preds["predicted_pay_date"])],
-			"risk_band": list(band_of(100 * p)),
+			"risk_band": list(preds["risk_band"]),
 			"risk_factors": list(preds.get("risk_factors", pd.Series("", index=preds.index)).fillna("")),
 		},
 	)
@@ -365,7 +391,9 @@ def score_invoices(invoices: list[str]) -> pd.DataFrame | None:
 		target = history[history["invoice"].isin(names)]
 		if target.empty:
 			continue
-		preds = active[1].predict(target, history=history, as_of=pd.Timestamp(getdate(today())))
+		preds = active[1].predict(
+			target, history=history, as_of=pd.Timestamp(getdate(today())), money=money_writer(company)
+		)
 		write_invoice_scores(preds)
 		done.append(preds)
 	return pd.concat(done) if done else None

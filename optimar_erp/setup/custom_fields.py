@@ -253,11 +253,12 @@ CUSTOM_FIELDS = {
 		_computed(
 			{
 				"fieldname": "predicted_pay_date",
-				"label": "Predicted Pay Date",
+				"label": "Expected Payment Date",
 				"fieldtype": "Date",
 				"insert_after": "due_date",
 				"depends_on": "eval:doc.docstatus == 1 && doc.predicted_pay_date",
-				"description": "When the risk model expects this invoice to be paid",
+				"description": "When this invoice is expected to be paid: the risk model's prediction; once "
+				"overdue, the customer's invoices paid later than it already is",
 			}
 		),
 	],

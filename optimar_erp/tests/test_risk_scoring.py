@@ -4,7 +4,7 @@ import frappe
 from frappe.utils import add_days, getdate, today
 
 from optimar_erp.demo import setup as demo_setup
-from optimar_erp.engine.risk import band_of, overdue_severity
+from optimar_erp.engine.risk import band_of, score_of_days_late
 from optimar_erp.risk_scoring import jobs, store
 from optimar_erp.risk_scoring.credit import apply_credit_limit
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
@@ -41,9 +41,13 @@ class TestRiskScoring(CollectionsTestCase):
 		cls.company = default_company()
 		as_of = getdate(add_days(today(), -30)).replace(day=15)
 		demo_setup(company=cls.company, as_of=str(as_of), **RISK_BOOK)
-		# a customer whose first invoice fell overdue three days ago: 0 → 5,000 overdue this week
-		cls.spiking = make_customer(f"Risk Spike {cls.suffix}", collector=_collector(), risk_band="Low")
+		# a customer whose first invoice fell overdue three days ago: 0 → 5,000 overdue this week (its band
+		# starts at Critical so that only the spike can alert)
+		cls.spiking = make_customer(f"Risk Spike {cls.suffix}", collector=_collector(), risk_band="Critical")
 		cls.spike_invoice = make_invoice(cls.spiking, 5000, due_in_days=-3, posting_days_ago=33)
+		# and one whose only invoice is 45 days overdue: expected later still, so High or Critical
+		cls.lapsed = make_customer(f"Risk Lapsed {cls.suffix}", collector=_collector(), risk_band="Low")
+		cls.lapsed_invoice = make_invoice(cls.lapsed, 5000, due_in_days=-45, posting_days_ago=75)
 		frappe.db.commit()
 		cls.summary = jobs.train_and_score(company=cls.company)[0]
 		frappe.db.commit()
@@ -108,7 +112,14 @@ class TestRiskScoring(CollectionsTestCase):
 		si = frappe.qb.DocType("Sales Invoice")
 		rows = (
 			frappe.qb.from_(si)
-			.select(si.name, si.late_probability, si.predicted_pay_date, si.risk_band, si.risk_factors)
+			.select(
+				si.name,
+				si.posting_date,
+				si.late_probability,
+				si.predicted_pay_date,
+				si.risk_band,
+				si.risk_factors,
+			)
 			.where((si.company == self.company) & (si.docstatus == 1) & (si.is_return == 0))
 			.where(si.outstanding_amount > 0.005)
 			.run(as_dict=True)
@@ -116,6 +127,9 @@ class TestRiskScoring(CollectionsTestCase):
 		# every invoice scored by the nightly run (plus any scored on submit since)
 		self.assertGreaterEqual(len(rows), self.summary["invoices"])
 		tomorrow = getdate(add_days(today(), 1))
+		rows = [
+			r for r in rows if getdate(r.posting_date) <= getdate(today())
+		]  # not other tests' future ones
 		for row in rows:
 			self.assertTrue(0 <= row.late_probability <= 100, row.name)
 			self.assertGreaterEqual(getdate(row.predicted_pay_date), tomorrow, row.name)
@@ -128,13 +142,19 @@ class TestRiskScoring(CollectionsTestCase):
 		customer = frappe.db.get_value(
 			"Customer", self.spiking, ["risk_score", "risk_band", "risk_scored_on"], as_dict=True
 		)
-		# all it owes is one invoice 3 days overdue: its score is that invoice's late probability, at least
-		# the severity of 3 days past due
-		late_probability = frappe.db.get_value("Sales Invoice", self.spike_invoice, "late_probability")
-		expected = max(late_probability, 100 * float(overdue_severity([3])[0]))
-		self.assertAlmostEqual(customer.risk_score, expected, delta=1)
+		# all it owes is one invoice 3 days overdue: its score is that invoice's score, the score of the
+		# days late it is expected to be paid (later than it already is)
+		invoice = frappe.db.get_value(
+			"Sales Invoice", self.spike_invoice, ["due_date", "predicted_pay_date", "risk_band"], as_dict=True
+		)
+		days_late = (getdate(invoice.predicted_pay_date) - getdate(invoice.due_date)).days
+		self.assertGreater(days_late, 3)
+		self.assertAlmostEqual(customer.risk_score, float(score_of_days_late([days_late])[0]), delta=1)
 		self.assertEqual(customer.risk_band, band_of([customer.risk_score])[0])
-		self.assertIn(customer.risk_band, ("High", "Critical"))  # all it owes is overdue: at least High
+		self.assertEqual(invoice.risk_band, band_of(score_of_days_late([days_late]))[0])
+		lapsed = frappe.db.get_value("Customer", self.lapsed, ["risk_score", "risk_band"], as_dict=True)
+		self.assertIn(lapsed.risk_band, ("High", "Critical"))  # 45 days overdue and counting
+		self.assertGreater(lapsed.risk_score, customer.risk_score)
 		self.assertEqual(getdate(customer.risk_scored_on), getdate(today()))
 		rows = frappe.get_all(
 			"Customer Risk Score",
@@ -154,7 +174,13 @@ class TestRiskScoring(CollectionsTestCase):
 			{"customer": self.spiking, "activity_type": "Risk Alert"},
 			["alert_reason", "subject"],
 		)
-		self.assertEqual(sorted(a.alert_reason for a in alerts), ["Band Worsened", "Overdue Spike"])
+		self.assertEqual(sorted(a.alert_reason for a in alerts), ["Overdue Spike"])
+		lapsed = frappe.get_all(
+			"Collection Activity",
+			{"customer": self.lapsed, "activity_type": "Risk Alert"},
+			pluck="alert_reason",
+		)
+		self.assertEqual(lapsed, ["Band Worsened"])
 		self.assertTrue(
 			frappe.db.exists(
 				"Notification Log",
@@ -162,10 +188,13 @@ class TestRiskScoring(CollectionsTestCase):
 			)
 		)
 		# the same night again, and a day later (the cooldown is a week): nothing new
-		frappe.db.set_value("Customer", self.spiking, "risk_band", "Medium")
+		frappe.db.set_value("Customer", self.lapsed, "risk_band", "Medium")
 		again = jobs.train_and_score(company=self.company, train=False)[0]
 		self.assertEqual(
-			frappe.db.count("Collection Activity", {"customer": self.spiking, "activity_type": "Risk Alert"}),
+			frappe.db.count(
+				"Collection Activity",
+				{"customer": ("in", [self.spiking, self.lapsed]), "activity_type": "Risk Alert"},
+			),
 			2,
 		)
 		self.assertEqual(again["trained"], None)

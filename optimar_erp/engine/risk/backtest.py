@@ -7,6 +7,10 @@ Protocol for a ``cutoff`` date (nothing from on or after the cutoff reaches trai
   unsettled while already past due = late); the days-to-settle model from those settled before it.
 - **test**: invoices posted on or after the cutoff that are settled. Their features use only what
   was known on their own posting date (settlements strictly before it), like in production.
+- **fallback rule** (:func:`beats_baseline`): a site's model is used only when, on its holdout, its AUC
+  is at least :data:`AUC_MARGIN` above the baseline's and its Brier score is not above the baseline's;
+  otherwise the baseline scores instead (:meth:`RiskModel.use_baseline
+  <optimar_erp.engine.risk.model.RiskModel.use_baseline>`).
 - **baseline**: P(late) = the customer's late rate over its invoices settled before the posting date
   (the training late rate for a customer without history); days to settle = the customer's mean days
   to settle over the same history (the training mean without history).
@@ -21,6 +25,21 @@ import pandas as pd
 from sklearn.metrics import mean_absolute_error
 
 from optimar_erp.engine.risk.model import RiskModel, classification_metrics
+
+AUC_MARGIN = 0.005
+"""How much higher than the baseline's a model's held-out AUC must be for the model to be used."""
+
+
+def beats_baseline(figures: dict) -> bool | None:
+	"""Whether held-out ``figures`` (from :func:`backtest`) show the model better than the baseline: AUC
+	at least :data:`AUC_MARGIN` higher and Brier score not higher. None when they cannot tell (no AUC or
+	Brier on either side, e.g. a holdout too small to evaluate)."""
+	base = figures.get("baseline") or {}
+	values = (figures.get("auc"), base.get("auc"), figures.get("brier"), base.get("brier"))
+	if any(v is None for v in values):
+		return None
+	auc, base_auc, brier, base_brier = values
+	return auc >= base_auc + AUC_MARGIN and brier <= base_brier
 
 
 def backtest(df: pd.DataFrame, cutoff: pd.Timestamp | str, **model_params) -> dict:

@@ -8,6 +8,15 @@ that feature moves this invoice away from the average invoice. The factors that 
 (positive contributions only) are described with the invoice's own figures, e.g. "paid 4 of the last 5
 invoices late", "invoice 3.2× the customer's usual amount", "2 invoices already overdue".
 
+For an invoice still open on the scoring date (``as_of`` of
+:meth:`~optimar_erp.engine.risk.model.RiskModel.predict`) the factors are **today's facts**: the
+customer's payment history as known on ``as_of`` (:data:`TODAY_FEATURES`), and its open and overdue
+invoices with today's balances, this invoice counted among the overdue ones but not among the "other"
+open ones; the invoice's own terms, amount and due date stay as posted. The engine gives the numbers
+and which fact each sentence is (``factor_k`` names); amounts are written by a ``money`` function the
+caller passes (the Frappe shell formats them in the company's currency; the default is
+``1,234.50``).
+
 These contributions explain the linear model, not the gradient-boosted model that produces the
 probability; both are trained on the same data and rank invoices alike on the main factors, which is
 what a collector needs. History factors are never cited for a customer without settled history (the
@@ -37,6 +46,22 @@ EXPLAIN_FEATURES: tuple[str, ...] = (
 	"days_since_last_settlement",
 )
 """Features the explanation model uses; each has a sentence in :func:`describe`."""
+
+TODAY_FEATURES: tuple[str, ...] = (
+	"n_hist",
+	"late_count",
+	"late_rate",
+	"last_n",
+	"last_late_count",
+	"last_late_rate",
+	"decay_late_rate",
+	"days_late_mean",
+	"days_late_trend",
+	"last_days_late",
+	"days_since_last_settlement",
+)
+"""History features re-read on the scoring date for an open invoice's factors (the open and overdue
+items are taken from today's balances instead, see the module docstring)."""
 
 _HISTORY = {
 	"late_rate",
@@ -88,8 +113,14 @@ def _plural(x: pd.Series, one: str, many: str) -> pd.Series:
 	return pd.Series(np.where(x.fillna(0).round() == 1, one, many), index=x.index)
 
 
-def describe(feature: str, f: pd.DataFrame) -> pd.Series:
-	"""One sentence per row of the features table ``f`` describing ``feature`` with the row's values."""
+def plain_money(x: pd.Series) -> pd.Series:
+	"""Amounts with thousands separators and two decimals (the engine's default ``money``)."""
+	return pd.Series([f"{v:,.2f}" for v in x.fillna(0).to_numpy(dtype=float)], index=x.index, dtype=object)
+
+
+def describe(feature: str, f: pd.DataFrame, money=plain_money) -> pd.Series:
+	"""One sentence per row of the features table ``f`` describing ``feature`` with the row's values;
+	``money`` writes amounts (a Series of numbers → a Series of texts)."""
 	if feature == "no_history":
 		return pd.Series("new customer: no settled invoice yet to learn from", index=f.index)
 	if feature == "late_rate":
@@ -155,18 +186,17 @@ def describe(feature: str, f: pd.DataFrame) -> pd.Series:
 		return (
 			_int(f["overdue_count"])
 			+ _plural(f["overdue_count"], " invoice", " invoices")
-			+ " already overdue ("
-			+ _int(f["overdue_amount"])
+			+ " overdue ("
+			+ money(f["overdue_amount"])
 			+ " outstanding)"
 		)
 	if feature == "max_days_overdue":
 		return "oldest overdue invoice " + _int(f["max_days_overdue"]) + " days past due"
 	if feature == "open_count":
-		return (
-			_int(f["open_count"])
-			+ _plural(f["open_count"], " other invoice", " other invoices")
-			+ " still open"
-		)
+		text = _int(f["open_count"]) + _plural(f["open_count"], " other invoice", " other invoices") + " open"
+		if "open_amount" in f:
+			text = text + " (" + money(f["open_amount"]) + ")"
+		return text
 	if feature == "amount_ratio":
 		return "invoice " + _dec(f["amount_ratio"]) + "× the customer's usual amount"
 	if feature == "terms_days":
@@ -188,13 +218,13 @@ def describe(feature: str, f: pd.DataFrame) -> pd.Series:
 
 
 def top_factors(
-	contributions: pd.DataFrame, features: pd.DataFrame, top: int = 3
+	contributions: pd.DataFrame, features: pd.DataFrame, top: int = 3, money=plain_money
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
 	"""The ``top`` factors raising each invoice's risk most, as (names, sentences) tables.
 
 	``contributions`` has one column per explained feature (log-odds contributions, see the module
 	docstring); ``features`` holds the raw values the sentences quote. Only positive contributions are
-	cited; missing factors are "". History factors are never cited when ``n_hist`` is 0, nor any
+	cited; missing factors are "". ``money`` writes amounts (see :func:`describe`). History factors are never cited when ``n_hist`` is 0, nor any
 	factor whose value is NaN, nor a count/rate/lateness factor whose value is not above 0.
 	"""
 	cols = list(contributions.columns)
@@ -221,7 +251,7 @@ def top_factors(
 		rows = np.flatnonzero(hit.any(axis=1))
 		if not len(rows):
 			continue
-		text = describe(name, features.iloc[rows]).to_numpy(dtype=object)
+		text = describe(name, features.iloc[rows], money).to_numpy(dtype=object)
 		r, slot = np.nonzero(hit[rows])
 		names[rows[r], slot] = name
 		sentences[rows[r], slot] = text[r]

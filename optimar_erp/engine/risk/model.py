@@ -26,11 +26,12 @@ the training mean for the others), so a new customer gets the population's risk 
 known about the invoice itself; that estimate is then shrunk towards the late rate of the training's
 cold-start invoices (see :meth:`RiskModel.predict_proba`).
 
-**Customer score** (:func:`customer_scores`): 0-100, the customer's open exposure-weighted expected
-lateness ``100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over its open invoices, where ``p_i`` is the
-invoice's predicted late probability, raised for an invoice already past due on ``as_of`` with how far
-past due it is (:func:`overdue_severity`: 0.5 at one day, 1 from 90 days). Bands: Low < 25 ≤ Medium <
-50 ≤ High < 75 ≤ Critical.
+**Expected payment date, score and band** (:mod:`~optimar_erp.engine.risk.bands`, where the
+thresholds live): an open invoice not yet overdue is expected on the model's predicted pay date; one
+already overdue on the median days late of the customer's invoices paid later than it already is. The
+expected days late (payment date − due date) give each invoice a 0-100 score and a band (Low under 7
+days late, Medium under 21, High under 60, Critical from 60); :func:`customer_scores` weighs the
+open invoices' scores by their outstanding amounts.
 """
 
 from __future__ import annotations
@@ -48,7 +49,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, mean_absolute_error, roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from optimar_erp.engine.risk.explain import EXPLAIN_FEATURES, join_factors, top_factors
+from optimar_erp.engine.risk.bands import BANDS, band_of, overdue_days_late, score_of_days_late
+from optimar_erp.engine.risk.explain import (
+	EXPLAIN_FEATURES,
+	TODAY_FEATURES,
+	join_factors,
+	plain_money,
+	top_factors,
+)
 from optimar_erp.engine.risk.features import (
 	DEFAULT_CATEGORICALS,
 	RATE_FEATURES,
@@ -56,9 +64,6 @@ from optimar_erp.engine.risk.features import (
 	late_labels,
 	learn_categories,
 )
-
-BANDS: tuple[tuple[float, str], ...] = ((25.0, "Low"), (50.0, "Medium"), (75.0, "High"), (101.0, "Critical"))
-"""Upper bounds (exclusive) of the score bands."""
 
 COLD_START_PSEUDO_ROWS = 500
 """Weight, in invoices, of the cold-start prior in :meth:`RiskModel.predict_proba`."""
@@ -71,17 +76,6 @@ FEW_FOLDS_ABOVE = 50_000
 
 MIN_TRAIN_ROWS = 30
 """Fewest labelled invoices :meth:`RiskModel.fit` accepts."""
-
-
-def band_of(score: np.ndarray | pd.Series) -> np.ndarray:
-	"""Band name of each score: Low < 25 ≤ Medium < 50 ≤ High < 75 ≤ Critical (NaN: "")."""
-	s = np.asarray(score, dtype=float)
-	out = np.full(s.shape, "", dtype=object)
-	lower = -np.inf
-	for bound, name in BANDS:
-		out[(s >= lower) & (s < bound)] = name
-		lower = bound
-	return out
 
 
 def classification_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict:
@@ -153,6 +147,7 @@ class RiskModel:
 		self.regressor_ = None
 		self.explainer_ = None
 		self.explain_stats_: dict[str, np.ndarray] = {}
+		self.scorer = "model"
 
 	# ----------------------------------------------------------------- training
 	def _boost_params(self, n_rows: int) -> dict:
@@ -301,6 +296,18 @@ class RiskModel:
 		history = invoices if history is None else history
 		return self._features(history, invoices, as_of)
 
+	def use_baseline(self) -> RiskModel:
+		"""Score with the baseline instead of the boosted models (a site where they were not better on
+		the holdout, see :func:`.backtest.beats_baseline`): P(late) = the customer's late rate over its
+		invoices settled before the posting date, days to settle = its mean days to settle (the training
+		figures without history). Expected pay dates, bands and factors work as before. Returns self."""
+		self.scorer = "baseline"
+		return self
+
+	@property
+	def uses_baseline(self) -> bool:
+		return getattr(self, "scorer", "model") == "baseline"
+
 	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Calibrated P(paid late) for a raw features table.
 
@@ -308,7 +315,10 @@ class RiskModel:
 		the training's cold-start invoices, weighted as :data:`COLD_START_PSEUDO_ROWS` invoices against
 		the number of cold-start invoices the model learned from (those are few, and often all from the
 		first months of a book, so the model alone can drift far from what new customers do).
+		With :meth:`use_baseline`: the customer's late rate (the training late rate without history).
 		"""
+		if self.uses_baseline:
+			return X_raw["late_rate"].fillna(self.metrics_["late_rate_train"]).to_numpy(dtype=float)
 		with threadpool_limits(limits=self.n_threads):
 			p = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
 		prior = self.metrics_.get("late_rate_cold_start")
@@ -320,7 +330,11 @@ class RiskModel:
 		return np.where(cold, w * p + (1 - w) * prior, p)
 
 	def predict_days(self, X_raw: pd.DataFrame) -> np.ndarray:
-		"""Predicted days from posting to settlement (terms + predicted days late, at least 0)."""
+		"""Predicted days from posting to settlement (terms + predicted days late, at least 0); with
+		:meth:`use_baseline` the customer's mean days to settle (the training mean without history)."""
+		if self.uses_baseline:
+			prior = self.priors_.get("days_to_settle_mean", 0.0)
+			return np.clip(X_raw["days_to_settle_mean"].fillna(prior).to_numpy(dtype=float), 0, None)
 		with threadpool_limits(limits=self.n_threads):
 			late = self.regressor_.predict(self._impute(X_raw).to_numpy())
 		return np.clip(X_raw["terms_days"].to_numpy(dtype=float) + late, 0, None)
@@ -332,6 +346,7 @@ class RiskModel:
 		as_of: pd.Timestamp | str | None = None,
 		*,
 		explain: int = 3,
+		money=plain_money,
 	) -> pd.DataFrame:
 		"""Score invoices: probability of late payment, days to settle, pay date and risk factors.
 
@@ -340,10 +355,15 @@ class RiskModel:
 		``invoices_open``. ``as_of`` (default: the latest date in ``history``): settlements after it are
 		ignored, and an unsettled invoice's predicted pay date is not before the day after it.
 
-		Every prediction uses what was known on the invoice's posting date (like the training rows).
+		The probability and days use what was known on the invoice's posting date (like the training
+		rows); an invoice already overdue on ``as_of`` is expected on the median days late of the
+		customer's invoices paid later than it already is (see :mod:`.bands`).
 		Returns one row per invoice (same index): invoice, customer, late_probability, predicted_days,
-		predicted_pay_date, days_overdue (on ``as_of``; 0 when not due), factor_1..factor_k (sentences)
-		and risk_factors (the sentences joined with "; "); ``explain=0`` skips the factors.
+		predicted_pay_date (the expected payment date), days_overdue (on ``as_of``; 0 when not due),
+		expected_days_late, pay_date_basis (a key of :data:`.bands.BASIS`), risk_score (0-100) and
+		risk_band of the invoice, factor_1..factor_k (sentences) and risk_factors (the sentences joined
+		with "; "); ``explain=0`` skips the factors. The factors of an invoice still open on ``as_of``
+		are that day's facts (see :mod:`.explain`), amounts written by ``money``.
 		"""
 		self._check_fitted()
 		history = invoices_open if history is None else history
@@ -353,13 +373,24 @@ class RiskModel:
 		X_raw = self._features(history, invoices_open, as_of)
 		p = self.predict_proba(X_raw)
 		days = self.predict_days(X_raw)
-		post = invoices_open["posting_date"]
+		post, due = invoices_open["posting_date"], invoices_open["due_date"]
 		pay = post + pd.to_timedelta(np.round(days), unit="D")
 		settled = invoices_open["settled_date"].where(invoices_open["settled_date"] <= as_of)
 		still_open = settled.isna()
+		overdue = np.clip(_days(pd.Series(as_of, index=post.index), due), 0, None)
+		overdue = np.where(still_open, overdue, 0.0)
+		basis = np.full(len(post), "model", dtype=object)
+		late_now = overdue > 0
+		if late_now.any():  # the posting-date prediction is stale: it is late whatever it said
+			cond, how = overdue_days_late(
+				history, invoices_open["customer"][late_now], overdue[late_now], as_of
+			)
+			pay[late_now] = due[late_now] + pd.to_timedelta(cond, unit="D")
+			basis[late_now] = how
 		floor = as_of + pd.Timedelta(days=1)
 		pay = pay.where(~still_open | (pay >= floor), floor)
-		overdue = np.clip(_days(pd.Series(as_of, index=post.index), invoices_open["due_date"]), 0, None)
+		days_late = _days(pay, due)
+		score = score_of_days_late(days_late)
 		out = pd.DataFrame(
 			{
 				"invoice": invoices_open["invoice"].to_numpy() if "invoice" in invoices_open else None,
@@ -367,15 +398,61 @@ class RiskModel:
 				"late_probability": p,
 				"predicted_days": days,
 				"predicted_pay_date": pay.to_numpy(),
-				"days_overdue": np.where(still_open, overdue, 0.0),
+				"days_overdue": overdue,
+				"expected_days_late": days_late,
+				"pay_date_basis": basis,
+				"risk_score": score,
+				"risk_band": band_of(score),
 			},
 			index=invoices_open.index,
 		)
 		if explain:
-			_, sentences = top_factors(self.contributions(X_raw), X_raw, top=explain)
+			X_why = self._today_view(history, invoices_open, X_raw, as_of, still_open.to_numpy())
+			_, sentences = top_factors(self.contributions(X_why), X_why, top=explain, money=money)
 			out = pd.concat([out, sentences], axis=1)
 			out["risk_factors"] = join_factors(sentences)
 		return out
+
+	def _today_view(
+		self, history: pd.DataFrame, queries: pd.DataFrame, X_raw: pd.DataFrame, as_of, open_mask: np.ndarray
+	) -> pd.DataFrame:
+		"""The features the factors of open invoices quote: the customer's history as known on ``as_of``
+		and its open / overdue invoices with their balances on ``as_of`` (this invoice is among the overdue
+		but not among the "other" open ones); the invoice's own features as posted."""
+		if not open_mask.any():
+			return X_raw
+		X = X_raw.copy()
+		q = queries[open_mask].assign(posting_date=as_of + pd.Timedelta(days=1))
+		today = build_features(history, q, as_of=as_of, categories=self.categories_)
+		cols = [c for c in TODAY_FEATURES if c in today and c in X]
+		X.loc[open_mask, cols] = today[cols].to_numpy()
+		h = history[history["posting_date"] <= as_of]
+		unsettled = ~(h["settled_date"] <= as_of)
+		balance = h["outstanding"] if "outstanding" in h else h["grand_total"].where(unsettled, 0.0)
+		balance = balance.where(unsettled, 0.0).astype(float)
+		is_open = balance > 0.005
+		overdue = is_open & (h["due_date"] < as_of)
+		per = pd.DataFrame(
+			{
+				"customer": h["customer"].astype(str),
+				"open": is_open.astype(float),
+				"open_amount": balance.where(is_open, 0.0),
+				"overdue": overdue.astype(float),
+				"overdue_amount": balance.where(overdue, 0.0),
+				"days": (as_of - h["due_date"]).dt.days.where(overdue, 0).astype(float),
+			}
+		).groupby("customer")
+		g = per[["open", "open_amount", "overdue", "overdue_amount"]].sum().join(per["days"].max())
+		cust = queries["customer"][open_mask].astype(str)
+		own = queries["outstanding"] if "outstanding" in queries else queries["grand_total"]
+		own = own[open_mask].astype(float).to_numpy()
+		row = g.reindex(cust).fillna(0.0)
+		X.loc[open_mask, "open_count"] = np.clip(row["open"].to_numpy() - 1, 0, None)
+		X.loc[open_mask, "open_amount"] = np.clip(row["open_amount"].to_numpy() - own, 0, None)
+		X.loc[open_mask, "overdue_count"] = row["overdue"].to_numpy()
+		X.loc[open_mask, "overdue_amount"] = row["overdue_amount"].to_numpy()
+		X.loc[open_mask, "max_days_overdue"] = row["days"].to_numpy()
+		return X
 
 	def evaluate(self, invoices: pd.DataFrame, history: pd.DataFrame | None = None) -> dict:
 		"""Metrics on settled ``invoices`` (features against ``history``): classification + MAE in days."""
@@ -423,61 +500,59 @@ def _time_folds(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
 	return [(idx[: cuts[i]], idx[cuts[i] : cuts[i + 1]]) for i in range(k)]
 
 
-SEVERE_OVERDUE_DAYS = 90
-"""Days past due at which an open invoice counts as certainly late in the customer score."""
-
-
-def overdue_severity(days_overdue) -> np.ndarray:
-	"""0 when not overdue; 0.5 one day past due, rising linearly to 1 at :data:`SEVERE_OVERDUE_DAYS`."""
-	d = np.asarray(days_overdue, dtype=float)
-	d = np.nan_to_num(d, nan=0.0)
-	rising = 0.5 + 0.5 * np.clip(d - 1, 0, None) / (SEVERE_OVERDUE_DAYS - 1)
-	return np.where(d > 0, np.minimum(rising, 1.0), 0.0)
-
-
-def lateness(predictions: pd.DataFrame) -> np.ndarray:
-	"""Each invoice's weight in its customer's score: the predicted late probability, at least the
-	:func:`overdue_severity` of how far past due it already is."""
-	return np.maximum(
-		predictions["late_probability"].to_numpy(dtype=float), overdue_severity(predictions["days_overdue"])
-	)
-
-
 def customer_scores(predictions: pd.DataFrame, invoices_open: pd.DataFrame) -> pd.DataFrame:
 	"""Risk score (0-100) and band per customer from :meth:`RiskModel.predict` output.
 
-	``score = 100 × Σ outstanding_i × p_i ÷ Σ outstanding_i`` over the customer's open invoices, with
-	``p_i`` the predicted late probability, raised for an invoice already overdue to its
-	:func:`overdue_severity` (0.5 a day past due, rising to 1 at :data:`SEVERE_OVERDUE_DAYS`: a few days
-	late on one invoice is not a critical account, months late is);
+	``score = Σ outstanding_i × score_i ÷ Σ outstanding_i`` over the customer's open invoices, with
+	``score_i`` the invoice's score of its expected days late (:func:`.bands.score_of_days_late`);
 	weights fall back to ``grand_total`` when no outstanding amount is given. Returns customer, score,
-	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × p), sorted by score.
+	band, open_invoices, open_amount, expected_late_amount (Σ outstanding × late probability) and
+	critical_amount (Σ outstanding of its Critical invoices), sorted by score.
 	"""
 	weight = invoices_open["outstanding"] if "outstanding" in invoices_open else invoices_open["grand_total"]
 	weight = weight.reindex(predictions.index).fillna(0.0).to_numpy(dtype=float)
-	p = lateness(predictions)
+	s = invoice_scores(predictions)
+	p = predictions["late_probability"].to_numpy(dtype=float)
 	df = pd.DataFrame(
-		{"customer": predictions["customer"].to_numpy(), "w": weight, "wp": weight * p, "p": p, "one": 1}
+		{
+			"customer": predictions["customer"].to_numpy(),
+			"w": weight,
+			"ws": weight * s,
+			"wp": weight * p,
+			"wc": np.where(band_of(s) == BANDS[-1][1], weight, 0.0),
+			"s": s,
+			"one": 1,
+		}
 	)
 	g = df.groupby("customer", sort=False).agg(
 		open_invoices=("one", "sum"),
 		open_amount=("w", "sum"),
+		weighted=("ws", "sum"),
 		expected_late_amount=("wp", "sum"),
-		p=("p", "mean"),
+		critical_amount=("wc", "sum"),
+		s=("s", "mean"),
 	)
-	score = 100.0 * np.where(
-		g["open_amount"] > 0,
-		g["expected_late_amount"] / g["open_amount"].where(g["open_amount"] > 0, 1),
-		g["p"],
+	score = np.where(
+		g["open_amount"] > 0, g["weighted"] / g["open_amount"].where(g["open_amount"] > 0, 1), g["s"]
 	)
 	out = pd.DataFrame(
 		{
 			"customer": g.index,
 			"score": np.round(score, 1),
-			"band": band_of(score),
+			"band": band_of(np.round(score, 1)),
 			"open_invoices": g["open_invoices"].to_numpy(),
 			"open_amount": g["open_amount"].to_numpy(),
 			"expected_late_amount": g["expected_late_amount"].to_numpy(),
+			"critical_amount": g["critical_amount"].to_numpy(),
 		}
 	)
 	return out.sort_values(["score", "open_amount"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def invoice_scores(predictions: pd.DataFrame) -> np.ndarray:
+	"""Each scored invoice's 0-100 score: ``risk_score``, else the score of ``expected_days_late``, else
+	of ``days_overdue`` (a prediction table made without expected days late)."""
+	if "risk_score" in predictions:
+		return predictions["risk_score"].to_numpy(dtype=float)
+	col = "expected_days_late" if "expected_days_late" in predictions else "days_overdue"
+	return score_of_days_late(predictions[col])

@@ -101,12 +101,31 @@ frappe.provide("optimar.risk");
 
 optimar.risk.COLORS = { Low: "green", Medium: "yellow", High: "orange", Critical: "red" };
 
+// An invoice past its due date (on the report's date when it gives days_overdue): it is late whatever
+// the model said when it was posted, so it shows when it is expected to be paid, not a late probability.
+optimar.risk.is_overdue = (doc) => {
+	if (doc.days_overdue != null && doc.days_overdue !== "") return doc.days_overdue > 0;
+	const open = doc.outstanding_amount == null || doc.outstanding_amount > 0;
+	return Boolean(open && doc.due_date && doc.due_date < frappe.datetime.get_today());
+};
+
+optimar.risk.facts = (doc) => {
+	const facts = [];
+	const overdue = optimar.risk.is_overdue(doc);
+	if (overdue) {
+		const days = doc.days_overdue || frappe.datetime.get_day_diff(frappe.datetime.get_today(), doc.due_date);
+		facts.push(days === 1 ? __("1 day overdue") : __("{0} days overdue", [days]));
+	} else if (doc.late_probability != null && doc.late_probability !== "" && doc.doctype !== "Customer")
+		facts.push(__("{0}% likely to be paid late", [format_number(doc.late_probability, null, 0)]));
+	if (doc.predicted_pay_date)
+		facts.push(__("expected payment {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
+	if (doc.risk_score != null && doc.risk_score !== "" && doc.doctype === "Customer")
+		facts.push(__("score {0}/100", [doc.risk_score]));
+	return facts;
+};
+
 optimar.risk.tooltip = (doc) => {
-	const lines = [];
-	if (doc.late_probability != null && doc.late_probability !== "")
-		lines.push(__("{0}% likely to be paid late", [format_number(doc.late_probability, null, 0)]));
-	if (doc.predicted_pay_date) lines.push(__("Predicted pay date: {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
-	if (doc.risk_score != null && doc.risk_score !== "") lines.push(__("Risk score {0}/100", [doc.risk_score]));
+	const lines = optimar.risk.facts(doc);
 	if (doc.risk_factors) lines.push(doc.risk_factors);
 	return lines.join("\n");
 };
@@ -133,10 +152,7 @@ optimar.risk.explain = (doc, title) => {
 optimar.risk.headline = (frm) => {
 	const doc = frm.doc;
 	if (!doc.risk_band) return;
-	const parts = [optimar.risk.badge(doc.risk_band, doc)];
-	if (doc.late_probability != null) parts.push(__("{0}% likely late", [format_number(doc.late_probability, null, 0)]));
-	if (doc.predicted_pay_date) parts.push(__("expected to be paid {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
-	if (doc.risk_score != null && doc.doctype === "Customer") parts.push(__("score {0}/100", [doc.risk_score]));
+	const parts = [optimar.risk.badge(doc.risk_band, doc), ...optimar.risk.facts(doc)];
 	if (doc.doctype === "Customer" && doc.recommended_credit_limit)
 		parts.push(__("advised credit limit {0}", [format_currency(doc.recommended_credit_limit)]));
 	frm.dashboard.set_headline_alert(

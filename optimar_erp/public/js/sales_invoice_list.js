@@ -1,4 +1,5 @@
-// OptimAR: risk band badge (with the explanation on hover) and predicted pay date in the Sales Invoice list.
+// OptimAR: risk band badge in the Sales Invoice list; on hover the expected payment date (an overdue
+// invoice: how long overdue, not a late probability) and the factors.
 (() => {
 	const settings = (frappe.listview_settings["Sales Invoice"] = frappe.listview_settings["Sales Invoice"] || {});
 	settings.add_fields = [
@@ -7,6 +8,8 @@
 		"late_probability",
 		"predicted_pay_date",
 		"risk_factors",
+		"due_date",
+		"outstanding_amount",
 	];
 	settings.formatters = Object.assign(settings.formatters || {}, {
 		risk_band(value, df, doc) {

@@ -3,7 +3,10 @@
 
 frappe.ui.form.on("Risk Model", {
 	refresh(frm) {
-		if (frm.doc.status === "Active" && frm.doc.auc) {
+		if (frm.doc.scorer === "Baseline") {
+			// the trained model did not beat the baseline on this site's holdout: say so, in words
+			frm.dashboard.set_headline_alert(frappe.utils.escape_html(frm.doc.message || __("Using the baseline.")), "orange");
+		} else if (frm.doc.status === "Active" && frm.doc.auc) {
 			const better = frm.doc.baseline_auc ? frm.doc.auc - frm.doc.baseline_auc : null;
 			frm.dashboard.set_headline_alert(
 				__("Held-out AUC {0} (baseline {1}), Brier {2}, pay date within {3} days on average", [

@@ -1,5 +1,7 @@
 frappe.listview_settings["Risk Model"] = {
+	add_fields: ["scorer"],
 	get_indicator(doc) {
+		if (doc.status === "Active" && doc.scorer === "Baseline") return [__("Active (baseline)"), "orange", "status,=,Active"];
 		const colors = { Active: "green", Superseded: "gray", "Not Enough History": "orange", Failed: "red" };
 		return [__(doc.status), colors[doc.status] || "gray", "status,=," + doc.status];
 	},

@@ -23,8 +23,8 @@ RISK_FIELDS = ["risk_band", "late_probability", "predicted_pay_date", "collectio
 
 def execute(filters: dict | None = None):
 	"""Open invoices and credit notes by days overdue (the engine's aging of their balances, as ERPNext's
-	Accounts Receivable report shows them), with each invoice's risk band, late probability, predicted
-	pay date and collection state."""
+	Accounts Receivable report shows them), with each invoice's risk band, expected payment date, late
+	probability (only while not yet due) and collection state."""
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	as_of = getdate(filters.get("report_date") or today())
@@ -61,9 +61,11 @@ def execute(filters: dict | None = None):
 		"bucket": rows["bucket"].astype(str),
 		"outstanding": rows["outstanding"].astype(float).round(2),
 		"risk_band": _texts(rows["risk_band"]),
+		# an overdue invoice is late whatever the model said on its posting date: its column is the
+		# expected payment date, not a probability
 		"late_probability": rows["late_probability"]
 		.astype(object)
-		.where(rows["late_probability"].notna(), None),
+		.where(rows["late_probability"].notna() & (rows["days_overdue"] <= 0), None),
 		"predicted_pay_date": _dates(rows["predicted_pay_date"]),
 		"collection_state": _texts(rows["collection_state"]),
 	}
@@ -167,7 +169,7 @@ def columns() -> list[dict]:
 		},
 		{
 			"fieldname": "predicted_pay_date",
-			"label": _("Predicted Pay Date"),
+			"label": _("Expected Payment Date"),
 			"fieldtype": "Date",
 			"width": 110,
 		},
