@@ -112,6 +112,7 @@ class TestOpenInvoices(CollectionsTestCase):
 						"invoice": [self.invoices[2]],
 						"late_probability": [0.8],
 						"predicted_pay_date": [pd.Timestamp("2030-01-01")],
+						"risk_band": ["High"],
 					}
 				)
 			)
