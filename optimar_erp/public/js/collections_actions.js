@@ -111,16 +111,17 @@ optimar.risk.is_overdue = (doc) => {
 
 optimar.risk.facts = (doc) => {
 	const facts = [];
+	// a list row carries no doctype: a customer is what has a risk score (an invoice has none)
+	const is_customer = doc.doctype === "Customer" || (doc.risk_score != null && doc.risk_score !== "");
 	const overdue = optimar.risk.is_overdue(doc);
 	if (overdue) {
 		const days = doc.days_overdue || frappe.datetime.get_day_diff(frappe.datetime.get_today(), doc.due_date);
 		facts.push(days === 1 ? __("1 day overdue") : __("{0} days overdue", [days]));
-	} else if (doc.late_probability != null && doc.late_probability !== "" && doc.doctype !== "Customer")
+	} else if (doc.late_probability != null && doc.late_probability !== "" && !is_customer)
 		facts.push(__("{0}% likely to be paid late", [format_number(doc.late_probability, null, 0)]));
 	if (doc.predicted_pay_date)
 		facts.push(__("expected payment {0}", [frappe.datetime.str_to_user(doc.predicted_pay_date)]));
-	if (doc.risk_score != null && doc.risk_score !== "" && doc.doctype === "Customer")
-		facts.push(__("score {0}/100", [doc.risk_score]));
+	if (is_customer) facts.push(__("Risk score {0}/100", [doc.risk_score]));
 	return facts;
 };
 
