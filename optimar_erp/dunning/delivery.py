@@ -95,6 +95,7 @@ def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
 			name: list(invoices) for name, invoices in zip(checked["name"], checked["invoices"], strict=True)
 		}
 		allowed = [row for row in rows if row.name in set(checked.loc[checked["send"], "name"])]
+		_attach_credits(allowed)
 		done = 0
 		for i, message in enumerate(_messages(allowed), start=1):
 			outcome, count = _deliver_message(message, go)
@@ -353,8 +354,22 @@ def reminder_link(customer: str, activity: str) -> str:
 		return ""
 
 
+def _attach_credits(rows: list[dict]) -> None:
+	"""Give each taken reminder its customer's unmatched payments and credits (company and currency):
+	one read for the whole batch, not one per message."""
+	if not rows:
+		return
+	held = inputs.credits_on_account(customers=sorted({row.customer for row in rows}))
+	credit = held.groupby(["customer", "company", "currency"])["credit"].sum().to_dict() if len(held) else {}
+	for row in rows:
+		row["credit_on_account"] = float(credit.get((row.customer, row.company, row.currency), 0.0))
+
+
 def _credit(row) -> float:
-	"""Unmatched payments and credits of the reminder's customer with its company, in its currency."""
+	"""Unmatched payments and credits of the reminder's customer with its company, in its currency (read
+	for the batch by :func:`_attach_credits`; read here for a preview)."""
+	if row.get("credit_on_account") is not None:
+		return float(row.credit_on_account)
 	if not (row.get("company") and row.get("currency")):
 		return 0.0
 	held = inputs.credits_on_account(row.company, [row.customer])
