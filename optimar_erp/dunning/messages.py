@@ -152,7 +152,7 @@ def build_context(
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	signed = signed_link
-	date_of, money_of = formatters(language)
+	date_of, money_of = formatters(language, frappe.get_cached_value("Company", company, "country"))
 	shown = [
 		{
 			**inv,
@@ -184,17 +184,26 @@ def build_context(
 	}
 
 
-def formatters(language: str | None):
-	"""(date, money) formatting for a customer writing ``language``: the site's own formats (System
-	Settings) when it is the site's language or none is set; otherwise the language's conventions (CLDR,
-	through babel), so a German customer reads 11.09.2026 and 1.234,56 €, never 09-11-2026."""
+def formatters(language: str | None, country: str | None = None):
+	"""(date, money) formatting for a customer writing ``language``, billed by a company in ``country``:
+	the site's own formats (System Settings) when both are the site's (or unset); otherwise the
+	conventions of that language in that country (CLDR, through babel), so a German customer reads
+	11.09.2026 and 1.234,56 €, and the Indian company of a US site writes 26-Nov-2026 and ₹1,23,456.50,
+	never 11-26-2026."""
 	site = (frappe.db.get_default("lang") or "en").split("-")[0].lower()
-	locale = None
+	tag = None
 	if language and language.split("-")[0].lower() != site:
+		tag = language.replace("-", "_")
+	elif country and country != frappe.db.get_single_value("System Settings", "country"):
+		code = frappe.db.get_value("Country", country, "code")
+		if code:
+			tag = f"{(language or site).split('-')[0]}_{code.upper()}"
+	locale = None
+	if tag:
 		from babel import Locale, UnknownLocaleError
 
 		try:
-			locale = Locale.parse(language.replace("-", "_"))
+			locale = Locale.parse(tag)
 		except (ValueError, UnknownLocaleError):
 			locale = None
 	if locale is None:
