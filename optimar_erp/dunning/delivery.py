@@ -398,11 +398,12 @@ def _send(row, invoices: list[str]) -> dict:
 		assignee = customer.collector or channels.first_manager()
 		if not assignee:
 			raise channels.ChannelError(_("Nobody to post the letter: set a collector on the customer"))
-		description = _("Print and post the reminder letter to {0} for {1}").format(
-			customer.customer_name, ", ".join(invoices)
-		)
-		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
-		todo = channels.create_call_task(assignee, reference, description, getdate())
+		# on the activity itself: Print there gives the letter (print format "Reminder Letter")
+		description = _(
+			"Print and post the reminder letter to {0} for {1}: open this reminder and print it as "
+			"Reminder Letter."
+		).format(customer.customer_name, ", ".join(invoices))
+		todo = channels.create_call_task(assignee, ("Collection Activity", row.name), description, getdate())
 		return {"todo": todo, "subject": subject, "message": body}
 	if row.channel == "SMS":
 		return {"provider_message_id": channels.send_sms(row.recipient, body), "message": body}
