@@ -562,7 +562,11 @@ def decode_text(raw: bytes) -> tuple[str, str]:
 
 HEADER_SEARCH_ROWS = 30
 """How many rows from the top may hold the header (title rows, blank rows, "As of ..." above it)."""
-_AS_OF = re.compile(r"(?i)\bas\s+(?:of|at|on)\s*:?\s*(.+?)\s*$")
+_AS_OF = re.compile(
+	r"(?i)(?:\bas\s+(?:of|at|on)|\bkey\s+date|\breport\s+date|\bdate\s+to|\s+to)\s*:?\s*(.+?)\s*$"
+)
+"""A report date in a title row: "As of November 30, 2026", "As at 30/11/2026", "Key date 30.11.2026",
+"1-Apr-2026 to 30-Nov-2026" (the period's end)."""
 
 
 def _split_csv(text: str, sep: str) -> list[list[str]]:
