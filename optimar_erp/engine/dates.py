@@ -81,6 +81,7 @@ class _Column:
 	numeric: np.ndarray  # which distinct texts are dd/mm or mm/dd numbers
 	first: np.ndarray  # their first and second numbers
 	second: np.ndarray
+	texts: np.ndarray  # the distinct cells, stripped
 	day_first_example: str | None = None
 	month_first_example: str | None = None
 
@@ -93,26 +94,19 @@ class _Column:
 		return None
 
 
-def _blank(series: pd.Series) -> np.ndarray:
-	"""True where a cell holds nothing (NaN/None/NaT or only whitespace)."""
-	blank = series.isna().to_numpy()
-	if series.dtype == object:
-		text = series.astype(str).str.strip()
-		blank |= (text == "").to_numpy() | text.str.lower().isin(["nan", "nat", "none"]).to_numpy()
-	return blank
-
-
 def _prepare(name: str, label: str, series: pd.Series) -> _Column:
 	"""Factorise a text column and look at its distinct values once."""
-	blank = _blank(series)
-	text = series.astype(str).str.strip().where(~blank, None)
-	codes, uniques = pd.factorize(text)
+	raw_codes, raw = pd.factorize(series)  # a ledger repeats its dates: work on each distinct cell once
+	text = pd.Series(raw, dtype=object).astype(str).str.strip()
+	blank = (text == "") | text.str.lower().isin(["nan", "nat", "none"])
+	text_codes, uniques = pd.factorize(text.where(~blank, None))
+	codes = np.where(raw_codes >= 0, np.append(text_codes, -1)[raw_codes], -1)
 	core = pd.Series(uniques, dtype=object).astype(str).str.replace(_TIME_TAIL, "", regex=True).str.strip()
 	parts = core.str.extract(_NUMERIC)
 	numeric = parts[0].notna().to_numpy()
 	first = pd.to_numeric(parts[0], errors="coerce").fillna(0).to_numpy()
 	second = pd.to_numeric(parts[2], errors="coerce").fillna(0).to_numpy()
-	col = _Column(name, label, codes, core, numeric, first, second)
+	col = _Column(name, label, codes, core, numeric, first, second, np.asarray(uniques, dtype=object))
 	day_first = np.flatnonzero(numeric & (first > 12) & (second <= 12))
 	month_first = np.flatnonzero(numeric & (second > 12) & (first <= 12))
 	if len(day_first):
@@ -238,8 +232,8 @@ def parse_date_columns(
 	def row_of(col: _Column, example: str) -> str:
 		if row_numbers is None:
 			return ""
-		texts = columns[col.name].astype(str).str.strip().to_numpy()
-		where = np.flatnonzero(texts == example)
+		code = np.flatnonzero(col.texts == example)
+		where = np.flatnonzero(col.codes == code[0]) if len(code) else []
 		return f", row {int(row_numbers[where[0]])}" if len(where) else ""
 
 	for col in prepared.values():

@@ -266,6 +266,9 @@ def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
 	if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
 		values = series.astype(float)
 	else:
+		values = pd.to_numeric(series.where(~blank, None), errors="coerce").astype(float)
+		if not (values.isna().to_numpy() & ~blank).any():  # plain numbers: no cleaning needed
+			return values, blank, np.zeros(len(series), dtype=bool)
 		text = series.astype(str).str.strip().where(~blank, "")
 		credit = text.str.contains(r"(?i)\bcr\.?$|^\(.*\)$|\d-$", regex=True, na=False)
 		text = text.str.replace(r"(?i)\b(?:dr|cr)\.?$|[()]|[A-Za-z]{3}\b|[$€£₹¥\s\u00a0']", "", regex=True)
@@ -615,8 +618,7 @@ def _read_grid(path: Path) -> pd.DataFrame:
 	except csv.Error as exc:
 		raise SchemaError([f"{path.name}: cannot read it as CSV ({encoding}): {exc}"]) from exc
 	width = max(len(r) for r in rows)
-	grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-	return grid.apply(lambda c: c.str.strip())
+	return pd.DataFrame([[c.strip() for c in r] + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 def find_header_row(grid: pd.DataFrame, mapping: Mapping[str, str] | None = None) -> int | None:
@@ -736,8 +738,12 @@ def read_ledger(
 	amounts = _is_empty(df, "grand_total") & _is_empty(df, "outstanding")
 	no_id = _is_empty(df, "invoice")
 	everything_blank = (df == "").all(axis=1).to_numpy()
-	total_row = df.apply(lambda c: c.astype(str).str.match(r"(?i)^\s*(grand\s+)?total\b")).any(axis=1)
-	skip = everything_blank | (no_id & amounts) | (no_id & total_row.to_numpy())
+	total_row = np.zeros(len(df), dtype=bool)
+	if no_id.any():  # a total row has no invoice id; only those rows are looked at
+		total_row[no_id] = (
+			df[no_id].apply(lambda c: c.astype(str).str.match(r"(?i)^\s*(grand\s+)?total\b")).any(axis=1)
+		).to_numpy()
+	skip = everything_blank | (no_id & amounts) | (no_id & total_row)
 	if (skip & ~everything_blank).any():
 		notes.append(
 			f"skipped {int((skip & ~everything_blank).sum()):,} row(s) without an invoice id and amount, or "
