@@ -57,6 +57,22 @@ details { margin-top:8px; } summary { cursor:pointer; color:var(--blue); }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:6px 16px; margin:0; font-size:.9rem; }
 dt { font-weight:600; } dd { margin:0; color:var(--muted); }
 footer { color:var(--muted); font-size:.8rem; text-align:center; padding:12px; }
+.note { color:var(--muted); font-size:.85rem; }
+td.why { text-align:left; white-space:normal; color:var(--muted); font-style:italic; }
+h1, h2, p, li, dd, caption { overflow-wrap:anywhere; }
+.scroll { max-width:100%; }
+.short { display:none; }
+@media (max-width: 640px) {
+	header { padding:16px; } header h1 { font-size:1.25rem; }
+	main { padding:12px 10px 32px; }
+	section { padding:14px 12px; margin:14px 0; }
+	.tile { flex-basis:140px; padding:10px 12px; } .tile .value { font-size:1.2rem; }
+	.charts figure { flex-basis:100%; }
+	table { font-size:.72rem; }
+	th, td { padding:5px 3px; white-space:normal; }
+	.top .bucket, .trend .opt, .full { display:none; } .short { display:inline; }
+	dl { grid-template-columns:1fr; gap:2px; } dd { margin-bottom:8px; }
+}
 @media print { body { background:#fff; } section, .tile { break-inside:avoid; } }
 """
 
@@ -254,18 +270,32 @@ def _charted(monthly: pd.DataFrame) -> pd.DataFrame:
 	return out
 
 
-def _trend_row(r, cur: str | None) -> str:
-	"""One month of the trend table; a left-out month keeps its sales and says why the rest is missing."""
+def _amount(x: float | None) -> str:
+	"""An amount in a wide table: in full, and shortened (64.5M) for a phone's width (CSS shows one)."""
+	full = _num(x)
+	if full == "—" or abs(x) < 100_000:
+		return full
+	return f'<span class="full">{full}</span><span class="short">{_short(float(x))}</span>'
+
+
+def _trend_row(r) -> str:
+	"""One month of the trend table (amounts without the currency: the caption names it); a left-out
+	month keeps its sales and says why the rest is missing."""
 	gone = bool(r.get("left_out"))
-	cells = [f"<td>{_money(r['credit_sales'], cur)}</td>"]
+	cells = [f"<td>{_amount(r['credit_sales'])}</td>"]
 	if gone and not r.get("partial"):
 		cells.append(f'<td colspan="6" class="why">{escape(str(r["left_out"]))}</td>')
 	else:
-		cells += [f"<td>{_money(r['collected'], cur)}</td>", f"<td>{_money(r['closing_ar'], cur)}</td>"]
+		cells += [f"<td>{_amount(r['collected'])}</td>", f"<td>{_amount(r['closing_ar'])}</td>"]
 		if gone:
 			cells.append(f'<td colspan="4" class="why">{escape(str(r["left_out"]))}</td>')
 		else:
-			cells += [f"<td>{_num(r[c], 1)}</td>" for c in ("dso_standard", "dso_countback", "add", "cei")]
+			cells += [
+				f"<td>{_num(r['dso_standard'], 1)}</td>",
+				f'<td class="opt">{_num(r["dso_countback"], 1)}</td>',
+				f'<td class="opt">{_num(r["add"], 1)}</td>',
+				f"<td>{_num(r['cei'], 1)}</td>",
+			]
 	return f"<tr><td>{escape(_month_label(r))}</td>{''.join(cells)}</tr>"
 
 
@@ -333,7 +363,9 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 
 	amount_unit = f" ({escape(cur)})" if cur else ""
 	shown = _charted(monthly)
-	months = [_month_label(r) for _, r in monthly.iterrows()] if "month" in monthly else []
+	months = (
+		[pd.Timestamp(f"{m}-01").strftime("%b %Y") for m in monthly["month"]] if "month" in monthly else []
+	)
 	dso_svg = _line_chart(
 		"dso",
 		"DSO by month, standard and countback",
@@ -352,7 +384,7 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 		[("CEI", _series(shown, "cei"), "#b45309", False)],
 		"%",
 	)
-	trend_rows = "".join(_trend_row(r, cur) for _, r in monthly.iterrows())
+	trend_rows = "".join(_trend_row(r) for _, r in monthly.iterrows())
 	left_out_months = [
 		f"{_month_label(r)}: {r['left_out']}" for _, r in monthly.iterrows() if r.get("left_out")
 	]
@@ -377,12 +409,13 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 			"short by the report date, or whose balances depend on payments of unknown date, is listed "
 			"without its ratios</caption>\n"
 			'<thead><tr><th scope="col">Month</th><th scope="col">Credit sales</th><th scope="col">Collected'
-			'</th>\n<th scope="col">Closing AR</th><th scope="col">DSO standard</th><th scope="col">DSO '
-			'countback</th>\n<th scope="col">ADD</th><th scope="col">CEI %</th></tr></thead>\n'
+			'</th>\n<th scope="col">Closing AR</th><th scope="col">DSO standard</th><th scope="col" '
+			'class="opt">DSO countback</th>\n<th scope="col" class="opt">ADD</th><th scope="col">CEI %</th>'
+			"</tr></thead>\n"
 			f"<tbody>{trend_rows}</tbody></table></div></details>\n</section>"
 		)
 
-	top_head = "".join(f'<th scope="col">{escape(label)}</th>' for label in labels)
+	top_head = "".join(f'<th scope="col" class="bucket">{escape(label)}</th>' for label in labels)
 	top_rows = "".join(
 		"<tr>"
 		f'<th scope="row">{escape(str(c.get("customer_name", "")))}'
@@ -392,7 +425,7 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 			else ""
 		)
 		+ "</th>"
-		+ "".join(f"<td>{_num(c.get('buckets', {}).get(label))}</td>" for label in labels)
+		+ "".join(f'<td class="bucket">{_num(c.get("buckets", {}).get(label))}</td>' for label in labels)
 		+ f"<td>{_num(c.get('total'))}</td><td><strong>{_num(c.get('overdue'))}</strong></td>"
 		f"<td>{_num(c.get('oldest_days_overdue'))}</td>"
 		"</tr>"
