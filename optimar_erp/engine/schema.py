@@ -280,7 +280,9 @@ def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray
 		)
 		if decimal_comma:
 			text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-		else:
+		else:  # commas only as thousands separators, in groups of three: "1,2,3" is not a number
+			grouped = text.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?", na=False)
+			text = text.where(~text.str.contains(",", regex=False) | grouped, "not a number")
 			text = text.str.replace(",", "", regex=False)
 		values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
 		values = values.where(~credit.to_numpy(), -values.abs())
