@@ -324,3 +324,24 @@ def test_backtest_explains_an_undefined_auc(tmp_path, capsys):
 	assert figures["auc_note"].startswith(f"AUC is undefined: all {figures['n_test']:,} test invoices")
 	assert "were paid late" in figures["auc_note"] and "--cutoff" in figures["auc_note"]
 	assert np.isfinite(figures["brier"])
+
+
+def test_title_date_in_the_next_cell_or_in_the_files_order(tmp_path):
+	import openpyxl
+
+	book = openpyxl.Workbook()
+	sheet = book.active
+	sheet.append(["Customer balances"])
+	sheet.append(["As of:", dt.datetime(2026, 11, 30)])
+	sheet.append([])
+	sheet.append(["Invoice", "Customer", "Date", "Due", "Amount", "Balance"])
+	sheet.append(["A1", "C", "03/11/2026", "25/11/2026", 10, 10])
+	book.save(tmp_path / "b.xlsx")
+	assert read_ledger(tmp_path / "b.xlsx").attrs["title_as_of"] == pd.Timestamp("2026-11-30")
+	path = tmp_path / "b.csv"
+	path.write_text(
+		"Balances as of 05/11/2026\nInvoice,Customer,Date,Due,Amount,Balance\nA1,C,03/10/2026,25/10/2026,10,10\n",
+		encoding="utf-8",
+	)
+	inv = read_ledger(path)  # 05/11 reads either way alone; the file's dates are day-first
+	assert inv.attrs["title_as_of"] == pd.Timestamp("2026-11-05")

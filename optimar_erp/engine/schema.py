@@ -451,6 +451,7 @@ def validate_invoices(
 	out["disputed"] = out["disputed"].astype(bool)
 	out.attrs["repairs"] = repairs
 	out.attrs["notes"] = list(plan.notes)
+	out.attrs["date_order"] = plan.order
 	return out
 
 
@@ -651,15 +652,19 @@ def _headers(cells: Sequence[str]) -> list[str]:
 
 
 def _title_as_of(rows: pd.DataFrame, dates: str | None) -> tuple[pd.Timestamp | None, str]:
-	"""The report date a title row states ("As of November 30, 2026", "As at 30/11/2026"), if any."""
+	"""The report date a title row states ("As of November 30, 2026", "As at 30/11/2026", or "As of:"
+	with the date in the next cell), read with the file's day/month order ``dates``; None if none."""
 	for cells in rows.itertuples(index=False):
-		for cell in cells:
-			match = _AS_OF.search(str(cell))
+		cells = [str(c).strip() for c in cells]
+		for i, cell in enumerate(cells):
+			match = _AS_OF.search(
+				cell + (" " + next((c for c in cells[i + 1 :] if c), "") if cell.endswith(":") else "")
+			)
 			if not match:
 				continue
 			parsed, _, plan = parse_date_columns({"as_of": pd.Series([match.group(1)])}, order=dates)
 			if not plan.errors and pd.notna(parsed["as_of"][0]):
-				return parsed["as_of"][0], str(cell).strip()
+				return parsed["as_of"][0], " ".join(c for c in cells if c)
 	return None, ""
 
 
@@ -721,7 +726,6 @@ def read_ledger(
 			notes.append(
 				f"header: row {h + 1} (rows above it skipped: {shown or 'blank'}); --header-row N to choose"
 			)
-	title_as_of, title_text = _title_as_of(grid.iloc[:h], dates)
 	df = grid.iloc[h + 1 :].copy()
 	df.columns = _headers(grid.iloc[h].tolist())
 	rows = np.arange(h + 2, h + 2 + len(df))
@@ -837,6 +841,7 @@ def read_ledger(
 			"payments: the file has no payment dates, so it is read as an open-items snapshot"
 		)
 	inv.attrs["open_items"] = open_items
+	title_as_of, title_text = _title_as_of(grid.iloc[:h], dates or inv.attrs.get("date_order"))
 	inv.attrs["title_as_of"] = title_as_of
 	inv.attrs["title_as_of_text"] = title_text
 	inv.attrs["header_row"] = h + 1
