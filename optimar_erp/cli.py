@@ -1,9 +1,16 @@
 """The ``optimar`` command: receivables analytics without a Frappe site.
 
 - ``optimar demo``: simulate a realistic AR book and write its HTML report.
-- ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel), check it, and write its report.
+- ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel) as accounting systems write it,
+  check it, and write its report. ``--dates dayfirst|monthfirst`` (when the file's dates do not decide),
+  ``--header-row N`` (when the header is not found), ``--terms DAYS`` (no due dates), ``--repair-dates``,
+  ``--map 'Source=field'``. What reading decided or filled in is printed as ``note:`` lines and listed in
+  the report; what is left out and why as ``left out:`` (``--json``: ``notes``, ``left_out``,
+  ``open_items`` in the summary).
 - ``optimar backtest --ledger FILE --cutoff YYYY-MM-DD``: train the risk models on the invoices before
-  the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON.
+  the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON
+  (``auc_note`` says why when the AUC is undefined). Same reading options as ``analyse``.
+- ``optimar --version``.
 - ``optimar classify FILE.jsonl [--threshold 0.6] [--dayfirst | --monthfirst]``: classify customers'
   replies to payment reminders (one ``{"text": …, "received": "YYYY-MM-DD"}`` object per line) and print
   one JSON line per reply: intent, confidence, needs_human, suggested action and the fields read from it
@@ -87,8 +94,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def _fmt(x: float | None, digits: int = 0, suffix: str = "") -> str:
-	"""A number for the terminal, or "n/a"."""
-	return "n/a" if x is None else f"{x:,.{digits}f}{suffix}"
+	"""A number for the terminal, or "n/a"; never "-0.0" (+ 0.0 turns a rounded -0.0 into 0.0)."""
+	return "n/a" if x is None else f"{round(float(x), digits) + 0.0:,.{digits}f}{suffix}"
 
 
 def _print_summary(s: dict, file=None) -> None:
@@ -103,10 +110,18 @@ def _print_summary(s: dict, file=None) -> None:
 	print("  Aging         " + "  ".join(f"{k}: {_fmt(v)}" for k, v in s["buckets"].items()), file=file)
 	print(
 		f"  DSO           {_fmt(s['dso_standard'], 1, ' days')} standard ({s['dso_window_days']} d), "
-		f"{_fmt(s['dso_countback'], 1, ' days')} countback; ADD {_fmt(s['add'], 1, ' days')}",
+		+ (
+			"countback left out"
+			if s.get("open_items")
+			else f"{_fmt(s['dso_countback'], 1, ' days')} countback"
+		)
+		+ f"; ADD {_fmt(s['add'], 1, ' days')}",
 		file=file,
 	)
-	print(f"  CEI           {_fmt(s['cei'], 1, '%')} in {s['cei_month']}", file=file)
+	if s.get("cei") is None and s.get("left_out"):
+		print("  CEI           left out (see above)", file=file)
+	else:
+		print(f"  CEI           {_fmt(s['cei'], 1, '%')} in {s['cei_month']}", file=file)
 	print(
 		f"  Open          {s['open_invoices']:,} invoices of {s['open_customers']:,} customers "
 		f"({s['overdue_invoices']:,} invoices overdue)",

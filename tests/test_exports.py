@@ -345,3 +345,12 @@ def test_title_date_in_the_next_cell_or_in_the_files_order(tmp_path):
 	)
 	inv = read_ledger(path)  # 05/11 reads either way alone; the file's dates are day-first
 	assert inv.attrs["title_as_of"] == pd.Timestamp("2026-11-05")
+
+
+def test_terminal_says_what_is_left_out(tmp_path, capsys):
+	xero = EXPORTS / "xero_aged_receivables_detail.csv"
+	assert main(["analyse", "--ledger", str(xero), "--out", str(tmp_path / "x.html")]) == 0
+	printed = capsys.readouterr().out
+	assert "CEI           left out (see above)" in printed and "countback left out" in printed
+	assert "left out: The file has no payment dates (an open-items list)" in printed
+	assert "note: header: row 5" in printed and "-0.0" not in printed
