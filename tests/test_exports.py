@@ -354,3 +354,10 @@ def test_terminal_says_what_is_left_out(tmp_path, capsys):
 	assert "CEI           left out (see above)" in printed and "countback left out" in printed
 	assert "left out: The file has no payment dates (an open-items list)" in printed
 	assert "note: header: row 5" in printed and "-0.0" not in printed
+
+
+def test_a_map_naming_no_column_says_where_the_header_was_read(tmp_path):
+	with pytest.raises(SchemaError) as info:
+		read_ledger(EXPORTS / "tally_bills_receivable.csv", {"Bill Ref": "invoice"})
+	assert "--map Bill Ref=invoice: the file has no column 'Bill Ref'" in info.value.errors[0]
+	assert info.value.errors[-1].startswith("hint: the column names were read from row 6 ('Date', 'Ref. No.'")

@@ -732,7 +732,16 @@ def read_ledger(
 	df = df.reset_index(drop=True)
 
 	if mapping:
-		df = apply_mapping(df, mapping)
+		try:
+			df = apply_mapping(df, mapping)
+		except SchemaError as exc:
+			raise SchemaError(
+				exc.errors
+				+ [
+					f"hint: the column names were read from row {h + 1} "
+					f"({', '.join(map(repr, df.columns[:8]))}…); --header-row N reads them from row N"
+				]
+			) from exc
 	sources = {target: source for source, target in mapping.items()}
 	guessed = recognise_headers(df.columns, taken=set(mapping.values()))
 	df = df.rename(columns=guessed)
