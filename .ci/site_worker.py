@@ -7,9 +7,10 @@ sites left waiting; the browser checks need a worker that runs only the jobs of 
 
 import sys
 
+from rq import Worker
+
 import frappe
 from frappe.utils.background_jobs import get_queue_list, get_redis_conn
-from rq import Worker
 
 site = sys.argv[1]
 frappe.init(site=site)
