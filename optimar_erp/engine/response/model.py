@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
 OUTCOMES: tuple[str, ...] = ("payment", "promise", "reply", "dispute", "silence")
 SUCCESS_OUTCOMES: tuple[str, ...] = ("payment", "promise")
@@ -156,6 +155,8 @@ class ResponseModel:
 		t = prepare_touches(touches, horizon_days)
 		if len(t) < 20 or t["success"].nunique() < 2:
 			raise ValueError("the response model needs at least 20 touches with both successes and failures")
+		from sklearn.linear_model import LogisticRegression  # scoring does not need scikit-learn
+
 		model = cls(horizon_days, segment_strength, customer_strength)
 		t["hour_band"] = hour_band(t["hour"])
 		cols = {**_site_columns(t), **{f: t[f].to_numpy(dtype=object) for f in _ACTION_FEATURES}}
