@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from optimar_erp.engine.response.policy import LearnedPolicy, allowed_hours
+from optimar_erp.engine.response.policy import LearnedPolicy, allowed_hours, inside
 
 LEARNED_REASON_CODES: dict[str, bool] = {"awaiting_send_time": True, "awaiting_payment_run": True}
 """Reasons a learned step waits (both transient: a later run sends it)."""
@@ -85,6 +85,13 @@ class LearnedDunning:
 		learned_u = learned.loc[u.index]
 		local_day = zone.map(lambda z: local_now[z].date())
 		local_hour = zone.map(lambda z: local_now[z].hour).astype(int)
+		quiet_now = zone.map(
+			lambda z: (
+				self.quiet_start is not None
+				and self.quiet_end is not None
+				and inside(local_now[z].hour * 60 + local_now[z].minute, self.quiet_start, self.quiet_end)
+			)
+		).astype(bool)
 		waiting: list[tuple[pd.DataFrame, str, pd.Series]] = []
 
 		# 1. payment-run timing (pre-due and first post-due reminders of one invoice)
@@ -122,6 +129,7 @@ class LearnedDunning:
 		keep = ~wait_run
 		u, info_u, learned_u = u[keep], info_u[keep], learned_u[keep]
 		zone, local_day, local_hour, kinds = zone[keep], local_day[keep], local_hour[keep], kinds[keep]
+		quiet_now = quiet_now[keep]
 		if u.empty:
 			return _without(units, waiting), waiting
 
@@ -180,17 +188,25 @@ class LearnedDunning:
 			[units.loc[u.index, "email"], units.loc[u.index, "mobile"], units.loc[u.index, "collector"]],
 			"",
 		)
-		# 3. waiting for the chosen hour of the customer's day
-		later = (learned_u["learned_time"].to_numpy()) & (
-			chosen["hour"].astype(int).to_numpy() > local_hour.to_numpy()
-		)
+		# 3. waiting for the chosen hour of the customer's day, and through quiet hours
+		hour_now = local_hour.to_numpy()
+		later = learned_u["learned_time"].to_numpy() & (chosen["hour"].astype(int).to_numpy() > hour_now)
+		later |= quiet_now.to_numpy()
 		if later.any():
 			w = units.loc[u.index[later]]
 			reason = pd.Series(
 				[
-					f"Goes out at {h:02d}:00 in {z} (learned best time): {r}"
-					for h, z, r in zip(
-						chosen["hour"][later], zone[later], chosen["reason"][later], strict=True
+					(
+						f"Quiet hours in {z} ({self.quiet_start:%H:%M}–{self.quiet_end:%H:%M}): {r}"
+						if q
+						else f"Goes out at {h:02d}:00 in {z} (learned best time): {r}"
+					)
+					for h, z, r, q in zip(
+						chosen["hour"][later],
+						zone[later],
+						chosen["reason"][later],
+						quiet_now[later],
+						strict=True,
 					)
 				],
 				index=w.index,

@@ -94,15 +94,15 @@ def learn_calendars(
 			out[customer] = RunCalendar(
 				weekdays=(int(top_wd[i]),), share=float(wd_share[i]), settlements=int(n[i])
 			)
-		elif top2[i, 0] >= MONTHLY_SHARE:
-			out[customer] = RunCalendar(
-				month_days=(int(order[i, 0]),), share=float(top2[i, 0]), settlements=int(n[i])
-			)
 		elif top2[i].sum() >= MONTHLY_SHARE and top2[i, 1] >= MONTHLY_EACH:
 			out[customer] = RunCalendar(
 				month_days=tuple(sorted(int(d) for d in order[i])),
 				share=float(top2[i].sum()),
 				settlements=int(n[i]),
+			)
+		elif top2[i, 0] >= MONTHLY_SHARE:
+			out[customer] = RunCalendar(
+				month_days=(int(order[i, 0]),), share=float(top2[i, 0]), settlements=int(n[i])
 			)
 		else:
 			out[customer] = RunCalendar(settlements=int(n[i]))

@@ -205,18 +205,17 @@ class ResponseModel:
 			whole = frame.groupby("key")[["o", "e"]].sum()
 			adj_all = np.log((whole["o"] + strength) / (whole["e"] + strength))
 			store["all"] = adj_all.to_frame("adj")
-			level_logit = logit + adj_all.reindex(key).to_numpy()
-			p2 = _sigmoid(level_logit)
-			extra = np.zeros(len(t))
+			logit = logit + adj_all.reindex(key).to_numpy()
+			# one backfitting pass: each dimension against what the level and the dimensions before it
+			# already explain (a customer's overall responsiveness is not counted once per dimension)
 			for dim in _DIMS:
-				frame = pd.DataFrame({"key": key, "v": t[dim].to_numpy(dtype=object), "o": y, "e": p2})
+				values = t[dim].to_numpy(dtype=object)
+				frame = pd.DataFrame({"key": key, "v": values, "o": y, "e": _sigmoid(logit)})
 				g = frame.groupby(["key", "v"])[["o", "e"]].sum()
 				adj = np.log((g["o"] + strength) / (g["e"] + strength)).unstack("v").fillna(0.0)
 				store[dim] = adj
-				extra += (
-					adj.stack().reindex(pd.MultiIndex.from_arrays([key, frame["v"]])).fillna(0).to_numpy()
-				)
-			logit = level_logit + extra
+				cells = pd.MultiIndex.from_arrays([key, values])
+				logit = logit + adj.stack().reindex(cells).fillna(0).to_numpy()
 		self.customer_segment = dict(zip(t["customer"], t["segment"], strict=False))
 
 	def _fit_evidence(self, t: pd.DataFrame) -> None:
@@ -262,13 +261,14 @@ class ResponseModel:
 		return _sigmoid(logit)
 
 	def evidence(self, customer: str) -> list[str]:
-		"""The customer's record per channel, in words: "answered 7 of 9 WhatsApp reminders within 3 days"
-		(a success = payment or promise within the horizon)."""
+		"""The customer's record per channel, best first, in words: "answered 7 of 9 WhatsApp reminders
+		(paid or promised after 2 days, median)" (answered = payment or promise within the horizon)."""
 		if self.evidence_table is None:
 			return []
 		rows = self.evidence_table[self.evidence_table["customer"] == customer]
 		out = []
-		for r in rows.sort_values("touches", ascending=False).itertuples(index=False):
+		rows = rows.assign(rate=rows["successes"] / rows["touches"])
+		for r in rows.sort_values(["rate", "touches"], ascending=False).itertuples(index=False):
 			text = f"answered {int(r.successes)} of {int(r.touches)} {r.channel} reminders"
 			if r.successes and not np.isnan(r.days):
 				text += f" (paid or promised after {r.days:g} days, median)"

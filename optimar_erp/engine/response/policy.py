@@ -55,15 +55,16 @@ def allowed_hours(
 	out = []
 	for h in range(24):
 		m = h * 60
-		if not _inside(m, window_start, window_end):
+		if not inside(m, window_start, window_end):
 			continue
-		if quiet_start is not None and quiet_end is not None and _inside(m, quiet_start, quiet_end):
+		if quiet_start is not None and quiet_end is not None and inside(m, quiet_start, quiet_end):
 			continue
 		out.append(h)
 	return out
 
 
-def _inside(minutes: int, start: dt.time, end: dt.time) -> bool:
+def inside(minutes: int, start: dt.time, end: dt.time) -> bool:
+	"""True when a local time (minutes since midnight) lies in [start, end); start > end spans midnight."""
 	lo, hi = start.hour * 60 + start.minute, end.hour * 60 + end.minute
 	if lo == hi:
 		return False
@@ -246,8 +247,8 @@ def _default_scores(model: ResponseModel, contexts: pd.DataFrame, defaults: pd.D
 
 def _default_index(grid: pd.DataFrame, mask: np.ndarray, defaults: pd.DataFrame | None) -> np.ndarray:
 	"""The grid position of each row's default action; the first allowed one when it is not allowed."""
-	first_allowed = mask.argmax(axis=1)
-	if defaults is None:
+	first_allowed = mask.argmax(axis=1) if mask.shape[1] else np.zeros(len(mask), dtype=np.int64)
+	if defaults is None or not mask.shape[1]:
 		return first_allowed
 	index = {(c, t, int(h)): i for i, (c, t, h) in enumerate(grid.itertuples(index=False))}
 	d = defaults.reset_index(drop=True)
@@ -321,6 +322,8 @@ class LearnedPolicy(GridPolicy):
 		return out
 
 	def preferred(self, contexts, grid, mask, defaults):
+		if not len(grid):
+			return np.zeros(len(contexts), dtype=np.int64), np.zeros((len(contexts), 0))
 		scores = self.model.score(contexts.reset_index(drop=True), grid)
 		return np.where(mask, scores, -np.inf).argmax(axis=1), scores
 
@@ -336,9 +339,7 @@ class LearnedPolicy(GridPolicy):
 		)
 		dflt = (out["default_expected"] * 100).round().astype("Int64").astype(str)
 		base = base.where(out["default_expected"].isna(), base + " (the step's fixed choice: " + dflt + " %)")
-		explore = (
-			f"exploring ({self.epsilon:.0%} of decisions are drawn among the allowed choices): " + _what(out)
-		)
+		explore = f"exploring ({self.epsilon:.0%} of decisions are drawn among the allowed choices): " + base
 		return (
 			base.where(~out["explored"], explore)
 			+ "; probability "
