@@ -219,10 +219,11 @@ class ResponseModel:
 		self.customer_segment = dict(zip(t["customer"], t["segment"], strict=False))
 
 	def _fit_evidence(self, t: pd.DataFrame) -> None:
-		g = t.groupby(["customer", "channel"]).agg(
-			touches=("success", "size"),
-			successes=("success", "sum"),
-			days=("days_to_outcome", lambda d: float(np.nanmedian(d)) if d.notna().any() else np.nan),
+		days = pd.to_numeric(t["days_to_outcome"], errors="coerce").where(t["success"])
+		g = (
+			t.assign(days=days)
+			.groupby(["customer", "channel"])
+			.agg(touches=("success", "size"), successes=("success", "sum"), days=("days", "median"))
 		)
 		self.evidence_table = g.reset_index()
 
