@@ -118,7 +118,9 @@ def _print_comparison(title: str, c) -> None:
 
 
 def main(argv=None) -> int:
-	parser = argparse.ArgumentParser(prog="python -m optimar_erp.benchmarks.engine_learning", description=__doc__.split("\n\n")[0])
+	parser = argparse.ArgumentParser(
+		prog="python -m optimar_erp.benchmarks.engine_learning", description=__doc__.split("\n\n")[0]
+	)
 	parser.add_argument("--quick", action="store_true", help="smaller worlds, fewer seeds")
 	parser.add_argument("--highradius", type=Path, default=HIGHRADIUS)
 	parser.add_argument("--activities", type=int, default=500_000)
