@@ -352,3 +352,55 @@ def test_policy_never_breaks_quiet_hours_caps_opt_ins_or_time_zones(history):
 		for c, n in per_customer.items():
 			assert n + prior_count.get(c, 0) <= cap
 	assert seen_actions > 100
+
+
+def test_decide_with_a_learned_policy_chooses_waits_for_the_run_and_explains():
+	# WA_FAN answered 9 of 10 WhatsApp reminders and none of 10 emails; everyone else 3 in 10 either way
+	rows = [(f"S{i}", "A", ch, 3, 10) for i in range(30) for ch in ("Email", "WhatsApp")]
+	rows += [("WA_FAN", "A", "WhatsApp", 9, 10), ("WA_FAN", "A", "Email", 0, 10)]
+	model = ResponseModel.fit(_touches(rows))
+	fridays = {"RUNNER": RunCalendar(weekdays=(4,), share=1.0, settlements=20)}
+	policy = LearnedDunning(LearnedPolicy(model, fridays, epsilon=0.0, lead_business_days=3))
+	today = dt.date(2025, 3, 3)  # a Monday
+	inv = pd.DataFrame(
+		{
+			"invoice": ["I-FAN", "I-RUN"],
+			"customer": ["WA_FAN", "RUNNER"],
+			"due_date": [today - dt.timedelta(days=3), today + dt.timedelta(days=5)],  # +3 and -5 steps due
+			"outstanding": 100.0,
+			"grand_total": 100.0,
+			"sequence": "S",
+		}
+	)
+	cus = pd.DataFrame(
+		{
+			"customer": ["WA_FAN", "RUNNER"],
+			"email": ["fan@x.example", "run@x.example"],
+			"mobile": ["+911", "+912"],
+			"whatsapp_opt_in": [True, True],
+			"time_zone": ["Asia/Kolkata", "Europe/Berlin"],
+		}
+	)
+	steps = STEPS.assign(learned_channel=True, learned_time=True, channels="Email,WhatsApp")
+	cfg = DunningConfig(
+		today=today,
+		now=dt.datetime(2025, 3, 3, 12, 30, tzinfo=dt.timezone.utc),  # 18:00 in Kolkata, 13:30 in Berlin
+		company_time_zone="Europe/London",
+		window_start=dt.time(8),
+		window_end=dt.time(19),
+		enabled_channels=frozenset({"Email", "WhatsApp"}),
+	)
+	d = decide(inv, steps, None, cus, None, None, cfg, policy=policy)
+	fan = d.actions.set_index("customer").loc["WA_FAN"]
+	assert (fan["channel"], fan["recipient"], bool(fan["learned"])) == ("WhatsApp", "+911", True)
+	assert fan["propensity"] == 1.0 and "chance of payment or promise" in fan["choice_reason"]
+	assert fan["send_hour"] <= 18
+	# RUNNER pays on Fridays: its pre-due reminder waits for Tuesday, 3 business days before Friday
+	held = d.skipped.set_index("customer").loc["RUNNER"]
+	assert held["reason_code"] == "awaiting_payment_run" and bool(held["transient"])
+	assert held["reason"].startswith("Held until 2025-03-04") and "Fridays" in held["reason"]
+	# the same decision without WhatsApp enabled falls back to email, and WhatsApp without an opt-in too
+	no_wa = decide(inv, steps, None, cus.assign(whatsapp_opt_in=False), None, None, cfg, policy=policy)
+	assert no_wa.actions.set_index("customer").loc["WA_FAN", "channel"] == "Email"
+	with pytest.raises(ValueError, match="unknown channel"):
+		decide(inv, steps.assign(channels="Email,Pigeon"), None, cus, None, None, cfg, policy=policy)
