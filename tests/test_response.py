@@ -32,6 +32,7 @@ from optimar_erp.engine.response.policy import (
 	allowed_hours,
 	inside,
 )
+from optimar_erp.engine.risk.features import payment_day_counts
 from optimar_erp.engine.simulate import (
 	ResponseBehaviour,
 	response_world,
@@ -113,6 +114,21 @@ def test_calendar_finds_the_simulated_payment_runs():
 	# customers without runs rarely look like they have one (weekend due dates paid on Fridays can)
 	others = book.customers.loc[book.customers["payment_run_rule"] == "", "customer"]
 	assert np.mean([cals[c].known for c in others if c in cals]) < 0.3
+
+
+def test_payment_day_counts_histograms_and_cutoff():
+	inv = pd.DataFrame(
+		{
+			"customer": ["A", "A", "A", "B", "B"],
+			"settled_date": pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-14", "2025-03-15", None]),
+		}
+	)
+	counts = payment_day_counts(inv)
+	assert counts.loc["A", "n"] == 3 and counts.loc["A", "dom0"] == 2 and counts.loc["A", "dom14"] == 1
+	assert counts.loc["A", "wd4"] == 3  # 31 Jan, 28 Feb and 14 Mar 2025 were Fridays
+	assert counts.loc["B", "n"] == 1 and counts.loc["B", "wd5"] == 1
+	assert payment_day_counts(inv, "2025-02-28").loc["A", "n"] == 2
+	assert "B" not in payment_day_counts(inv, "2025-02-28").index
 
 
 def test_run_timed_day_lands_the_lead_before_the_run_and_never_past_the_next_step():
