@@ -146,6 +146,8 @@ def due_for(invoices: list[str], as_of=None) -> dict[str, engine.InterestDue]:
 	"""What each invoice owes in interest and fee for the period not yet charged or waived, by the
 	policy of its customer and company (an invoice without a policy is left out)."""
 	as_of = getdate(as_of)
+	if not invoices or not frappe.db.exists("Late Payment Policy", {"enabled": 1}):
+		return {}  # no policy on the site: one read per reminder, nothing more
 	rows = _invoices(invoices)
 	done = settled([r.name for r in rows])
 	policies: dict[tuple[str, str], str | None] = {}

@@ -76,9 +76,7 @@ class CollectionActivity(Document):
 			before is not None and before.activity_type in INTEREST_ACTIVITY_TYPES
 		):
 			frappe.throw(
-				_(
-					"Interest is charged or waived from the Sales Invoice (Collections → Charge / Waive Interest)."
-				),
+				_("Interest is charged or waived from the Sales Invoice (Collections → Interest and Fees)."),
 				SystemActivityError,
 			)
 
