@@ -55,6 +55,7 @@ DOCTYPES: dict[str, dict[str, str]] = {
 		"Accounts Manager": "r",
 		SM: "rwcd",
 	},
+	"Post Dated Cheque": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r", SM: "rwcd"},
 	"Promise To Pay": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r", SM: "rwcd"},
 	"Reference Interest Rate": {
 		COLLECTIONS_MANAGER: "rwcd",
@@ -80,6 +81,7 @@ WHITELISTED: dict[str, str] = {
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.preview": DESK,
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test": DESK,
 	"optimar_erp.collections.doctype.promise_to_pay.promise_to_pay.cancel_promise": DESK,
+	"optimar_erp.dunning.cheques.mark_bounced": DESK,
 	"optimar_erp.dunning.interest.charge": DESK,
 	"optimar_erp.dunning.interest.preview": DESK,
 	"optimar_erp.dunning.interest.waive": DESK,
@@ -134,6 +136,7 @@ DESK_CALLS: dict[str, dict] = {
 	},
 	"optimar_erp.risk_scoring.jobs.train_now": {},
 	"optimar_erp.dunning.interest.charge": {"invoices": "{invoice}"},
+	"optimar_erp.dunning.cheques.mark_bounced": {"cheque": "PDC-00001", "reason": "x"},
 	"optimar_erp.dunning.interest.waive": {"invoices": "{invoice}", "reason": "x"},
 	"optimar_erp.dunning.interest.preview": {"invoice": "{invoice}"},
 	"optimar_erp.setup.checklist.check_setup": {},
