@@ -26,7 +26,16 @@ class TestPostDatedCheques(OptimarTestCase):
 		cls.company = default_company()
 		cls.suffix = frappe.generate_hash(length=6)
 		cls.collector = make_user(f"pdc.collector.{cls.suffix}@example.com", ("Collector",))
+		cls.grace_before = frappe.db.get_single_value("Collections Settings", "promise_grace_days")
 		frappe.db.set_single_value("Collections Settings", "promise_grace_days", 1)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.rollback()
+		frappe.db.set_single_value("Collections Settings", "promise_grace_days", cls.grace_before)
+		frappe.db.commit()
+		super().tearDownClass()
 
 	def setUp(self):
 		frappe.db.savepoint("pdc_test")
