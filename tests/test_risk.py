@@ -67,6 +67,9 @@ def brute_force(inv: pd.DataFrame, i: int) -> dict:
 		"n_hist": len(hist),
 		"late_rate": (late > 0).mean() if len(hist) else np.nan,
 		"days_late_mean": late.mean() if len(hist) else np.nan,
+		"days_to_settle_median": (hist["settled_date"] - hist["posting_date"]).dt.days.median()
+		if len(hist)
+		else np.nan,
 		"last_late_rate": (late.tail(5) > 0).mean() if len(hist) else np.nan,
 		"open_count": len(open_),
 		"open_amount": round(open_["grand_total"].sum(), 2),
