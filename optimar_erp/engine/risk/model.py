@@ -364,38 +364,33 @@ class RiskModel:
 	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Calibrated P(paid late) for a raw features table.
 
-		For a customer without settled history the model's estimate is shrunk towards the late rate of
-		the training's cold-start invoices, weighted as :data:`COLD_START_PSEUDO_ROWS` invoices against
-		the number of cold-start invoices the model learned from (those are few, and often all from the
-		first months of a book, so the model alone can drift far from what new customers do).
+		The model chosen at fit time (see :func:`choose_late_model`): the boosted classifier, the
+		logistic regression or their blend. For a customer without settled history the boosted model's
+		estimate is shrunk towards the late rate of the training's cold-start invoices, weighted as
+		:data:`COLD_START_PSEUDO_ROWS` invoices against the number of cold-start invoices the model
+		learned from (those are few, and often all from the first months of a book, so the boosted model
+		alone can drift far from what new customers do; the logistic regression, a smooth function of the
+		features, does not).
 		With :meth:`use_baseline`: the customer's late rate (the training late rate without history).
 		"""
 		if self.uses_baseline:
 			return X_raw["late_rate"].fillna(self.metrics_["late_rate_train"]).to_numpy(dtype=float)
-		p = self._late_probability(X_raw)
+		chosen = getattr(self, "late_model_", "boosted")
+		if chosen == "logistic":
+			return self.logistic_proba(X_raw)
+		with threadpool_limits(limits=self.n_threads):
+			p = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
 		prior = self.metrics_.get("late_rate_cold_start")
 		if prior is None:
 			prior = self.metrics_.get("late_rate_train", float(p.mean()) if len(p) else 0.5)
 		n_cold = self.metrics_.get("n_cold_start", 0)
 		w = n_cold / (n_cold + COLD_START_PSEUDO_ROWS)
 		cold = X_raw["n_hist"].to_numpy() == 0
-		return np.where(cold, w * p + (1 - w) * prior, p)
-
-	def _late_probability(self, X_raw: pd.DataFrame) -> np.ndarray:
-		"""P(late) of the chosen late-payment model (see :func:`choose_late_model`), before the
-		cold-start shrinkage."""
-		chosen = getattr(self, "late_model_", "boosted")
-		logit = getattr(self, "logit_", None)
-		if chosen == "boosted" or logit is None:
-			with threadpool_limits(limits=self.n_threads):
-				return self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
-		p_logit = logit.predict_proba(self._impute(X_raw).to_numpy(dtype=float))
-		if chosen == "logistic":
-			return p_logit
-		with threadpool_limits(limits=self.n_threads):
-			p_boost = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
-		w = self.metrics_.get("late_model", {}).get("blend_weight", 0.5)
-		return w * p_boost + (1 - w) * p_logit
+		p = np.where(cold, w * p + (1 - w) * prior, p)
+		if chosen == "blend":
+			share = self.metrics_.get("late_model", {}).get("blend_weight", 0.5)
+			return share * p + (1 - share) * self.logistic_proba(X_raw)
+		return p
 
 	def logistic_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""P(late) of the logistic regression alone (the simple model the choice compares against)."""
