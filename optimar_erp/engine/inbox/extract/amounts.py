@@ -75,7 +75,7 @@ _MONEY_WORDS = re.compile(
 )
 _MONEY_AFTER = re.compile(
 	r"^\W{0,3}(?:(?:was|were|has\s+been|have\s+been|is|got|already)\s+)?(?:neft|rtgs|imps|upi|wire[ds]?|ach|"
-	r"transferr?(?:ed|ing)?|transfer|remitted|sent|paid|deposited|credited|cleared|released|"
+	r"transferr?(?:ed|ing)?|transfer|remitted|sent|paid|deposited|credited|cleared|released|received|"
 	r"(?:by|via|through|thru)\s+(?:neft|rtgs|imps|upi|wire|ach|cheque|check|bank|transfer))\b",
 	re.IGNORECASE,
 )
