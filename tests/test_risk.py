@@ -522,3 +522,17 @@ def test_backtest_reports_the_simple_models_it_is_held_to(book, cutoff):
 	assert figures["days_model"] in ("boosted", "customer_mean", "customer_median", "blend")
 	assert 0.5 < figures["logistic"]["auc"] <= 1 and 0 < figures["logistic"]["brier"] < 0.25
 	assert figures["baseline"]["mae_days_to_settle_median"] > 0
+
+
+def test_a_model_saved_before_the_choice_existed_scores_with_its_boosted_models(model, book, cutoff):
+	inv = book.invoices
+	test = inv[(inv["posting_date"] >= cutoff) & inv["settled_date"].notna()].head(200)
+	old = RiskModel.from_bytes(model.to_bytes())
+	for attr in ("logit_", "late_model_", "days_model_"):
+		delattr(old, attr)
+	X = old.features(test, inv)
+	fresh = RiskModel.from_bytes(model.to_bytes())
+	fresh.late_model_, fresh.days_model_ = "boosted", "boosted"
+	np.testing.assert_allclose(old.predict_proba(X), fresh.predict_proba(X))
+	np.testing.assert_allclose(old.predict_days(X), fresh.predict_days(X))
+	assert old.predict(test, history=inv, as_of=cutoff)["risk_band"].notna().all()
