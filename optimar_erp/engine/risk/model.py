@@ -101,6 +101,10 @@ chosen, whatever its AUC (probabilities are shown to people and drive the expect
 BLEND_WEIGHTS: tuple[float, ...] = (0.25, 0.5, 0.75)
 """Shares of the boosted probability tried for the blend (the rest is the logistic regression's)."""
 
+SIMPLE_MODEL_ROWS = 50_000
+"""The logistic regression, and the boosted regressor a days-to-settle fold compares, learn from at most
+this many of the latest rows (more does not change them much and costs training time on a large book)."""
+
 MIN_FOLD_ROWS = 20
 """A validation fold with fewer invoices (or with a single class) does not count in the choice."""
 
@@ -234,7 +238,9 @@ class RiskModel:
 			M = self._matrix(X_raw)
 			self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds)
 			self.classifier_.fit(M, y)
-			self.logit_ = LogitModel().fit(X.to_numpy(dtype=float), y)
+			self.logit_ = LogitModel().fit(
+				X.to_numpy(dtype=float)[-SIMPLE_MODEL_ROWS:], y[-SIMPLE_MODEL_ROWS:]
+			)
 			boosted_oof = [
 				c.estimator.predict_proba(M[val])[:, 1]
 				for c, (_, val) in zip(self.classifier_.calibrated_classifiers_, folds, strict=True)
@@ -599,7 +605,8 @@ def choose_late_model(
 	"""Compare :data:`LATE_CANDIDATES` on time-ordered ``folds`` of the training rows (in time order).
 
 	``boosted[i]`` are the boosted classifier's probabilities for fold i's held-out rows from the model
-	trained on that fold's earlier rows; the logistic regression is trained the same way here, and the
+	trained on that fold's earlier rows; the logistic regression is trained the same way here (on the
+	latest :data:`SIMPLE_MODEL_ROWS` of them), and the
 	blend is ``w × boosted + (1 − w) × logistic`` with the share ``w`` of :data:`BLEND_WEIGHTS` the folds
 	prefer (returned as blend_weight). The candidate with the best mean AUC is chosen among those whose
 	mean Brier score is within :data:`BRIER_SLACK` of the best (ties: the earlier in the list). Returns
@@ -611,7 +618,8 @@ def choose_late_model(
 	for (train, val), p_boost in zip(folds, boosted, strict=True):
 		if not (_usable(y[val]) and _usable(y[train])):
 			continue
-		p_logit = LogitModel().fit(X[train], y[train]).predict_proba(X[val])
+		recent = train[-SIMPLE_MODEL_ROWS:]
+		p_logit = LogitModel().fit(X[recent], y[recent]).predict_proba(X[val])
 		for name, w in weights.items():
 			p = w * p_boost + (1 - w) * p_logit
 			scores[name]["auc"].append(float(roc_auc_score(y[val], p)))
@@ -660,7 +668,8 @@ def choose_days_model(
 ) -> dict:
 	"""Compare :data:`DAYS_CANDIDATES` for days to settle on ``n_folds`` time-ordered folds of the
 	settled training rows (in time order): the boosted regressor of days late (a fresh
-	``make_regressor()`` per fold, trained on the earlier rows), the customer's mean and median days to
+	``make_regressor()`` per fold, trained on the earlier rows, at most the latest
+	:data:`SIMPLE_MODEL_ROWS`), the customer's mean and median days to
 	settle (priors from the earlier rows) and the mean of boosted and median. The lowest mean absolute
 	error wins (ties: the earlier in the list). Returns chosen, why, folds and each candidate's mae."""
 	errors: dict[str, list[float]] = {c: [] for c in DAYS_CANDIDATES}
@@ -675,7 +684,8 @@ def choose_days_model(
 			for c in ("days_to_settle_mean", "days_to_settle_median")
 			if c in X_raw
 		}
-		reg = make_regressor().fit(X[train], days_late[train])
+		recent = train[-SIMPLE_MODEL_ROWS:]
+		reg = make_regressor().fit(X[recent], days_late[recent])
 		boosted = np.clip(terms[val] + reg.predict(X[val]), 0, None)
 		part = X_raw.iloc[val]
 		mean_days = _customer_days(part, "customer_mean", priors)
