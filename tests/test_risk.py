@@ -5,6 +5,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyRegressor
 
 from optimar_erp.cli import main
 from optimar_erp.engine.risk import (
@@ -19,6 +20,7 @@ from optimar_erp.engine.risk import (
 	overdue_days_late,
 	score_of_days_late,
 )
+from optimar_erp.engine.risk.model import _time_folds, choose_days_model, choose_late_model
 from optimar_erp.engine.simulate import simulate_book
 
 END = dt.date(2025, 6, 30)
@@ -67,6 +69,9 @@ def brute_force(inv: pd.DataFrame, i: int) -> dict:
 		"n_hist": len(hist),
 		"late_rate": (late > 0).mean() if len(hist) else np.nan,
 		"days_late_mean": late.mean() if len(hist) else np.nan,
+		"days_to_settle_median": (hist["settled_date"] - hist["posting_date"]).dt.days.median()
+		if len(hist)
+		else np.nan,
 		"last_late_rate": (late.tail(5) > 0).mean() if len(hist) else np.nan,
 		"open_count": len(open_),
 		"open_amount": round(open_["grand_total"].sum(), 2),
@@ -427,3 +432,107 @@ def test_a_model_no_better_than_the_baseline_is_not_used(book, model):
 	assert (pd.to_datetime(scored["predicted_pay_date"]) > pd.Timestamp(END)).all()
 	again = RiskModel.from_bytes(fallback.to_bytes())  # the choice travels with the stored model
 	assert again.uses_baseline
+
+
+# ------------------------------------------------------------------ model choice by the book's own folds
+def _logistic_rows(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+	"""Rows whose label follows a logistic law of the first of three features (the others are noise)."""
+	rng = np.random.default_rng(seed)
+	X = rng.normal(size=(n, 3))
+	y = (rng.random(n) < 1 / (1 + np.exp(-2.5 * X[:, 0]))).astype(int)
+	return X, y
+
+
+def test_late_model_choice_keeps_the_logistic_regression_when_boosting_does_not_pay():
+	X, y = _logistic_rows(1200, 3)
+	folds = _time_folds(len(y), 3)
+	noise = np.random.default_rng(4)
+	uninformed = [noise.random(len(val)) for _, val in folds]  # a boosted model that learned nothing
+	choice = choose_late_model(X, y, folds, uninformed)
+	assert choice["chosen"] == "logistic" and choice["folds"] == 3
+	assert choice["logistic"]["auc"] > choice["boosted"]["auc"] + 0.2
+	assert choice["why"].startswith("logistic: best mean AUC on 3 time-ordered fold(s)")
+
+
+def test_late_model_choice_keeps_the_boosted_model_when_it_sees_more():
+	X, y = _logistic_rows(1200, 5)
+	folds = _time_folds(len(y), 3)
+	knowing = [np.clip(y[val] * 0.9 + 0.05, 0, 1) for _, val in folds]  # a boosted model that is right
+	choice = choose_late_model(X, y, folds, knowing)
+	assert choice["chosen"] == "boosted"
+	assert choice["boosted"]["auc"] == 1.0 and choice["boosted"]["brier"] < choice["logistic"]["brier"]
+
+
+def test_late_model_choice_without_usable_folds_stays_boosted():
+	X, y = _logistic_rows(30, 6)
+	y[:] = 0  # a single class: nothing can be compared
+	folds = _time_folds(len(y), 2)
+	choice = choose_late_model(X, y, folds, [np.full(len(val), 0.5) for _, val in folds])
+	assert choice == {**choice, "chosen": "boosted", "folds": 0}
+
+
+def test_days_model_choice_keeps_the_customer_median_when_it_is_what_happens():
+	rng = np.random.default_rng(8)
+	n = 600
+	median = rng.integers(10, 60, n).astype(float)
+	X_raw = pd.DataFrame(
+		{
+			"days_to_settle_mean": median + rng.normal(8, 3, n),  # skewed history: mean above median
+			"days_to_settle_median": median,
+			"terms_days": np.full(n, 30.0),
+		}
+	)
+	days_late = median - 30  # each invoice is paid on its customer's median day
+	choice = choose_days_model(
+		X_raw, rng.normal(size=(n, 2)), days_late, median, lambda: DummyRegressor(strategy="median")
+	)
+	assert choice["chosen"] == "customer_median" and choice["mae"]["customer_median"] == 0.0
+	assert choice["mae"]["customer_mean"] > 5 and choice["mae"]["boosted"] > 5
+	assert choice["folds"] == 2
+
+
+def test_fit_records_its_choice_and_scores_with_it(book, cutoff):
+	inv = book.invoices
+	model = RiskModel(**FAST).fit(inv, as_of=cutoff - pd.Timedelta(days=1))
+	late, days = model.metrics_["late_model"], model.metrics_["days_model"]
+	assert late["chosen"] == model.late_model_ and late["folds"] == 2
+	assert set(late) >= {"why", "boosted", "logistic", "blend", "blend_weight"}
+	assert days["chosen"] == model.days_model_ and set(days["mae"]) == {
+		"boosted",
+		"customer_mean",
+		"customer_median",
+		"blend",
+	}
+	test = inv[(inv["posting_date"] >= cutoff) & inv["settled_date"].notna()]
+	X = model.features(test, inv)
+	warm = X["n_hist"].to_numpy() > 0
+	model.late_model_ = "logistic"
+	np.testing.assert_allclose(model.predict_proba(X), model.logistic_proba(X))
+	model.late_model_ = "boosted"
+	boosted = model.predict_proba(X)
+	assert not np.allclose(boosted[warm], model.logistic_proba(X)[warm])
+	model.days_model_ = "customer_median"
+	expected = X["days_to_settle_median"].fillna(model.priors_["days_to_settle_median"]).clip(lower=0)
+	np.testing.assert_allclose(model.predict_days(X), expected.to_numpy())
+
+
+def test_backtest_reports_the_simple_models_it_is_held_to(book, cutoff):
+	figures = backtest(book.invoices, cutoff, **FAST)
+	assert figures["late_model"] in ("boosted", "logistic", "blend")
+	assert figures["days_model"] in ("boosted", "customer_mean", "customer_median", "blend")
+	assert 0.5 < figures["logistic"]["auc"] <= 1 and 0 < figures["logistic"]["brier"] < 0.25
+	assert figures["baseline"]["mae_days_to_settle_median"] > 0
+
+
+def test_a_model_saved_before_the_choice_existed_scores_with_its_boosted_models(model, book, cutoff):
+	inv = book.invoices
+	test = inv[(inv["posting_date"] >= cutoff) & inv["settled_date"].notna()].head(200)
+	old = RiskModel.from_bytes(model.to_bytes())
+	for attr in ("logit_", "late_model_", "days_model_"):
+		delattr(old, attr)
+	X = old.features(test, inv)
+	fresh = RiskModel.from_bytes(model.to_bytes())
+	fresh.late_model_, fresh.days_model_ = "boosted", "boosted"
+	np.testing.assert_allclose(old.predict_proba(X), fresh.predict_proba(X))
+	np.testing.assert_allclose(old.predict_days(X), fresh.predict_days(X))
+	assert old.predict(test, history=inv, as_of=cutoff)["risk_band"].notna().all()

@@ -111,6 +111,7 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 	m = model.metrics_
 	base = figures.get("baseline", {})
 	message = choose_scorer(model, figures) or figures.get("message")
+	message = "\n".join(filter(None, [message, model_choice(m)]))
 	return store.save_active(
 		company,
 		model,
@@ -134,6 +135,18 @@ def _train(company: str, history: pd.DataFrame, settings, as_of) -> str | None:
 		scorer="Baseline" if model.uses_baseline else "Model",
 		message=message,
 	)
+
+
+def model_choice(metrics: dict) -> str | None:
+	"""Which late-payment and days-to-settle models the training kept, in words (the reasons, with
+	each candidate's figures on time-ordered folds of the training invoices, are in the metrics)."""
+	late, days = metrics.get("late_model"), metrics.get("days_model")
+	if not late or not days:
+		return None
+	return _(
+		"Chosen on this site's own history (time-ordered folds of the training invoices): {0} for the "
+		"late probability, {1} for days to settle. Why: see Metrics."
+	).format(late["chosen"].replace("_", " "), days["chosen"].replace("_", " "))
 
 
 def choose_scorer(model: RiskModel, figures: dict) -> str | None:

@@ -1,5 +1,7 @@
 """Risk scoring on a real site: nightly training and scoring, history, alerts once, credit advice."""
 
+import json
+
 import frappe
 from frappe.utils import add_days, getdate, today
 
@@ -62,6 +64,17 @@ class TestRiskScoring(CollectionsTestCase):
 		loaded = store.load(name)
 		self.assertEqual(loaded.metrics_["n_train"], model.n_train)
 		self.assertGreater(model.invoices_scored, 0)
+		# the models the training kept on the site's own history, and why, are on the record
+		training = json.loads(model.metrics_json)["training"]
+		late, days = training["late_model"], training["days_model"]
+		self.assertEqual((late["chosen"], days["chosen"]), (loaded.late_model_, loaded.days_model_))
+		self.assertIn(late["chosen"], ("boosted", "logistic", "blend"))
+		self.assertTrue(late["why"].startswith(("boosted", "logistic", "blend", "too few")))
+		self.assertIn("mae", days)
+		self.assertIn(
+			f"{late['chosen']} for the late probability, {days['chosen'].replace('_', ' ')} for days to settle",
+			model.message,
+		)
 
 	def test_a_model_file_the_job_did_not_write_is_never_unpickled(self):
 		"""The attack: a manager uploads a pickle and repoints Risk Model.model_file at it; workers would

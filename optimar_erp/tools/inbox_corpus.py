@@ -8,8 +8,12 @@ runtime module: the app never imports it.
 Each template of :data:`TEMPLATES_PATH` (``inbox_corpus_templates.txt`` beside this file, data) is one
 hand-written reply (language, label, text) with slots: ``{D}`` a promised
 date, ``{P}`` a past payment date, ``{B}`` a return date after "back", ``{U}`` a date after "until",
-``{RANGE}`` an absence "from X to Y", ``{A}`` an amount, ``{I}``/``{I2}`` invoice numbers, ``{R}`` a
-payment reference, ``{N}``/``{C}`` a person and a company. Every template is rendered ``copies`` times,
+``{RANGE}`` an absence "from X to Y", ``{A}`` an amount, ``{AN}`` an amount without a currency
+(``25000``, ``1,20,000``), ``{LIST}`` a remittance list (invoice and amount a line, mostly a total line;
+its total is the amount to read), ``{I}``/``{I2}`` invoice numbers, ``{R}`` a payment reference,
+``{N}``/``{C}`` a person and a company. A line ``@family NAME`` in a section puts the templates below it
+in a family (kinds of reply added together, written in their own words), which their records carry
+in ``family``, so that a family can be held out whole (``optimar_erp.benchmarks.engine_inbox``). Every template is rendered ``copies`` times,
 each with its own received date, slot values in many written forms (``next Friday``, ``28/11/2026``,
 ``5th Dec``, ``mahine ke end tak``, ``nächste Woche``, ``₹4,50,000``, ``2.5 lakh``, ``EUR 3.400,50`` …)
 and its own wrapping: greeting, sign-off and signature block, disclaimer, a quoted reminder (``On …
@@ -18,7 +22,7 @@ forwarded message, lower-casing and typos. The slot values are drawn first and w
 so every record carries the fields a reader should find (``expect``), computed here by plain date
 arithmetic, independently of :mod:`~optimar_erp.engine.inbox.extract`.
 
-Record: ``{"id", "group", "intent", "lang", "text", "received", "expect"}``; ``group`` is the template,
+Record: ``{"id", "group", "intent", ["family",] "lang", "text", "received", "expect"}``; ``group`` is the template,
 so a held-out split can keep a template's renderings together.
 """
 
@@ -452,6 +456,33 @@ def amount(lang: str, rng: random.Random) -> tuple[str, float, str | None]:
 	return text, round(val, 2), cur
 
 
+def plain_amount(rng: random.Random) -> tuple[str, float]:
+	"""(phrase, value) for an amount written without a currency: ``25000``, ``25,000``, ``1,20,000``."""
+	base = rng.choice([rng.randint(5, 500) * 1000, rng.randint(10, 990) * 100, rng.randint(1000, 900000)])
+	text = rng.choice([str(base), f"{base:,}", indian(base)])
+	return text, float(base)
+
+
+def remittance_list(rng: random.Random, invoices: list[str]) -> tuple[str, float]:
+	"""(lines, total) of a remittance list: two to four invoices with their amounts, one a line, and
+	mostly a total line (else the reader must add the lines up); the invoices are added to ``invoices``."""
+	lines, total = [], 0.0
+	sep = rng.choice(["  ", " - ", ": ", "\t", " | "])
+	cents = rng.random() < 0.5
+	for _ in range(rng.randint(2, 4)):
+		phrase, inv = invoice(rng)
+		while inv in invoices:
+			phrase, inv = invoice(rng)
+		invoices.append(inv)
+		value = rng.randint(10, 900) * 50
+		total += value
+		lines.append(f"{phrase}{sep}{value:,}" + (".00" if cents else ""))
+	if rng.random() < 0.7:
+		label = rng.choice(["Total", "Total paid", "TOTAL", "Sum", "Net paid", "Total amount"])
+		lines.append(f"{label}{rng.choice([': ', ' ', ' = '])}{total:,.0f}" + (".00" if cents else ""))
+	return "\n".join(lines), total
+
+
 def invoice(rng: random.Random) -> tuple[str, str]:
 	"""(as written, as it should be read)."""
 	year = rng.choice([2025, 2026])
@@ -663,6 +694,14 @@ def render(intent: str, lang: str, label: str, text: str, rng: random.Random) ->
 			phrase, value, cur = amount(slot_lang, rng)
 			if "amount" not in expect:
 				expect["amount"], expect["currency"] = value, cur
+		elif slot == "AN":
+			phrase, value = plain_amount(rng)
+			if "amount" not in expect:
+				expect["amount"], expect["currency"] = value, None
+		elif slot == "LIST":
+			phrase, value = remittance_list(rng, invoices)
+			if "amount" not in expect:
+				expect["amount"], expect["currency"] = value, None
 		elif slot in ("I", "I2"):
 			phrase, inv = invoice(rng)
 			while inv in invoices:
@@ -728,10 +767,12 @@ def render(intent: str, lang: str, label: str, text: str, rng: random.Random) ->
 	return {"received": r.isoformat(), "text": message, "expect": expect, "lang": lang}
 
 
-def load_templates(path: str | Path = TEMPLATES_PATH) -> dict[str, list[str]]:
-	"""The template lines (``lang|label|text``) of each intent, in file order, from the data file."""
-	blocks: dict[str, list[str]] = {}
-	lines: list[str] | None = None
+def load_templates(path: str | Path = TEMPLATES_PATH) -> dict[str, list[tuple[str, str | None]]]:
+	"""The template lines (``lang|label|text``) of each intent with their family (the last ``@family
+	NAME`` line above them in the section, None before any), in file order, from the data file."""
+	blocks: dict[str, list[tuple[str, str | None]]] = {}
+	lines: list[tuple[str, str | None]] | None = None
+	family: str | None = None
 	for number, line in enumerate(Path(path).read_text(encoding="utf-8").split("\n"), 1):
 		if not line.strip() or line.startswith("#"):
 			continue
@@ -740,32 +781,37 @@ def load_templates(path: str | Path = TEMPLATES_PATH) -> dict[str, list[str]]:
 			if intent not in PREFIX or intent in blocks:
 				raise ValueError(f"{path}: line {number}: unknown or repeated section {line.strip()!r}")
 			lines = blocks[intent] = []
+			family = None
+		elif line.startswith("@family") and lines is not None and len(line.split()) == 2:
+			family = line.split()[1]
 		elif lines is None or line.count("|") < 2:
 			raise ValueError(f"{path}: line {number} is not a template under a section: {line!r}")
 		else:
-			lines.append(line)
+			lines.append((line, family))
 	return blocks
 
 
-def templates(path: str | Path = TEMPLATES_PATH) -> list[tuple[str, str, str, str, str]]:
-	"""(group id, intent, lang, label, text) for every template line."""
+def templates(path: str | Path = TEMPLATES_PATH) -> list[tuple[str, str, str, str, str, str | None]]:
+	"""(group id, intent, lang, label, text, family) for every template line."""
 	blocks = load_templates(path)
 	out = []
 	for intent in PREFIX:
-		for i, line in enumerate(blocks.get(intent, ())):
+		for i, (line, family) in enumerate(blocks.get(intent, ())):
 			lang, label, text = line.split("|", 2)
-			out.append((f"{PREFIX[intent]}-{i + 1:03d}", intent, lang, label, text))
+			out.append((f"{PREFIX[intent]}-{i + 1:03d}", intent, lang, label, text, family))
 	return out
 
 
 def build(seed: int = 7, copies: int = 2) -> list[dict]:
-	"""Every template rendered ``copies`` times (out-of-office, the smallest class, one more time)."""
+	"""Every template rendered ``copies`` times (out-of-office, the smallest class, one more time); a
+	template of a family (``@family``) carries it in its records' ``family``."""
 	rng = random.Random(seed)
 	records = []
-	for group, intent, lang, label, text in templates():
+	for group, intent, lang, label, text, family in templates():
 		for k in range(copies + (1 if intent == "out_of_office" else 0)):
 			rec = render(intent, lang, label, text, rng)
-			records.append({"id": f"{group}-{k + 1}", "group": group, "intent": intent, **rec})
+			head = {"id": f"{group}-{k + 1}", "group": group, "intent": intent}
+			records.append(head | ({"family": family} if family else {}) | rec)
 	return records
 
 

@@ -161,8 +161,9 @@ _DATE_COLUMNS = ("received", "promised_date", "payment_date", "return_date", "sn
 
 
 def load_corpus(path: str | Path | None = None) -> pd.DataFrame:
-	"""The labelled replies: one row per record with ``id``, ``group``, ``intent``, ``lang``, ``text``,
-	``received`` (``datetime.date``) and ``expect`` (dict of the fields a reader should find).
+	"""The labelled replies: one row per record with ``id``, ``group``, ``intent``, ``family`` (None for
+	a template of no family), ``lang``, ``text``, ``received`` (``datetime.date``) and ``expect`` (dict
+	of the fields a reader should find).
 
 	Raises :class:`ValueError` naming the line of a record that cannot be read or has an unknown intent.
 	"""
@@ -183,6 +184,7 @@ def load_corpus(path: str | Path | None = None) -> pd.DataFrame:
 			)
 		rec.setdefault("group", rec.get("id", str(number)))
 		rec.setdefault("expect", {})
+		rec.setdefault("family", None)
 		rows.append(rec)
 	return pd.DataFrame(rows)
 

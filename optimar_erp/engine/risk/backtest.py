@@ -13,7 +13,9 @@ Protocol for a ``cutoff`` date (nothing from on or after the cutoff reaches trai
   <optimar_erp.engine.risk.model.RiskModel.use_baseline>`).
 - **baseline**: P(late) = the customer's late rate over its invoices settled before the posting date
   (the training late rate for a customer without history); days to settle = the customer's mean days
-  to settle over the same history (the training mean without history).
+  to settle over the same history (the training mean without history). The figures also give the
+  customer's median days to settle and the regularised logistic regression on the same features
+  (:class:`~optimar_erp.engine.risk.model.LogitModel`), the simple models a small book is held to.
 """
 
 from __future__ import annotations
@@ -46,8 +48,11 @@ def backtest(df: pd.DataFrame, cutoff: pd.Timestamp | str, **model_params) -> di
 	"""Train before ``cutoff``, test on later settled invoices; returns a JSON-able dict of figures.
 
 	Keys: cutoff, auc, brier, accuracy, f1, mae_days_to_settle, n_train, n_train_regression, n_test,
-	late_rate_test, mean_probability_test, late_rate_train, fit_seconds, predict_seconds, and
-	``baseline`` with auc, brier, accuracy, f1, mae_days_to_settle. ``model_params`` go to
+	late_rate_test, mean_probability_test, late_rate_train, fit_seconds, predict_seconds, late_model and
+	days_model (the models :class:`~optimar_erp.engine.risk.model.RiskModel` chose), ``baseline`` with
+	auc, brier, accuracy, f1, mae_days_to_settle (the customer's mean days to settle) and
+	mae_days_to_settle_median (its median), and ``logistic`` (the model's logistic regression alone) with
+	auc, brier, accuracy, f1. ``model_params`` go to
 	:class:`~optimar_erp.engine.risk.model.RiskModel`. Raises ValueError when either side is empty.
 	"""
 	cutoff = pd.Timestamp(cutoff).normalize()
@@ -87,7 +92,14 @@ def backtest(df: pd.DataFrame, cutoff: pd.Timestamp | str, **model_params) -> di
 	base_days = X_raw["days_to_settle_mean"].fillna(prior_days).to_numpy()
 	baseline = classification_metrics(y, base_p)
 	baseline["mae_days_to_settle"] = float(mean_absolute_error(actual, base_days))
-	out["baseline"] = baseline
-	return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()} | {
-		"baseline": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in baseline.items()}
+	prior_median = float(model.priors_.get("days_to_settle_median", prior_days))
+	median_days = X_raw["days_to_settle_median"].fillna(prior_median).to_numpy()
+	baseline["mae_days_to_settle_median"] = float(mean_absolute_error(actual, median_days))
+	logistic = classification_metrics(y, model.logistic_proba(X_raw))
+	out["late_model"] = model.late_model_
+	out["days_model"] = model.days_model_
+	rounded = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
+	return rounded | {
+		"baseline": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in baseline.items()},
+		"logistic": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in logistic.items()},
 	}

@@ -4,9 +4,9 @@ For an invoice of customer *c* posted on day *t*, every feature is computed from
 invoices as they stood at the start of day *t*:
 
 - **settled history**: the customer's invoices with ``settled_date < t`` (strictly before). Their
-  count ``n_hist``, late rate (late = settled after the due date), mean/std of days late and of days to
-  settle (settled − posted), an amount-weighted late rate, the same over the last :data:`LAST_N`
-  settlements, a recency-weighted (exponential decay, half-life :data:`HALF_LIFE_DAYS`) late rate and
+  count ``n_hist``, late rate (late = settled after the due date), mean/std of days late and
+  mean/median/std of days to settle (settled − posted), an amount-weighted late rate, the same over the
+  last :data:`LAST_N` settlements, a recency-weighted (exponential decay, half-life :data:`HALF_LIFE_DAYS`) late rate and
   days late, trends (last-N mean minus all-time mean), the last settlement's days late and how long ago
   it was;
 - **open items**: invoices posted strictly before *t* and not settled before *t*: count, amount,
@@ -80,6 +80,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
 	"days_late_mean",
 	"days_late_std",
 	"days_to_settle_mean",
+	"days_to_settle_median",
 	"days_to_settle_std",
 	"last_late_rate",
 	"last_days_late_mean",
@@ -292,6 +293,7 @@ def _history_stats(s: _Settled, q: _Queries) -> dict[str, np.ndarray]:
 	f["days_late_std"] = np.sqrt(np.clip(_div(tot[:, 2], n) - f["days_late_mean"] ** 2, 0, None))
 	f["days_to_settle_mean"] = _div(tot[:, 3], n)
 	f["days_to_settle_std"] = np.sqrt(np.clip(_div(tot[:, 4], n) - f["days_to_settle_mean"] ** 2, 0, None))
+	f["days_to_settle_median"] = _median_before(s, s.day - s.post)
 	last_lo = np.maximum(lo, hi - LAST_N)
 	n_last = (hi - last_lo).astype(float)
 	last = _window(cs, last_lo, hi)
@@ -321,6 +323,18 @@ def _history_stats(s: _Settled, q: _Queries) -> dict[str, np.ndarray]:
 		f["last_days_late"] = np.full(len(q.t), np.nan)
 		f["days_since_last_settlement"] = np.full(len(q.t), np.nan)
 	return f
+
+
+def _median_before(s: _Settled, values: np.ndarray) -> np.ndarray:
+	"""Per query, the median of ``values`` (one per settlement, in ``s`` order) over its customer's
+	settlements strictly before t (NaN without any): the expanding median per customer, read at the
+	query's latest settlement (each slice ``lo:hi`` starts at the customer's first settlement)."""
+	if not len(values):
+		return np.full(len(s.hi), np.nan)
+	running = (
+		pd.Series(np.asarray(values, dtype=float)).groupby(s.code, sort=False).expanding().median()
+	).to_numpy()
+	return np.where(s.has, running[s.prev], np.nan)
 
 
 def _decay_features(s: _Settled, q: _Queries) -> dict[str, np.ndarray]:

@@ -14,6 +14,17 @@
 - an **explanation model**: a standardised logistic regression on a few readable features (see
   :mod:`~optimar_erp.engine.risk.explain`).
 
+**Model choice by the book's own validation** (:func:`choose_late_model`, :func:`choose_days_model`):
+on the same time-ordered folds of the training invoices, the boosted classifier (each fold's model is
+the one the calibration trained on the earlier rows) is compared with a regularised logistic regression
+on the features (:class:`LogitModel`) and with their blend (a weighted mean of both probabilities,
+the weight chosen the same way); the one with the best mean held-out AUC scores (a Brier score more
+than :data:`BRIER_SLACK` worse than another's rules it out). For days to settle, the boosted regressor, the customer's mean and median days to
+settle (over its invoices settled before the posting date) and the blend of boosted and median are
+compared by their held-out mean absolute error. A small book (a few thousand invoices) usually keeps a
+simple model; a large one the boosted. Which was kept and why is in ``metrics_["late_model"]`` and
+``metrics_["days_model"]``.
+
 Labels, as known on the ``as_of`` date given to :meth:`RiskModel.fit`: late = settled after the due
 date, also when an invoice is still unsettled on ``as_of`` while its due date has passed (it can only
 be paid late now). The classifier learns only from invoices due by ``as_of``: among those not yet due,
@@ -76,6 +87,26 @@ FEW_FOLDS_ABOVE = 50_000
 
 MIN_TRAIN_ROWS = 30
 """Fewest labelled invoices :meth:`RiskModel.fit` accepts."""
+
+LATE_CANDIDATES: tuple[str, ...] = ("boosted", "logistic", "blend")
+"""The late-payment models :func:`choose_late_model` compares (the first wins ties)."""
+
+DAYS_CANDIDATES: tuple[str, ...] = ("boosted", "customer_mean", "customer_median", "blend")
+"""The days-to-settle estimates :func:`choose_days_model` compares (the first wins ties)."""
+
+BRIER_SLACK = 0.01
+"""A late-payment candidate whose mean held-out Brier score is this much above the best one's is not
+chosen, whatever its AUC (probabilities are shown to people and drive the expected late amounts)."""
+
+BLEND_WEIGHTS: tuple[float, ...] = (0.25, 0.5, 0.75)
+"""Shares of the boosted probability tried for the blend (the rest is the logistic regression's)."""
+
+SIMPLE_MODEL_ROWS = 50_000
+"""The logistic regression, and the boosted regressor a days-to-settle fold compares, learn from at most
+this many of the latest rows (more does not change them much and costs training time on a large book)."""
+
+MIN_FOLD_ROWS = 20
+"""A validation fold with fewer invoices (or with a single class) does not count in the choice."""
 
 
 def classification_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict:
@@ -147,6 +178,9 @@ class RiskModel:
 		self.regressor_ = None
 		self.explainer_ = None
 		self.explain_stats_: dict[str, np.ndarray] = {}
+		self.logit_: LogitModel | None = None
+		self.late_model_ = "boosted"
+		self.days_model_ = "boosted"
 		self.scorer = "model"
 
 	# ----------------------------------------------------------------- training
@@ -201,14 +235,37 @@ class RiskModel:
 			)
 			n_folds = self.cv_folds or (3 if len(X) > FEW_FOLDS_ABOVE else 5)
 			folds = _time_folds(len(X), n_folds)
+			M = self._matrix(X_raw)
 			self.classifier_ = CalibratedClassifierCV(base, method=self.calibration, cv=folds)
-			self.classifier_.fit(self._matrix(X_raw), y)
-			reg_rows = settled.notna().to_numpy()
-			target = _days(settled[reg_rows], inv["due_date"][reg_rows])
-			self.regressor_ = HistGradientBoostingRegressor(
-				loss="absolute_error", **self._boost_params(int(reg_rows.sum()))
+			self.classifier_.fit(M, y)
+			self.logit_ = LogitModel().fit(
+				X.to_numpy(dtype=float)[-SIMPLE_MODEL_ROWS:], y[-SIMPLE_MODEL_ROWS:]
 			)
-			self.regressor_.fit(self._impute(feats[reg_rows]).to_numpy(), target)
+			boosted_oof = [
+				c.estimator.predict_proba(M[val])[:, 1]
+				for c, (_, val) in zip(self.classifier_.calibrated_classifiers_, folds, strict=True)
+			]
+			late_choice = choose_late_model(X.to_numpy(dtype=float), y, folds, boosted_oof)
+			self.late_model_ = late_choice["chosen"]
+			reg_rows = settled.notna().to_numpy()
+			post = inv["posting_date"][reg_rows]
+			reg_order = np.argsort(post.to_numpy(), kind="stable")
+			X_reg_raw = feats[reg_rows].iloc[reg_order]
+			X_reg = self._impute(X_reg_raw).to_numpy()
+			target = _days(settled[reg_rows], inv["due_date"][reg_rows])[reg_order]
+			to_settle = _days(settled[reg_rows], post)[reg_order]
+			params = self._boost_params(len(target))
+			self.regressor_ = HistGradientBoostingRegressor(loss="absolute_error", **params)
+			self.regressor_.fit(X_reg, target)
+			days_choice = choose_days_model(
+				X_reg_raw,
+				X_reg,
+				target,
+				to_settle,
+				lambda: HistGradientBoostingRegressor(loss="absolute_error", **params),
+				n_folds=1 if len(target) > FEW_FOLDS_ABOVE else 2,
+			)
+			self.days_model_ = days_choice["chosen"]
 			self._fit_explainer(X_raw, X, y)
 		self.metrics_ = {
 			"as_of": as_of.date().isoformat(),
@@ -217,6 +274,8 @@ class RiskModel:
 			"late_rate_train": float(y.mean()),
 			"late_rate_cold_start": float(y[cold].mean()) if cold.any() else None,
 			"n_cold_start": int(cold.sum()),
+			"late_model": late_choice,
+			"days_model": days_choice,
 			"fit_seconds": round(time.perf_counter() - started, 2),
 		}
 		return self
@@ -311,14 +370,20 @@ class RiskModel:
 	def predict_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Calibrated P(paid late) for a raw features table.
 
-		For a customer without settled history the model's estimate is shrunk towards the late rate of
-		the training's cold-start invoices, weighted as :data:`COLD_START_PSEUDO_ROWS` invoices against
-		the number of cold-start invoices the model learned from (those are few, and often all from the
-		first months of a book, so the model alone can drift far from what new customers do).
+		The model chosen at fit time (see :func:`choose_late_model`): the boosted classifier, the
+		logistic regression or their blend. For a customer without settled history the boosted model's
+		estimate is shrunk towards the late rate of the training's cold-start invoices, weighted as
+		:data:`COLD_START_PSEUDO_ROWS` invoices against the number of cold-start invoices the model
+		learned from (those are few, and often all from the first months of a book, so the boosted model
+		alone can drift far from what new customers do; the logistic regression, a smooth function of the
+		features, does not).
 		With :meth:`use_baseline`: the customer's late rate (the training late rate without history).
 		"""
 		if self.uses_baseline:
 			return X_raw["late_rate"].fillna(self.metrics_["late_rate_train"]).to_numpy(dtype=float)
+		chosen = getattr(self, "late_model_", "boosted")
+		if chosen == "logistic":
+			return self.logistic_proba(X_raw)
 		with threadpool_limits(limits=self.n_threads):
 			p = self.classifier_.predict_proba(self._matrix(X_raw))[:, 1]
 		prior = self.metrics_.get("late_rate_cold_start")
@@ -327,7 +392,16 @@ class RiskModel:
 		n_cold = self.metrics_.get("n_cold_start", 0)
 		w = n_cold / (n_cold + COLD_START_PSEUDO_ROWS)
 		cold = X_raw["n_hist"].to_numpy() == 0
-		return np.where(cold, w * p + (1 - w) * prior, p)
+		p = np.where(cold, w * p + (1 - w) * prior, p)
+		if chosen == "blend":
+			share = self.metrics_.get("late_model", {}).get("blend_weight", 0.5)
+			return share * p + (1 - share) * self.logistic_proba(X_raw)
+		return p
+
+	def logistic_proba(self, X_raw: pd.DataFrame) -> np.ndarray:
+		"""P(late) of the logistic regression alone (the simple model the choice compares against)."""
+		self._check_fitted()
+		return self.logit_.predict_proba(self._impute(X_raw).to_numpy(dtype=float))
 
 	def predict_days(self, X_raw: pd.DataFrame) -> np.ndarray:
 		"""Predicted days from posting to settlement (terms + predicted days late, at least 0); with
@@ -335,9 +409,15 @@ class RiskModel:
 		if self.uses_baseline:
 			prior = self.priors_.get("days_to_settle_mean", 0.0)
 			return np.clip(X_raw["days_to_settle_mean"].fillna(prior).to_numpy(dtype=float), 0, None)
+		chosen = getattr(self, "days_model_", "boosted")
+		if chosen in ("customer_mean", "customer_median"):
+			return _customer_days(X_raw, chosen, self.priors_)
 		with threadpool_limits(limits=self.n_threads):
 			late = self.regressor_.predict(self._impute(X_raw).to_numpy())
-		return np.clip(X_raw["terms_days"].to_numpy(dtype=float) + late, 0, None)
+		boosted = np.clip(X_raw["terms_days"].to_numpy(dtype=float) + late, 0, None)
+		if chosen == "blend":
+			return (boosted + _customer_days(X_raw, "customer_median", self.priors_)) / 2
+		return boosted
 
 	def predict(
 		self,
@@ -486,6 +566,154 @@ class RiskModel:
 	def _check_fitted(self) -> None:
 		if self.classifier_ is None:
 			raise RuntimeError("the RiskModel is not fitted yet: call fit(invoices) first")
+
+
+class LogitModel:
+	"""Regularised (L2) logistic regression on imputed features, each clipped to its 1st-99th
+	percentile of the training rows and standardised: the simple model for small books."""
+
+	def __init__(self, C: float = 0.1):
+		self.C = C
+		self.lo_ = self.hi_ = self.mean_ = self.std_ = None
+		self.model_: LogisticRegression | None = None
+
+	def _scaled(self, X: np.ndarray) -> np.ndarray:
+		return (np.clip(X, self.lo_, self.hi_) - self.mean_) / self.std_
+
+	def fit(self, X: np.ndarray, y: np.ndarray) -> LogitModel:
+		X = np.asarray(X, dtype=float)
+		self.lo_, self.hi_ = np.percentile(X, 1, axis=0), np.percentile(X, 99, axis=0)
+		Xc = np.clip(X, self.lo_, self.hi_)
+		self.mean_, self.std_ = Xc.mean(axis=0), Xc.std(axis=0)
+		self.std_[self.std_ == 0] = 1.0
+		self.model_ = LogisticRegression(C=self.C, max_iter=1000)
+		self.model_.fit(self._scaled(X), y)
+		return self
+
+	def predict_proba(self, X: np.ndarray) -> np.ndarray:
+		"""P(class 1) for each row."""
+		return self.model_.predict_proba(self._scaled(np.asarray(X, dtype=float)))[:, 1]
+
+
+def _usable(y: np.ndarray) -> bool:
+	return len(y) >= MIN_FOLD_ROWS and 0 < int(np.sum(y)) < len(y)
+
+
+def choose_late_model(
+	X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], boosted: list[np.ndarray]
+) -> dict:
+	"""Compare :data:`LATE_CANDIDATES` on time-ordered ``folds`` of the training rows (in time order).
+
+	``boosted[i]`` are the boosted classifier's probabilities for fold i's held-out rows from the model
+	trained on that fold's earlier rows; the logistic regression is trained the same way here (on the
+	latest :data:`SIMPLE_MODEL_ROWS` of them), and the
+	blend is ``w × boosted + (1 − w) × logistic`` with the share ``w`` of :data:`BLEND_WEIGHTS` the folds
+	prefer (returned as blend_weight). The candidate with the best mean AUC is chosen among those whose
+	mean Brier score is within :data:`BRIER_SLACK` of the best (ties: the earlier in the list). Returns
+	chosen, why (a sentence), folds (how many counted), blend_weight and per candidate its mean auc and
+	brier.
+	"""
+	weights = {"boosted": 1.0, "logistic": 0.0} | {f"blend {w:g}": w for w in BLEND_WEIGHTS}
+	scores: dict[str, dict[str, list[float]]] = {c: {"auc": [], "brier": []} for c in weights}
+	for (train, val), p_boost in zip(folds, boosted, strict=True):
+		if not (_usable(y[val]) and _usable(y[train])):
+			continue
+		recent = train[-SIMPLE_MODEL_ROWS:]
+		p_logit = LogitModel().fit(X[recent], y[recent]).predict_proba(X[val])
+		for name, w in weights.items():
+			p = w * p_boost + (1 - w) * p_logit
+			scores[name]["auc"].append(float(roc_auc_score(y[val], p)))
+			scores[name]["brier"].append(float(brier_score_loss(y[val], p)))
+	n = len(scores["boosted"]["auc"])
+	if not n:
+		return {
+			"chosen": "boosted",
+			"why": "too few invoices to compare models: boosted by default",
+			"folds": 0,
+			"blend_weight": 0.5,
+		}
+	mean_all = {c: {k: round(float(np.mean(v)), 4) for k, v in scores[c].items()} for c in weights}
+	blend = max(
+		(f"blend {w:g}" for w in BLEND_WEIGHTS), key=lambda c: (mean_all[c]["auc"], -mean_all[c]["brier"])
+	)
+	mean = {"boosted": mean_all["boosted"], "logistic": mean_all["logistic"], "blend": mean_all[blend]}
+	best_brier = min(m["brier"] for m in mean.values())
+	allowed = [c for c in LATE_CANDIDATES if mean[c]["brier"] <= best_brier + BRIER_SLACK]
+	chosen = max(allowed, key=lambda c: (mean[c]["auc"], -LATE_CANDIDATES.index(c)))
+	others = ", ".join(f"{c} {mean[c]['auc']:.3f}" for c in LATE_CANDIDATES if c != chosen)
+	label = f"blend ({weights[blend]:.0%} boosted)" if chosen == "blend" else chosen
+	why = (
+		f"{label}: best mean AUC on {n} time-ordered fold(s) of the training invoices "
+		f"({mean[chosen]['auc']:.3f}, Brier {mean[chosen]['brier']:.3f}; {others})"
+	)
+	return {"chosen": chosen, "why": why, "folds": n, "blend_weight": weights[blend], **mean}
+
+
+def _customer_days(X_raw: pd.DataFrame, which: str, priors: dict) -> np.ndarray:
+	"""The customer's mean or median days to settle (``which`` "customer_mean" / "customer_median"),
+	the training prior without history."""
+	col = "days_to_settle_mean" if which == "customer_mean" else "days_to_settle_median"
+	prior = priors.get(col, priors.get("days_to_settle_mean", 0.0))
+	values = X_raw[col] if col in X_raw else pd.Series(np.nan, index=X_raw.index)
+	return np.clip(values.fillna(prior).to_numpy(dtype=float), 0, None)
+
+
+def choose_days_model(
+	X_raw: pd.DataFrame,
+	X: np.ndarray,
+	days_late: np.ndarray,
+	days_to_settle: np.ndarray,
+	make_regressor,
+	n_folds: int = 2,
+) -> dict:
+	"""Compare :data:`DAYS_CANDIDATES` for days to settle on ``n_folds`` time-ordered folds of the
+	settled training rows (in time order): the boosted regressor of days late (a fresh
+	``make_regressor()`` per fold, trained on the earlier rows, at most the latest
+	:data:`SIMPLE_MODEL_ROWS`), the customer's mean and median days to
+	settle (priors from the earlier rows) and the mean of boosted and median. The lowest mean absolute
+	error wins (ties: the earlier in the list). Returns chosen, why, folds and each candidate's mae."""
+	errors: dict[str, list[float]] = {c: [] for c in DAYS_CANDIDATES}
+	terms = X_raw["terms_days"].to_numpy(dtype=float)
+	for train, val in _time_folds(len(days_late), n_folds):
+		if len(val) < MIN_FOLD_ROWS or len(train) < MIN_FOLD_ROWS:
+			continue
+		priors = {
+			c: float(np.nanmean(X_raw[c].to_numpy(dtype=float)[train]))
+			if np.isfinite(X_raw[c].to_numpy(dtype=float)[train]).any()
+			else float(np.mean(days_to_settle[train]))
+			for c in ("days_to_settle_mean", "days_to_settle_median")
+			if c in X_raw
+		}
+		recent = train[-SIMPLE_MODEL_ROWS:]
+		reg = make_regressor().fit(X[recent], days_late[recent])
+		boosted = np.clip(terms[val] + reg.predict(X[val]), 0, None)
+		part = X_raw.iloc[val]
+		mean_days = _customer_days(part, "customer_mean", priors)
+		median_days = _customer_days(part, "customer_median", priors)
+		actual = days_to_settle[val]
+		for name, pred in (
+			("boosted", boosted),
+			("customer_mean", mean_days),
+			("customer_median", median_days),
+			("blend", (boosted + median_days) / 2),
+		):
+			errors[name].append(float(mean_absolute_error(actual, pred)))
+	n = len(errors["boosted"])
+	if not n:
+		return {
+			"chosen": "boosted",
+			"why": "too few settled invoices to compare: boosted by default",
+			"folds": 0,
+			"mae": {},
+		}
+	mae = {c: round(float(np.mean(v)), 3) for c, v in errors.items()}
+	chosen = min(DAYS_CANDIDATES, key=lambda c: (mae[c], DAYS_CANDIDATES.index(c)))
+	others = ", ".join(f"{c} {mae[c]:.2f}" for c in DAYS_CANDIDATES if c != chosen)
+	why = (
+		f"{chosen}: lowest mean absolute error on {n} time-ordered fold(s) of the settled training "
+		f"invoices ({mae[chosen]:.2f} days; {others})"
+	)
+	return {"chosen": chosen, "why": why, "folds": n, "mae": mae}
 
 
 def _time_folds(n: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:

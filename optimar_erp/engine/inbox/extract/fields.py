@@ -47,7 +47,7 @@ def extract_fields(text: str, intent: str, received: dt.date | None, *, dayfirst
 		masked.append((ref[1], ref[2]))
 	values: dict[str, object] = {"invoices": tuple(names)}
 	if intent in ("promise_to_pay", "payment_made"):
-		amount = main_amount(find_amounts(text, masked))
+		amount = main_amount(find_amounts(text, masked, [(s, e) for _, s, e in invoices]))
 		if amount:
 			values.update(amount=amount.value, currency=amount.currency)
 	if intent == "promise_to_pay":
