@@ -10,9 +10,9 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Sum
 from frappe.utils import cint, get_system_timezone, get_time, getdate, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.data import INVOICE_COLUMNS
 from optimar_erp.engine.dunning import DunningConfig
-from optimar_erp.engine.schema import AMOUNT_TOLERANCE
 from optimar_erp.engine.sequences import SEQUENCE_COLUMNS, assign_sequences
 
 
