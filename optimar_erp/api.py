@@ -7,7 +7,7 @@ from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
 from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_BROKEN_STATUSES
-from optimar_erp.dunning.inputs import credits_on_account
+from optimar_erp.queries.ledger import credits_on_account
 
 
 def _invoices(invoices) -> list[str]:

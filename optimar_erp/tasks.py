@@ -15,7 +15,7 @@ from optimar_erp.dunning.escalation import escalate
 from optimar_erp.dunning.lease import expire_stale_runs
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.inbox.replies import reprocess_recent
-from optimar_erp.reporting.sources import warm_cache
+from optimar_erp.queries.figures import warm_cache
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -104,5 +104,5 @@ def hourly_inbox_and_cash() -> None:
 def warm_ledger_cache(company: str | None = None) -> None:
 	"""Every 15 minutes, and in the background after a posting (:mod:`optimar_erp.overrides.payment_ledger_entry`):
 	bring the cached ledger figures of the workspace cards and the DSO trend up to date (the read side,
-	:func:`optimar_erp.reporting.sources.warm_cache`)."""
+	:func:`optimar_erp.queries.figures.warm_cache`)."""
 	warm_cache(company)

@@ -19,10 +19,15 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, commitments, inputs, lease, messages
+from optimar_erp.dunning import channels, inputs, lease, messages
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.portal import links
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.customers import customers_of
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import invoices_now, owed_grand_total
+from optimar_erp.queries.ledger import credits_on_account
+from optimar_erp.queries.promises import open_promises_table
 
 BATCH_SIZE = 300
 """Reminders one delivery job takes at once (a chunk of a large run, or one round of retries)."""
@@ -132,10 +137,10 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 	settings = frappe.get_cached_doc("Collections Settings")
 	return recheck(
 		claimed,
-		inputs.invoices_now(invoices),
-		inputs.customers_of(names, with_addresses=True),
-		commitments.open_promises_table(names),
-		commitments.open_disputes_table(names),
+		invoices_now(invoices),
+		customers_of(names, with_addresses=True),
+		open_promises_table(names),
+		open_disputes_table(names),
 		inputs.dunning_config(settings, getdate()),
 		engine_enabled=bool(settings.enabled),
 	)
@@ -260,7 +265,7 @@ def _invoice_rows(invoices: list[str]) -> list[dict]:
 			si.name,
 			si.posting_date,
 			si.due_date,
-			inputs.owed_grand_total(si).as_("grand_total"),
+			owed_grand_total(si).as_("grand_total"),
 			si.outstanding_amount.as_("outstanding"),
 		)
 		.where(si.name.isin(invoices))
@@ -359,7 +364,7 @@ def _attach_credits(rows: list[dict]) -> None:
 	one read for the whole batch, not one per message."""
 	if not rows:
 		return
-	held = inputs.credits_on_account(customers=sorted({row.customer for row in rows}))
+	held = credits_on_account(customers=sorted({row.customer for row in rows}))
 	credit = held.groupby(["customer", "company", "currency"])["credit"].sum().to_dict() if len(held) else {}
 	for row in rows:
 		row["credit_on_account"] = float(credit.get((row.customer, row.company, row.currency), 0.0))
@@ -372,7 +377,7 @@ def _credit(row) -> float:
 		return float(row.credit_on_account)
 	if not (row.get("company") and row.get("currency")):
 		return 0.0
-	held = inputs.credits_on_account(row.company, [row.customer])
+	held = credits_on_account(row.company, [row.customer])
 	return float(held.loc[held["currency"] == row.currency, "credit"].sum())
 
 
@@ -480,7 +485,7 @@ def send_thank_you(invoices: list[str]) -> int:
 		key = f"{row.name}|thank-you"
 		if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
 			continue
-		customers = inputs.customers_of([row.customer])
+		customers = customers_of([row.customer])
 		email = customers["email"].iloc[0] if len(customers) else ""
 		if not email or customers["do_not_contact"].iloc[0]:
 			continue

@@ -9,9 +9,9 @@ from frappe.utils import add_days, fmt_money, getdate, today
 
 from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS
 from optimar_erp.dunning.channels import alert_managers, create_call_task
-from optimar_erp.dunning.promises import broken_promise_counts
 from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule, decide_escalations
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.promises import broken_promise_counts
+from optimar_erp.queries.users import collections_managers
 
 
 def customer_positions(company: str | None = None) -> pd.DataFrame:

@@ -5,9 +5,10 @@ import pandas as pd
 import frappe
 from frappe.utils import getdate
 
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.sequences import collection_states
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.promises import open_promises_table
 
 
 def refresh_collection_state(invoices: list[str]) -> dict[str, str]:

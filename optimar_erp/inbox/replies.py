@@ -19,7 +19,7 @@ from frappe.utils import add_days, get_datetime, getdate, now_datetime, strip_ht
 
 from optimar_erp.api import create_dispute, create_promise
 from optimar_erp.cash.matching import allocate_best, unallocated_receipts
-from optimar_erp.dunning.inputs import customers_of
+from optimar_erp.queries.customers import customers_of
 
 INTENT_LABELS = {
 	"promise_to_pay": "Promise to Pay",

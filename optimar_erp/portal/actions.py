@@ -17,8 +17,8 @@ from frappe.utils import add_days, flt, fmt_money, getdate, today
 
 from optimar_erp.portal import access
 from optimar_erp.portal.client import client_address
-from optimar_erp.portal.queries import lock_open_claims
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.portal import lock_open_claims
+from optimar_erp.queries.users import collections_managers
 
 PROMISE_HORIZON_DAYS = 90
 MAX_ATTACHMENT_MB = 5

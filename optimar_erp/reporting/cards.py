@@ -12,7 +12,8 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, get_first_day, getdate, today
 
-from optimar_erp.reporting.sources import default_company, ledger_summary
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.figures import ledger_summary
 
 
 def _company(filters) -> str:

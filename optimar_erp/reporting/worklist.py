@@ -14,11 +14,12 @@ from frappe import _
 from frappe.query_builder.functions import Count, Max
 from frappe.utils import add_days, getdate, today
 
-from optimar_erp import data
 from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS, HUMAN_TOUCH_TYPES, PROMISE_BROKEN_STATUSES
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.worklist import build_worklist
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.frames import fetch_frame
+from optimar_erp.queries.promises import open_promises_table
 
 ACTION_LABELS = {
 	"wait_for_promise": "Wait for Promise",
@@ -95,7 +96,7 @@ def _open_invoices(company, collector) -> pd.DataFrame:
 def _customers(customers: list[str], day) -> pd.DataFrame:
 	c = frappe.qb.DocType("Customer")
 	# all customers in one packed read, then these: a list of thousands of names in SQL costs more
-	cust = data.fetch_frame(
+	cust = fetch_frame(
 		frappe.qb.from_(c),
 		{
 			"customer": c.name,

@@ -12,9 +12,9 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
-from optimar_erp import data
 from optimar_erp.engine.alerts import AlertConfig, detect_alerts
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.ledger import get_invoices
+from optimar_erp.queries.users import collections_managers
 
 BROKEN_PROMISE_LOOKBACK_DAYS = 180
 WINDOW_DAYS = 7
@@ -81,7 +81,7 @@ def raise_alerts(company, customers, bands_before, open_, preds, as_of, settings
 
 def _overdue_on(company: str, day) -> pd.Series:
 	"""Overdue amount per customer at the end of ``day`` (the ledger as it stood then)."""
-	inv = data.get_invoices(company, day)
+	inv = get_invoices(company, day)
 	if inv.empty:
 		return pd.Series(dtype=float)
 	overdue = inv[(pd.to_datetime(inv["due_date"]) < pd.Timestamp(day)) & (inv["outstanding"] > 0.005)]

@@ -13,13 +13,13 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 
-from optimar_erp import data
 from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest, beats_baseline
 from optimar_erp.engine.risk.model import RiskModel
-from optimar_erp.reporting import open_invoices
-from optimar_erp.reporting.sources import open_promises
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.ledger import get_invoices
+from optimar_erp.queries.promises import open_promises
 from optimar_erp.risk_scoring import alerts, credit, store
 from optimar_erp.writes import bulk_update
 
@@ -80,7 +80,7 @@ def _companies() -> list[str]:
 # ------------------------------------------------------------------------------------------- reading
 def history_frame(company: str, as_of, customers: list[str] | None = None) -> pd.DataFrame:
 	"""The company's invoices (engine schema, pandas dates) as known at the end of ``as_of``."""
-	frame = data.get_invoices(company, as_of, customers=customers)
+	frame = get_invoices(company, as_of, customers=customers)
 	for col in ("posting_date", "due_date", "settled_date"):
 		frame[col] = pd.to_datetime(frame[col])
 	return frame

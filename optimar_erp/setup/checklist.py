@@ -10,7 +10,7 @@ from frappe import _
 from frappe.query_builder.functions import Count
 from frappe.utils import cint, today
 
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.users import collections_managers
 
 
 def gaps() -> list[dict]:

@@ -10,8 +10,8 @@ from erpnext.accounts.report.accounts_receivable_summary.accounts_receivable_sum
 
 from optimar_erp.api import collections_summary
 from optimar_erp.dunning import delivery
-from optimar_erp.dunning.inputs import credits_on_account
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,

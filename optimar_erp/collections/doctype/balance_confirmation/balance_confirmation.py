@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, escape_html, flt, fmt_money, getdate, today
 
-from optimar_erp.portal.queries import party_balance
+from optimar_erp.queries.portal import party_balance
 
 OLDEST_DAYS = 2 * 366
 

@@ -10,8 +10,8 @@ from frappe.utils import get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
 from optimar_erp.dunning.run import dry_run as run_dry
+from optimar_erp.queries.users import collections_managers, users_with_role
 from optimar_erp.setup import checklist
-from optimar_erp.setup.roles import collections_managers, users_with_role
 
 MAX_TOUCHES_LIMIT = 50
 MAX_GRACE_DAYS = 60

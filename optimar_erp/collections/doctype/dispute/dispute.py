@@ -8,7 +8,7 @@ from frappe.utils import add_days, flt, fmt_money, getdate, today
 
 from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.users import collections_managers
 
 DEFAULT_SLA_DAYS = 10
 OPEN = DISPUTE_OPEN_STATUSES

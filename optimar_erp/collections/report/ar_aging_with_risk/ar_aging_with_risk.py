@@ -8,15 +8,11 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from optimar_erp import data
 from optimar_erp.engine.analytics import aging_of_balances, outstanding_at
-from optimar_erp.reporting.sources import (
-	cached,
-	default_company,
-	invoice_risk,
-	ledger,
-	open_invoices_today,
-)
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.figures import cached, ledger, open_invoices_today
+from optimar_erp.queries.invoices import invoice_risk
+from optimar_erp.queries.ledger import get_credit_notes
 
 RISK_FIELDS = ["risk_band", "late_probability", "predicted_pay_date", "collection_state"]
 
@@ -115,7 +111,7 @@ def _balances_at(company: str, as_of) -> pd.DataFrame:
 	invoices["outstanding"] = balance.to_numpy()
 	invoices = invoices[invoices["outstanding"].abs() >= 0.005]
 	columns_ = ["invoice", "customer", "customer_name", "posting_date", "due_date", "outstanding"]
-	notes = data.get_credit_notes(company, as_of)
+	notes = get_credit_notes(company, as_of)
 	return pd.concat([invoices[columns_], notes[columns_]], ignore_index=True)
 
 

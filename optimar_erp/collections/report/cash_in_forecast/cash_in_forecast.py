@@ -11,10 +11,11 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, getdate, today
 
-from optimar_erp.data import fetch_frame
 from optimar_erp.engine.forecast import DOUBTFUL_DAYS, cash_forecast, week_start
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.frames import fetch_frame
+from optimar_erp.queries.promises import open_promises
 from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, short_date
-from optimar_erp.reporting.sources import default_company, open_promises
 
 BACKTEST_WEEKS = 8
 

@@ -8,9 +8,9 @@ from frappe import _
 from frappe.utils import add_days, get_fullname, getdate, today
 
 from optimar_erp.constants import ACTIVITY_SENT, HUMAN_TOUCH_TYPES, SENDING_ACTIVITY_TYPES
-from optimar_erp.data import fetch_frame
 from optimar_erp.engine.kpis import collector_productivity
-from optimar_erp.reporting.sources import default_company
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.frames import fetch_frame
 
 ATTRIBUTION_DAYS = 14
 SYSTEM_ACCOUNTS = ("Administrator", "Guest")

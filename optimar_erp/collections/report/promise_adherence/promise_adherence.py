@@ -8,6 +8,7 @@ from frappe import _
 from frappe.utils import add_months, getdate, today
 
 from optimar_erp.engine.kpis import promise_adherence
+from optimar_erp.queries.companies import default_company
 from optimar_erp.reporting.presentation import (
 	SKIP_TOTAL_ROW,
 	is_partial_month,
@@ -15,7 +16,6 @@ from optimar_erp.reporting.presentation import (
 	month_start,
 	total_row,
 )
-from optimar_erp.reporting.sources import default_company
 
 COUNTS = ("promises", "kept", "partially_kept", "broken", "pending", "not_yet_due")
 AMOUNTS = ("promised", "paid", "not_yet_due_amount")

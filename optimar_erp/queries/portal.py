@@ -9,8 +9,9 @@ from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import add_days, flt, getdate
 
 from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_OPEN
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_index, bucket_labels
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.promises import open_promises_table
 
 
 def open_invoices(customer: str, names: list[str] | None = None) -> list[frappe._dict]:
