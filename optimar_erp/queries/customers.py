@@ -4,8 +4,13 @@ import pandas as pd
 
 import frappe
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce
-from frappe.utils import today
+from frappe.query_builder.functions import Coalesce, Count, Max, Min, Sum
+from frappe.utils import add_days, getdate, today
+
+from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS, HUMAN_TOUCH_TYPES, PROMISE_BROKEN_STATUSES
+from optimar_erp.queries.frames import fetch_frame
+from optimar_erp.queries.invoices import is_open
+from optimar_erp.queries.promises import broken_promise_counts
 
 
 def customers_of(names: list[str], with_addresses: bool = False) -> pd.DataFrame:
@@ -98,3 +103,115 @@ def _fill_from_contacts(frame: pd.DataFrame, with_addresses: bool = False) -> pd
 	merged["mobile"] = merged["mobile"].where(merged["mobile"] != "", merged["c_mobile"].fillna(""))
 	merged.loc[merged["unsubscribed"].fillna(0).astype(bool), "email"] = ""
 	return merged.drop(columns=["c_email", "c_mobile", "unsubscribed", "primary"])
+
+
+def customer_positions(company: str | None = None) -> pd.DataFrame:
+	"""Per customer with overdue invoices: oldest days overdue, overdue amount, broken promises in the
+	lookback, risk band, current escalation level, hold."""
+	si = frappe.qb.DocType("Sales Invoice")
+	c = frappe.qb.DocType("Customer")
+	query = (
+		frappe.qb.from_(si)
+		.join(c)
+		.on(c.name == si.customer)
+		.select(
+			si.customer,
+			Min(si.due_date),
+			Sum(si.outstanding_amount),
+			Max(c.risk_band),
+			Max(c.escalation_level),
+			Max(c.collections_hold),
+		)
+		.where((si.docstatus == 1) & (si.is_return == 0) & is_open(si))
+		.where(si.due_date < today())
+		.groupby(si.customer)
+	)
+	if company:
+		query = query.where(si.company == company)
+	frame = pd.DataFrame(
+		list(query.run()),
+		columns=["customer", "oldest_due", "overdue_amount", "risk_band", "current_level", "on_hold"],
+	)
+	today_ts = pd.Timestamp(getdate(today()))
+	frame["max_days_overdue"] = (today_ts - pd.to_datetime(frame["oldest_due"])).dt.days.astype(int)
+	frame["overdue_amount"] = frame["overdue_amount"].astype(float)
+	frame["risk_band"] = frame["risk_band"].fillna("")
+	frame["current_level"] = frame["current_level"].fillna("")
+	frame["on_hold"] = frame["on_hold"].fillna(0).astype(bool)
+	broken = broken_promise_counts(list(frame["customer"]), add_days(today(), -BROKEN_PROMISE_LOOKBACK_DAYS))
+	frame["broken_promises"] = frame["customer"].map(broken).fillna(0).astype(int)
+	return frame.drop(columns="oldest_due")
+
+
+def worklist_customers(customers: list[str], day) -> pd.DataFrame:
+	"""The worklist's facts about these customers: their collections fields, whether a person touched them
+	since ``day`` began, their last email reminder in the week before and their broken promises in the
+	lookback."""
+	c = frappe.qb.DocType("Customer")
+	# all customers in one packed read, then these: a list of thousands of names in SQL costs more
+	cust = fetch_frame(
+		frappe.qb.from_(c),
+		{
+			"customer": c.name,
+			"customer_name": c.customer_name,
+			"collector": c.collector,
+			"risk_band": c.risk_band,
+			"preferred_channel": c.preferred_channel,
+			"whatsapp_opt_in": c.whatsapp_opt_in,
+			"do_not_contact": c.do_not_contact,
+			"on_hold": c.collections_hold,
+			"snoozed_until": c.collections_snoozed_until,
+		},
+		ints=("whatsapp_opt_in", "do_not_contact", "on_hold"),
+		dates=("snoozed_until",),
+	)
+	cust = cust[cust["customer"].isin(set(customers))].reset_index(drop=True)
+	ca = frappe.qb.DocType("Collection Activity")
+	touched = {
+		r[0]
+		for r in frappe.qb.from_(ca)
+		.select(ca.customer)
+		.distinct()
+		.where(ca.creation >= day)
+		.where(ca.activity_type.isin(HUMAN_TOUCH_TYPES))
+		.where(ca.status.isin(("Sent", "Done", "Queued")))
+		.run()
+	}
+	emails = dict(
+		frappe.qb.from_(ca)
+		.select(ca.customer, Max(ca.creation))
+		.where((ca.activity_type == "Reminder") & (ca.channel == "Email") & (ca.status == "Sent"))
+		.where(ca.creation >= add_days(day, -7))
+		.groupby(ca.customer)
+		.run()
+	)
+	ptp = frappe.qb.DocType("Promise To Pay")
+	broken = dict(
+		frappe.qb.from_(ptp)
+		.select(ptp.customer, Count(ptp.name))
+		.where(ptp.status.isin(PROMISE_BROKEN_STATUSES))
+		.where(ptp.broken_on >= add_days(day, -BROKEN_PROMISE_LOOKBACK_DAYS))
+		.groupby(ptp.customer)
+		.run()
+	)
+	cust["touched_today"] = cust["customer"].isin(touched)
+	cust["last_email_date"] = cust["customer"].map(lambda c: getdate(emails[c]) if c in emails else None)
+	cust["broken_promises"] = cust["customer"].map(broken).fillna(0).astype(int)
+	return cust
+
+
+def customers_overdue() -> list[tuple]:
+	"""(customer, email_id, collector, overdue invoices) of every enabled customer with an overdue open
+	invoice, by name."""
+	si = frappe.qb.DocType("Sales Invoice")
+	customer = frappe.qb.DocType("Customer")
+	return (
+		frappe.qb.from_(si)
+		.join(customer)
+		.on(customer.name == si.customer)
+		.select(customer.name, customer.email_id, customer.collector, Count(si.name))
+		.where((si.docstatus == 1) & is_open(si) & (si.due_date < today()))
+		.where(customer.disabled == 0)
+		.groupby(customer.name, customer.email_id, customer.collector)
+		.orderby(customer.name)
+	).run()

@@ -351,3 +351,31 @@ def credits_on_account(company: str | None = None, customers: list[str] | None =
 			"base_credit": -totals["base_amount"].astype(float),
 		}
 	)
+
+
+def _receipts(company: str, start, end, query, ple):
+	"""``query`` on the company's customer receipts (Payment and Journal Entries) dated ``start``–``end``."""
+	return (
+		query.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
+		.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
+		.where((ple.posting_date >= start) & (ple.posting_date <= end))
+	)
+
+
+def payments_between(company: str, start, end) -> pd.DataFrame:
+	"""The company's customer receipts dated ``start``–``end`` from the Payment Ledger: customer, date,
+	amount (negative, as the ledger has it)."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	return fetch_frame(
+		_receipts(company, start, end, frappe.qb.from_(ple), ple),
+		{"customer": ple.party, "date": ple.posting_date, "amount": ple.amount},
+		numbers=("amount",),
+		dates=("date",),
+	)
+
+
+def cash_received(company: str, start, end) -> float:
+	"""The cash the company's customers paid from ``start`` to ``end`` (positive)."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	total = _receipts(company, start, end, frappe.qb.from_(ple), ple).select(Sum(ple.amount)).run()[0][0]
+	return -float(total or 0)

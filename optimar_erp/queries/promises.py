@@ -3,8 +3,12 @@
 import pandas as pd
 
 import frappe
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import add_days
 
 from optimar_erp.constants import PROMISE_BROKEN_STATUSES
+from optimar_erp.queries.frames import fetch_frame
 
 
 def open_promises(company: str | None = None) -> pd.DataFrame:
@@ -125,3 +129,91 @@ def promises_to_evaluate(names: list[str] | None = None) -> tuple[list, dict[str
 		columns=["promise", "due_date", "amount"],
 	)
 	return promises, invoices_of, instalments
+
+
+def promises_recorded(company: str, start, end) -> pd.DataFrame:
+	"""The company's promises recorded from ``start`` to ``end`` (whole days): collector (who recorded it),
+	customer, date, amount."""
+	ptp = frappe.qb.DocType("Promise To Pay")
+	return fetch_frame(
+		frappe.qb.from_(ptp).where(
+			(ptp.company == company) & (ptp.creation >= start) & (ptp.creation < add_days(end, 1))
+		),
+		{
+			"collector": ptp.recorded_by,
+			"customer": ptp.customer,
+			"date": ptp.creation,
+			"amount": ptp.promised_amount,
+		},
+		numbers=("amount",),
+		datetimes=("date",),
+	)
+
+
+def open_promises_of(customer: str) -> list:
+	"""The customer's open promises: name, promised_amount, promised_date, paid_amount."""
+	return frappe.get_all(
+		"Promise To Pay",
+		filters={"customer": customer, "status": "Open"},
+		fields=["name", "promised_amount", "promised_date", "paid_amount"],
+	)
+
+
+def broken_promise_count(customer: str) -> int:
+	"""How many of the customer's promises were broken (or kept only in part), ever."""
+	return frappe.db.count(
+		"Promise To Pay", {"customer": customer, "status": ("in", PROMISE_BROKEN_STATUSES)}
+	)
+
+
+def broken_promises_since(customers: list[str], since) -> list:
+	"""customer, broken_on of these customers' promises broken (or kept only in part) since ``since``."""
+	return frappe.get_all(
+		"Promise To Pay",
+		filters={
+			"customer": ("in", customers),
+			"status": ("in", PROMISE_BROKEN_STATUSES),
+			"broken_on": (">=", since),
+		},
+		fields=["customer", "broken_on"],
+	)
+
+
+def promises_for_adherence(company: str, start, end, collector: str | None = None) -> pd.DataFrame:
+	"""The company's promises due from ``start`` to ``end`` (and those still open after it), optionally
+	only those ``collector`` recorded: promised_date, promised_amount, paid_amount, status."""
+	ptp = frappe.qb.DocType("Promise To Pay")
+	query = (
+		frappe.qb.from_(ptp)
+		.select(ptp.promised_date, ptp.promised_amount, ptp.paid_amount, ptp.status)
+		.where((ptp.company == company) & (ptp.promised_date >= start))
+		.where((ptp.promised_date <= end) | (ptp.status == "Open"))
+	)
+	if collector:
+		query = query.where(ptp.recorded_by == collector)
+	return pd.DataFrame(
+		list(query.run()), columns=["promised_date", "promised_amount", "paid_amount", "status"]
+	)
+
+
+def still_promised_between(company: str, start, end):
+	"""What is still to pay on the company's open promises due from ``start`` to ``end`` (None: none)."""
+	ptp = frappe.qb.DocType("Promise To Pay")
+	return (
+		frappe.qb.from_(ptp)
+		.select(Sum(ptp.promised_amount - ptp.paid_amount))
+		.where((ptp.company == company) & (ptp.status == "Open"))
+		.where((ptp.promised_date >= start) & (ptp.promised_date <= end))
+		.run()[0][0]
+	)
+
+
+def broken_count_since(company: str, since) -> int | None:
+	"""How many of the company's promises were broken (or kept only in part) since ``since``."""
+	ptp = frappe.qb.DocType("Promise To Pay")
+	return (
+		frappe.qb.from_(ptp)
+		.select(Count(Case().when(ptp.status.isin(PROMISE_BROKEN_STATUSES), 1)))
+		.where((ptp.company == company) & (ptp.broken_on >= since))
+		.run()[0][0]
+	)

@@ -9,6 +9,7 @@ from frappe.utils import add_months, getdate, today
 
 from optimar_erp.engine.kpis import promise_adherence
 from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.promises import promises_for_adherence
 from optimar_erp.reporting.presentation import (
 	SKIP_TOTAL_ROW,
 	is_partial_month,
@@ -29,18 +30,7 @@ def execute(filters: dict | None = None):
 	company = filters.get("company") or default_company()
 	end = getdate(filters.get("to_date") or today())
 	start = getdate(filters.get("from_date") or add_months(end, -12))
-	ptp = frappe.qb.DocType("Promise To Pay")
-	query = (
-		frappe.qb.from_(ptp)
-		.select(ptp.promised_date, ptp.promised_amount, ptp.paid_amount, ptp.status)
-		.where((ptp.company == company) & (ptp.promised_date >= start))
-		.where((ptp.promised_date <= end) | (ptp.status == "Open"))
-	)
-	if filters.get("collector"):
-		query = query.where(ptp.recorded_by == filters.collector)
-	frame = pd.DataFrame(
-		list(query.run()), columns=["promised_date", "promised_amount", "paid_amount", "status"]
-	)
+	frame = promises_for_adherence(company, start, end, filters.get("collector"))
 	if frame.empty:
 		return columns(), [], _("No promise to pay was made for these dates."), None, None, SKIP_TOTAL_ROW
 	table = promise_adherence(frame, end)
