@@ -21,10 +21,10 @@ from optimar_erp import constants as c
 from optimar_erp.dunning import channels, delivery, lease
 from optimar_erp.dunning.inputs import dunning_config
 from optimar_erp.engine.dunning import decide
-from optimar_erp.queries.activities import activities_of
+from optimar_erp.queries.activities import activities_of, queued_of_run
 from optimar_erp.queries.customers import customers_of
 from optimar_erp.queries.disputes import open_disputes_table
-from optimar_erp.queries.invoices import open_invoices
+from optimar_erp.queries.invoices import companies_with_open_invoices, open_invoices
 from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import open_promises_table
 from optimar_erp.queries.sequences import sequence_per_customer, sequences_and_steps
@@ -202,12 +202,7 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 				raise
 			time.sleep(0.2 * attempt)
 	# the run's own Queued reminders, also those a re-run inherits from its stopped worker
-	mine = frappe.get_all(
-		"Collection Activity",
-		filters={"dunning_run": run.name, "activity_type": "Reminder", "status": c.ACTIVITY_QUEUED},
-		pluck="name",
-		order_by="customer, step_id",
-	)
+	mine = queued_of_run(run.name)
 	return mine, max(len(actions) - len(mine), 0)
 
 
@@ -346,12 +341,7 @@ def preview(sequence: str, customer: str) -> list[dict]:
 
 	Returns one dict per message: channel, step, invoices, recipient, subject, body; and one per reminder
 	that would be held back, with the reason."""
-	companies = frappe.get_all(
-		"Sales Invoice",
-		filters={"customer": customer, "docstatus": 1, "outstanding_amount": (">", 0)},
-		pluck="company",
-		distinct=True,
-	)
+	companies = companies_with_open_invoices(customer)
 	result = []
 	for company in companies:
 		decision, _invoices = decide_for(company, getdate(), customer, sequence=sequence, any_hour=True)
