@@ -16,6 +16,7 @@ from optimar_erp.dunning.lease import expire_stale_runs
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.inbox.replies import reprocess_recent
 from optimar_erp.queries.figures import warm_cache
+from optimar_erp.queries.invoices import companies_with_open_invoices, open_invoice_names
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -40,12 +41,7 @@ def hourly_dunning() -> list[str]:
 
 def _start_runs() -> list[str]:
 	created = []
-	for company in frappe.get_all(
-		"Sales Invoice",
-		filters={"docstatus": 1, "outstanding_amount": (">", 0)},
-		pluck="company",
-		distinct=True,
-	):
+	for company in companies_with_open_invoices():
 		if frappe.db.exists("Dunning Run", {"company": company, "status": ("in", RUN_ACTIVE)}):
 			continue
 		run = frappe.get_doc(
@@ -81,14 +77,7 @@ def nightly_risk_scoring() -> None:
 
 def refresh_open_invoice_states() -> int:
 	"""Invoices fall due with the calendar, not with an event: recompute every open invoice's state."""
-	si = frappe.qb.DocType("Sales Invoice")
-	names = [
-		r[0]
-		for r in frappe.qb.from_(si)
-		.select(si.name)
-		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
-		.run()
-	]
+	names = open_invoice_names()
 	for start in range(0, len(names), 5000):
 		refresh_collection_state(names[start : start + 5000])
 	return len(names)

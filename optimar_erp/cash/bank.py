@@ -22,6 +22,7 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
+from optimar_erp.queries.invoices import invoices_by_name
 
 SOURCE = "Bank Transaction"
 BANK_COLUMNS = [
@@ -255,16 +256,9 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 	if not bank or not bank.account:
 		frappe.throw(_("Bank Account {0} has no GL account.").format(bt.bank_account))
 	company = bt.company or bank.company
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = {
-		r.name: r
-		for r in frappe.qb.from_(si)
-		.select(
-			si.name, si.customer, si.company, si.docstatus, si.is_return, si.outstanding_amount, si.debit_to
-		)
-		.where(si.name.isin(invoices))
-		.run(as_dict=True)
-	}
+	rows = invoices_by_name(
+		invoices, ["customer", "company", "docstatus", "is_return", "outstanding_amount", "debit_to"]
+	)
 	bad = [n for n in invoices if n not in rows or rows[n].docstatus != 1 or rows[n].is_return]
 	if bad:
 		frappe.throw(_("Not submitted sales invoices: {0}").format(", ".join(bad)))

@@ -20,6 +20,7 @@ from erpnext.accounts.party import get_party_account
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
 from optimar_erp.engine.cashapp import match_receipts
+from optimar_erp.queries.invoices import invoices_to_match
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
 PAYMENT_ENTRY = "Payment Entry"
@@ -55,27 +56,6 @@ def unallocated_receipts(company: str | None = None, customers: list[str] | None
 	return frame
 
 
-def open_invoices(company: str, customers: list[str] | None = None) -> pd.DataFrame:
-	si = frappe.qb.DocType("Sales Invoice")
-	query = (
-		frappe.qb.from_(si)
-		.select(
-			si.name, si.customer, si.posting_date, si.due_date, si.outstanding_amount, si.po_no, si.currency
-		)
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0.005)
-	)
-	if customers is not None:
-		query = query.where(si.customer.isin(customers or [""]))
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=["invoice", "customer", "posting_date", "due_date", "outstanding", "po_no", "currency"],
-	)
-	frame["outstanding"] = frame["outstanding"].astype(float)
-	frame["po_no"] = frame["po_no"].fillna("")
-	return frame
-
-
 def all_receipts(company: str) -> pd.DataFrame:
 	"""The company's unallocated Payment Entries and unreconciled bank deposits, with their ``source``
 	(and, for bank lines, ``payer_match`` and ``duplicate_of``: see :func:`~optimar_erp.cash.bank.unreconciled_deposits`)."""
@@ -106,7 +86,7 @@ def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggesti
 		receipts[["key", "customer", "currency", "amount", "date", "remarks"]].rename(
 			columns={"key": "receipt"}
 		),
-		open_invoices(company),
+		invoices_to_match(company),
 		max_suggestions=max_suggestions,
 		auto_threshold=threshold,
 	)

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.utils import flt, today
 
 from optimar_erp.engine.netting import suggest_netting
+from optimar_erp.queries.invoices import invoice_field
 
 
 def party_pairs() -> pd.DataFrame:
@@ -79,7 +80,7 @@ def create_netting_entry(company: str, customer: str, supplier: str) -> str:
 	accounts = []
 	for r in rows.itertuples(index=False):
 		if r.side == "receivable":
-			account = frappe.db.get_value("Sales Invoice", r.invoice, "debit_to")
+			account = invoice_field(r.invoice, "debit_to")
 			accounts.append(
 				{
 					"account": account,

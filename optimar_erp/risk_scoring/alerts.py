@@ -13,7 +13,9 @@ from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
 from optimar_erp.engine.alerts import AlertConfig, detect_alerts
+from optimar_erp.queries.activities import activity_exists, risk_alerts_since
 from optimar_erp.queries.ledger import get_invoices
+from optimar_erp.queries.promises import broken_promises_since
 from optimar_erp.queries.users import collections_managers
 
 BROKEN_PROMISE_LOOKBACK_DAYS = 180
@@ -91,15 +93,7 @@ def _overdue_on(company: str, day) -> pd.Series:
 def _broken_promises(customers: list[str], as_of) -> dict[str, dict]:
 	if not customers:
 		return {"total": {}, "recent": {}}
-	rows = frappe.get_all(
-		"Promise To Pay",
-		filters={
-			"customer": ("in", customers),
-			"status": ("in", ("Broken", "Partially Kept")),
-			"broken_on": (">=", add_days(as_of, -BROKEN_PROMISE_LOOKBACK_DAYS)),
-		},
-		fields=["customer", "broken_on"],
-	)
+	rows = broken_promises_since(customers, add_days(as_of, -BROKEN_PROMISE_LOOKBACK_DAYS))
 	recent_from = getdate(add_days(as_of, -WINDOW_DAYS))
 	total: dict[str, int] = {}
 	recent: dict[str, int] = {}
@@ -111,11 +105,7 @@ def _broken_promises(customers: list[str], as_of) -> dict[str, dict]:
 
 
 def _recent(as_of) -> pd.DataFrame:
-	rows = frappe.get_all(
-		"Collection Activity",
-		filters={"activity_type": "Risk Alert", "creation": (">=", add_days(as_of, -WINDOW_DAYS))},
-		fields=["customer", "alert_reason", "creation"],
-	)
+	rows = risk_alerts_since(add_days(as_of, -WINDOW_DAYS))
 	return pd.DataFrame(
 		{
 			"customer": [r.customer for r in rows],
@@ -146,7 +136,7 @@ def describe(row, customer, currency) -> str:
 
 def _send(company, currency, row, customer, managers, as_of) -> bool:
 	key = f"risk-alert:{row.customer}:{row.reason}:{as_of}"
-	if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
+	if activity_exists(key):
 		return False
 	text = describe(row, customer, currency)
 	activity = frappe.get_doc(

@@ -18,6 +18,7 @@ from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest, beats_baseline
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.queries import open_invoices
+from optimar_erp.queries.invoices import companies_with_invoices, submitted_invoices
 from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.queries.promises import open_promises
 from optimar_erp.risk_scoring import alerts, credit, store
@@ -73,8 +74,7 @@ def train_and_score(company: str | None = None, train: bool = True) -> list[dict
 
 
 def _companies() -> list[str]:
-	si = frappe.qb.DocType("Sales Invoice")
-	return [r[0] for r in frappe.qb.from_(si).select(si.company).distinct().where(si.docstatus == 1).run()]
+	return companies_with_invoices()
 
 
 # ------------------------------------------------------------------------------------------- reading
@@ -374,13 +374,7 @@ def enqueue_invoice_scoring(invoice: str) -> None:
 
 def score_invoices(invoices: list[str]) -> pd.DataFrame | None:
 	"""Score these invoices now with their company's active model (their customers' history only)."""
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = (
-		frappe.qb.from_(si)
-		.select(si.name, si.company, si.customer)
-		.where(si.name.isin(list(invoices) or [""]) & (si.docstatus == 1) & (si.is_return == 0))
-		.run()
-	)
+	rows = submitted_invoices(invoices)
 	done = []
 	for company in {r[1] for r in rows}:
 		active = store.active_model(company)

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from optimar_erp.constants import SENDING_ACTIVITY_TYPES
+from optimar_erp.queries.invoices import invoice_field
 
 SYSTEM_FIELDS = (
 	"activity_type",
@@ -69,7 +70,7 @@ class CollectionActivity(Document):
 	def validate_invoice_customer(self):
 		if not self.sales_invoice:
 			return
-		customer = frappe.db.get_value("Sales Invoice", self.sales_invoice, "customer")
+		customer = invoice_field(self.sales_invoice, "customer")
 		if customer != self.customer:
 			frappe.throw(
 				_("Invoice {0} belongs to {1}, not to {2}.").format(
@@ -79,4 +80,4 @@ class CollectionActivity(Document):
 
 	def set_company(self):
 		if self.sales_invoice and not self.company:
-			self.company = frappe.db.get_value("Sales Invoice", self.sales_invoice, "company")
+			self.company = invoice_field(self.sales_invoice, "company")

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, getdate, today
 
+from optimar_erp.queries.invoices import invoice_field
+
 
 class CollectionsInboxItem(Document):
 	"""A customer's reply, classified, with the proposal a person accepts, edits or dismisses."""
@@ -16,7 +18,7 @@ class CollectionsInboxItem(Document):
 
 	def validate_invoice_belongs_to_customer(self):
 		if self.sales_invoice and self.customer:
-			owner = frappe.db.get_value("Sales Invoice", self.sales_invoice, "customer")
+			owner = invoice_field(self.sales_invoice, "customer")
 			if owner != self.customer:
 				frappe.throw(
 					_("Invoice {0} belongs to {1}, not to {2}.").format(

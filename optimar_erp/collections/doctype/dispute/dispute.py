@@ -8,6 +8,8 @@ from frappe.utils import add_days, flt, fmt_money, getdate, today
 
 from optimar_erp.constants import DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.queries.disputes import breached_unnotified, open_dispute_on, open_disputes_on
+from optimar_erp.queries.invoices import invoice_field
 from optimar_erp.queries.users import collections_managers
 
 DEFAULT_SLA_DAYS = 10
@@ -29,26 +31,20 @@ class Dispute(Document):
 		self.set_sla_due_date()
 
 	def validate_invoice(self):
-		invoice = frappe.db.get_value(
-			"Sales Invoice",
-			self.sales_invoice,
-			["docstatus", "is_return", "customer", "outstanding_amount"],
-			as_dict=True,
+		invoice = invoice_field(
+			self.sales_invoice, ["docstatus", "is_return", "customer", "outstanding_amount"], as_dict=True
 		)
 		if not invoice or invoice.docstatus != 1 or invoice.is_return:
 			frappe.throw(_("{0} is not a submitted sales invoice.").format(self.sales_invoice))
 		self.customer = invoice.customer
-		if self.is_new() and frappe.db.exists(
-			"Dispute",
-			{"sales_invoice": self.sales_invoice, "status": ("in", OPEN), "name": ("!=", self.name)},
-		):
+		if self.is_new() and open_dispute_on(self.sales_invoice, other_than=self.name):
 			frappe.throw(_("Invoice {0} already has an open dispute.").format(self.sales_invoice))
 
 	def validate_amount(self):
 		if flt(self.disputed_amount) <= 0:
 			frappe.throw(_("The disputed amount must be more than zero."))
 		if self.is_new():
-			outstanding = flt(frappe.db.get_value("Sales Invoice", self.sales_invoice, "outstanding_amount"))
+			outstanding = flt(invoice_field(self.sales_invoice, "outstanding_amount"))
 			if flt(self.disputed_amount) > outstanding + 0.005:
 				frappe.throw(
 					_("The disputed amount {0} is more than the {1} outstanding.").format(
@@ -70,12 +66,7 @@ class Dispute(Document):
 			frappe.throw(_("Say how the dispute was resolved."))
 		if self.resolution == "Credit Note Issued":
 			note = (
-				frappe.db.get_value(
-					"Sales Invoice",
-					self.credit_note,
-					["is_return", "return_against", "docstatus"],
-					as_dict=True,
-				)
+				invoice_field(self.credit_note, ["is_return", "return_against", "docstatus"], as_dict=True)
 				if self.credit_note
 				else None
 			)
@@ -124,9 +115,7 @@ class Dispute(Document):
 
 def resolve_by_credit_note(credit_note) -> None:
 	"""A submitted credit note against a disputed invoice resolves its open dispute."""
-	for name in frappe.get_all(
-		"Dispute", filters={"sales_invoice": credit_note.return_against, "status": ("in", OPEN)}, pluck="name"
-	):
+	for name in open_disputes_on(credit_note.return_against):
 		dispute = frappe.get_doc("Dispute", name)
 		dispute.status = "Resolved"
 		dispute.resolution = "Credit Note Issued"
@@ -138,11 +127,7 @@ def alert_sla_breaches() -> list[str]:
 	"""Daily: open disputes past their SLA alert their owner and the Collections Managers, once."""
 	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-	breached = frappe.get_all(
-		"Dispute",
-		filters={"status": ("in", OPEN), "sla_due_date": ("<", today()), "sla_breach_notified": 0},
-		fields=["name", "dispute_owner", "sales_invoice", "sla_due_date"],
-	)
+	breached = breached_unnotified(today())
 	managers = collections_managers()
 	for dispute in breached:
 		users = sorted({u for u in [dispute.dispute_owner, *managers] if u})

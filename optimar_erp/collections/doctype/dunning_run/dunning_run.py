@@ -8,6 +8,7 @@ from frappe.utils import getdate, today
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import lease
+from optimar_erp.queries.invoices import has_submitted_invoice
 
 
 class DunningRunBusyError(frappe.ValidationError):
@@ -25,9 +26,7 @@ class DunningRun(Document):
 			frappe.throw(_("A dunning run cannot be dated in the future ({0}).").format(self.run_date))
 
 	def validate_customer_company(self):
-		if self.customer and not frappe.db.exists(
-			"Sales Invoice", {"customer": self.customer, "company": self.company, "docstatus": 1}
-		):
+		if self.customer and not has_submitted_invoice(self.customer, self.company):
 			frappe.throw(
 				_("Customer {0} has no submitted invoice in {1}.").format(
 					frappe.bold(self.customer), frappe.bold(self.company)

@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate, today
 
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.queries.invoices import invoices_by_name
 
 TOLERANCE = 0.005
 
@@ -62,23 +63,10 @@ class PromiseToPay(Document):
 		names = [row.sales_invoice for row in self.invoices]
 		if len(set(names)) != len(names):
 			frappe.throw(_("An invoice is listed twice."), title=_("Invoices"))
-		details = {
-			row.name: row
-			for row in frappe.get_all(
-				"Sales Invoice",
-				filters={"name": ("in", names)},
-				fields=[
-					"name",
-					"customer",
-					"company",
-					"currency",
-					"docstatus",
-					"is_return",
-					"due_date",
-					"outstanding_amount",
-				],
-			)
-		}
+		details = invoices_by_name(
+			names,
+			["customer", "company", "currency", "docstatus", "is_return", "due_date", "outstanding_amount"],
+		)
 		for row in self.invoices:
 			invoice = details.get(row.sales_invoice)
 			if not invoice or invoice.docstatus != 1 or invoice.is_return:
@@ -95,14 +83,12 @@ class PromiseToPay(Document):
 	def validate_invoices_belong_to_customer(self):
 		if not self.invoices:
 			return
-		owners = dict(
-			frappe.get_all(
-				"Sales Invoice",
-				filters={"name": ("in", [row.sales_invoice for row in self.invoices])},
-				fields=["name", "customer"],
-				as_list=True,
-			)
-		)
+		owners = {
+			name: row.customer
+			for name, row in invoices_by_name(
+				[row.sales_invoice for row in self.invoices], ["customer"]
+			).items()
+		}
 		for row in self.invoices:
 			if owners.get(row.sales_invoice) != self.customer:
 				frappe.throw(
