@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_labels, monthly_metrics, summary
 from optimar_erp.engine.report import render_html
 from optimar_erp.engine.schema import FIELDS, SchemaError, read_ledger
@@ -143,7 +144,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 	if len(inv.attrs.get("repairs", [])) > 5:
 		print(f"repaired: ... {len(inv.attrs['repairs']) - 5} more", file=sys.stderr)
 	as_of = args.as_of or pd.concat([inv["posting_date"], inv["settled_date"]]).max().date()
-	if not args.as_of and (inv["outstanding"] < 0.005).all():
+	if not args.as_of and (inv["outstanding"] < AMOUNT_TOLERANCE).all():
 		print(f"note: every invoice is settled by {as_of}; use --as-of for an earlier date", file=sys.stderr)
 	s = summary(inv, as_of, buckets=args.buckets)
 	monthly = monthly_metrics(inv, _trend_start(inv["posting_date"].min(), as_of), as_of)

@@ -22,6 +22,7 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.queries.invoices import invoices_by_name
 
 SOURCE = "Bank Transaction"
@@ -175,7 +176,7 @@ def unreconciled_deposits(company: str | None = None) -> pd.DataFrame:
 			bt.bank_party_account_number,
 			ba.account.as_("bank_gl"),
 		)
-		.where((bt.docstatus == 1) & (bt.deposit > 0) & (bt.unallocated_amount > 0.005))
+		.where((bt.docstatus == 1) & (bt.deposit > 0) & (bt.unallocated_amount > AMOUNT_TOLERANCE))
 		.where(bt.status == "Unreconciled")
 		.where(ba.account.isnotnull())
 		.where(Coalesce(bt.party_type, "").isin(["", "Customer"]))
@@ -244,7 +245,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 	for ptype in ("create", "submit"):
 		if not frappe.has_permission("Payment Entry", ptype):
 			frappe.throw(_("Not permitted to create and submit Payment Entries"), frappe.PermissionError)
-	if bt.docstatus != 1 or flt(bt.deposit) <= 0 or flt(bt.unallocated_amount) <= 0.005:
+	if bt.docstatus != 1 or flt(bt.deposit) <= 0 or flt(bt.unallocated_amount) <= AMOUNT_TOLERANCE:
 		frappe.throw(_("{0} is not an unreconciled bank deposit.").format(bank_transaction))
 	if bt.party_type and bt.party_type != "Customer":
 		frappe.throw(_("{0} is booked to a {1}, not a customer.").format(bank_transaction, _(bt.party_type)))
@@ -279,7 +280,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 		frappe.throw(_("The invoices use different receivable accounts."))
 	receivable = receivable.pop()
 	for name, amount in zip(invoices, allocations, strict=True):
-		if amount > flt(rows[name].outstanding_amount) + 0.005:
+		if amount > flt(rows[name].outstanding_amount) + AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} owes less than {1}.").format(name, amount))
 	bank_currency = frappe.get_cached_value("Account", bank.account, "account_currency")
 	party_currency = frappe.get_cached_value("Account", receivable, "account_currency")
@@ -308,7 +309,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 
 		vouchers = [{"payment_doctype": "Payment Entry", "payment_name": pe.name, "amount": deposit}]
 		done = reconcile_vouchers(bank_transaction, json.dumps(vouchers))
-		if flt(done.unallocated_amount) > 0.005:
+		if flt(done.unallocated_amount) > AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} could not be reconciled with {1}.").format(bank_transaction, pe.name))
 		log_cash_application(
 			customer,

@@ -19,6 +19,7 @@ from erpnext.accounts.party import get_party_account
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.cashapp import match_receipts
 from optimar_erp.queries.invoices import invoices_to_match
 
@@ -42,7 +43,7 @@ def unallocated_receipts(company: str | None = None, customers: list[str] | None
 			pe.reference_no,
 		)
 		.where((pe.docstatus == 1) & (pe.payment_type == "Receive") & (pe.party_type == "Customer"))
-		.where(pe.unallocated_amount > 0.005)
+		.where(pe.unallocated_amount > AMOUNT_TOLERANCE)
 	)
 	if company:
 		query = query.where(pe.company == company)
@@ -137,7 +138,7 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 	if missing:
 		frappe.throw(_("Not open for {0}: {1}").format(pe.party, ", ".join(missing)))
 	for name, amount in zip(invoices, allocations, strict=True):
-		if amount > flt(open_rows[name].outstanding_amount) + 0.005:
+		if amount > flt(open_rows[name].outstanding_amount) + AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} owes less than {1}.").format(name, amount))
 	args = frappe._dict(
 		payments=[payment.as_dict()],

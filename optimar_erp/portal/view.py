@@ -24,6 +24,7 @@ from frappe.utils import (
 )
 from frappe.utils.data import get_number_format_info
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.portal import access, actions, links
 from optimar_erp.queries import portal
 from optimar_erp.queries.ledger import credits_on_account
@@ -222,7 +223,7 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 			# money received but not matched to invoices yet: the same balance as the headline and
 			# ERPNext's Accounts Receivable, not one that ignores what the customer already paid
 			"credit": formats.money(credit.get(entry["currency"], 0), entry["currency"])
-			if credit.get(entry["currency"], 0) > 0.005
+			if credit.get(entry["currency"], 0) > AMOUNT_TOLERANCE
 			else "",
 			"net": formats.money(entry["total"] - credit.get(entry["currency"], 0), entry["currency"]),
 		}

@@ -383,3 +383,24 @@ def paid_reminded(invoices: list[str]) -> list:
 		},
 		fields=["name", "customer", "company", "currency", "posting_date", "due_date", "grand_total"],
 	)
+
+
+def open_documents(doctype: str, party_field: str, parties: list[str], company: str) -> pd.DataFrame:
+	"""The company's open submitted Sales or Purchase Invoices (``doctype``, returns excluded) of these
+	parties: the party, invoice, due_date, posting_date, outstanding, currency, company (AR/AP netting)."""
+	inv = frappe.qb.DocType(doctype)
+	rows = (
+		frappe.qb.from_(inv)
+		.select(
+			inv[party_field], inv.name, inv.due_date, inv.posting_date, inv.outstanding_amount, inv.currency
+		)
+		.where((inv.company == company) & (inv.docstatus == 1) & (inv.is_return == 0))
+		.where(is_open(inv) & inv[party_field].isin(parties or [""]))
+		.run()
+	)
+	frame = pd.DataFrame(
+		list(rows), columns=[party_field, "invoice", "due_date", "posting_date", "outstanding", "currency"]
+	)
+	frame["outstanding"] = frame["outstanding"].astype(float)
+	frame["company"] = company
+	return frame

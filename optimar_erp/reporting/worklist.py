@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.worklist import build_worklist
 from optimar_erp.queries import open_invoices
 from optimar_erp.queries.customers import worklist_customers
@@ -80,7 +81,7 @@ def _open_invoices(company, collector) -> pd.DataFrame:
 	frames = []
 	for name in [company] if company else frappe.get_all("Company", pluck="name"):
 		table = open_invoices.table(name)
-		frame = table[(table["is_return"] == 0) & (table["outstanding"] > 0.005)]
+		frame = table[(table["is_return"] == 0) & (table["outstanding"] > AMOUNT_TOLERANCE)]
 		frames.append(frame.assign(company=name, late_probability=frame["late_probability"] / 100)[columns])
 	if not frames:
 		return pd.DataFrame(columns=columns)

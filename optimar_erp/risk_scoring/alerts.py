@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.alerts import AlertConfig, detect_alerts
 from optimar_erp.queries.activities import activity_exists, risk_alerts_since
 from optimar_erp.queries.ledger import get_invoices
@@ -86,7 +87,9 @@ def _overdue_on(company: str, day) -> pd.Series:
 	inv = get_invoices(company, day)
 	if inv.empty:
 		return pd.Series(dtype=float)
-	overdue = inv[(pd.to_datetime(inv["due_date"]) < pd.Timestamp(day)) & (inv["outstanding"] > 0.005)]
+	overdue = inv[
+		(pd.to_datetime(inv["due_date"]) < pd.Timestamp(day)) & (inv["outstanding"] > AMOUNT_TOLERANCE)
+	]
 	return overdue.groupby("customer")["outstanding"].sum()
 
 

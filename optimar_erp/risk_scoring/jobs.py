@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest, beats_baseline
@@ -179,7 +180,7 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 		return result
 	name, model = active
 	started = time.perf_counter()
-	open_ = history[history["outstanding"] > 0.005]
+	open_ = history[history["outstanding"] > AMOUNT_TOLERANCE]
 	preds = (
 		model.predict(open_, history=history, as_of=pd.Timestamp(as_of), money=money_writer(company))
 		if len(open_)

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
-from optimar_erp.constants import DISPUTE_OPEN_STATUSES
+from optimar_erp.constants import AMOUNT_TOLERANCE, DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.queries.disputes import breached_unnotified, open_dispute_on, open_disputes_on
 from optimar_erp.queries.invoices import invoice_field
@@ -45,7 +45,7 @@ class Dispute(Document):
 			frappe.throw(_("The disputed amount must be more than zero."))
 		if self.is_new():
 			outstanding = flt(invoice_field(self.sales_invoice, "outstanding_amount"))
-			if flt(self.disputed_amount) > outstanding + 0.005:
+			if flt(self.disputed_amount) > outstanding + AMOUNT_TOLERANCE:
 				frappe.throw(
 					_("The disputed amount {0} is more than the {1} outstanding.").format(
 						fmt_money(self.disputed_amount, currency=self.currency),

@@ -6,11 +6,9 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.queries.invoices import invoices_by_name
-
-TOLERANCE = 0.005
-
 
 COMMITMENT_FIELDS = ("customer", "promised_date", "promised_amount", "source")
 """What the customer committed to, and where it came from: fixed once recorded, except by a manager."""
@@ -104,7 +102,7 @@ class PromiseToPay(Document):
 		if not self.invoices or not self.is_new():
 			return
 		outstanding = sum(flt(row.outstanding) for row in self.invoices)
-		if flt(self.promised_amount) > outstanding + TOLERANCE:
+		if flt(self.promised_amount) > outstanding + AMOUNT_TOLERANCE:
 			frappe.throw(
 				_("The promised amount {0} is more than the {1} outstanding on these invoices.").format(
 					fmt_money(self.promised_amount, currency=self.currency),
