@@ -12,6 +12,28 @@ OLDEST_DAYS = 2 * 366
 
 
 class BalanceConfirmation(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		as_of_date: DF.Date
+		balance: DF.Currency
+		company: DF.Link
+		confirmed_by: DF.Data | None
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		difference_amount: DF.Currency
+		ip_address: DF.Data | None
+		note: DF.SmallText | None
+		portal_access_link: DF.Link | None
+		response: DF.Literal["Confirmed", "Disputed"]
+		user: DF.Link | None
+	# end: auto-generated types
 	"""Recorded once, from the portal, and never changed: the balance comes from the ledger, not the
 	customer."""
 

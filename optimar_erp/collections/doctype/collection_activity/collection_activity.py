@@ -37,6 +37,73 @@ class SystemActivityError(frappe.PermissionError):
 
 
 class CollectionActivity(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		activity_type: DF.Literal[
+			"Reminder",
+			"Call",
+			"Note",
+			"Promise",
+			"Dispute",
+			"Escalation",
+			"Hold",
+			"Hold Released",
+			"Hold Override",
+			"Thank You",
+			"Risk Alert",
+			"Inbox",
+			"Cash Application",
+		]
+		alert_reason: DF.Literal[
+			"", "Band Worsened", "Overdue Spike", "Second Broken Promise", "Predicted Late Large Invoice"
+		]
+		amount: DF.Currency
+		attempts: DF.Int
+		channel: DF.Literal["", "Email", "SMS", "WhatsApp", "Call Task", "Letter", "Phone", "Portal"]
+		claim_token: DF.Data | None
+		communication: DF.Link | None
+		company: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link
+		days_overdue: DF.Int
+		dunning_run: DF.Link | None
+		dunning_sequence: DF.Link | None
+		escalation_action: DF.Data | None
+		idempotency_key: DF.Data | None
+		invoices: DF.SmallText | None
+		message: DF.TextEditor | None
+		next_action_date: DF.Date | None
+		next_retry_at: DF.Datetime | None
+		notice: DF.Data | None
+		outcome: DF.Literal[
+			"",
+			"Reached - Will Pay",
+			"Reached - Promise Recorded",
+			"Reached - Disputes",
+			"Reached - Refused",
+			"Left Message",
+			"No Answer",
+			"Wrong Number",
+		]
+		provider_message_id: DF.Data | None
+		reason: DF.SmallText | None
+		recipient: DF.Data | None
+		reference_doctype: DF.Link | None
+		reference_name: DF.DynamicLink | None
+		sales_invoice: DF.Link | None
+		status: DF.Literal["Queued", "Sending", "Sent", "Failed", "Unknown", "Skipped", "Done"]
+		step_id: DF.Data | None
+		subject: DF.Data | None
+		todo: DF.Link | None
+		tone: DF.Data | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.guard_sending_activities()
 		self.validate_invoice_customer()

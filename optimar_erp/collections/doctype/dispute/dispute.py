@@ -23,6 +23,34 @@ TRANSITIONS = {
 
 
 class Dispute(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		company: DF.Link | None
+		credit_note: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link | None
+		description: DF.Text
+		dispute_owner: DF.Link | None
+		disputed_amount: DF.Currency
+		reason_code: DF.Literal[
+			"Pricing", "Quantity", "Quality", "Missing PO", "Duplicate Billing", "Delivery / POD", "Other"
+		]
+		resolution: DF.Literal["", "Credit Note Issued", "Rejected", "Write-off"]
+		resolution_notes: DF.SmallText | None
+		resolved_on: DF.Date | None
+		sales_invoice: DF.Link
+		sla_breach_notified: DF.Check
+		sla_due_date: DF.Date | None
+		source: DF.Literal["Collector", "Portal", "Inbox"]
+		status: DF.Literal["Open", "Under Review", "Resolved", "Closed"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_invoice()
 		self.validate_amount()

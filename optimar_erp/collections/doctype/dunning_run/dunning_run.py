@@ -16,6 +16,33 @@ class DunningRunBusyError(frappe.ValidationError):
 
 
 class DunningRun(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		actions_decided: DF.Int
+		already_done: DF.Int
+		amended_from: DF.Link | None
+		company: DF.Link
+		customer: DF.Link | None
+		error: DF.SmallText | None
+		failed: DF.Int
+		finished_at: DF.Datetime | None
+		invoices_evaluated: DF.Int
+		lease_expires_at: DF.Datetime | None
+		run_date: DF.Date
+		sent: DF.Int
+		skip_reasons: DF.SmallText | None
+		skipped: DF.Int
+		started_at: DF.Datetime | None
+		status: DF.Literal["Draft", "Queued", "Running", "Completed", "Failed", "Cancelled"]
+		trigger: DF.Literal["Manual", "Scheduler"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_date()
 		self.validate_customer_company()

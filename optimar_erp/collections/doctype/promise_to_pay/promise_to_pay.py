@@ -19,6 +19,40 @@ class PromiseChangeNotPermitted(frappe.PermissionError):
 
 
 class PromiseToPay(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from optimar_erp.collections.doctype.promise_to_pay_instalment.promise_to_pay_instalment import (
+			PromiseToPayInstalment,
+		)
+		from optimar_erp.collections.doctype.promise_to_pay_invoice.promise_to_pay_invoice import (
+			PromiseToPayInvoice,
+		)
+
+		broken_on: DF.Date | None
+		channel: DF.Literal["Phone", "Email", "WhatsApp", "Portal", "In Person", "Other"]
+		company: DF.Link
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		deadline: DF.Date | None
+		instalments: DF.Table[PromiseToPayInstalment]
+		invoices: DF.Table[PromiseToPayInvoice]
+		next_due_date: DF.Date | None
+		notes: DF.SmallText | None
+		paid_amount: DF.Currency
+		promised_amount: DF.Currency
+		promised_date: DF.Date
+		recorded_by: DF.Link | None
+		source: DF.Literal["Collector", "Portal", "Inbox"]
+		status: DF.Literal["Open", "Kept", "Partially Kept", "Broken", "Cancelled"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.guard_recorded_promise()
 		if self.status == "Cancelled" and not self.is_new():
