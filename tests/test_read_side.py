@@ -22,7 +22,8 @@ only passed to ``update`` is not a read), ``frappe.get_doc`` (loading a document
 Outside the read side and not scanned (each reads these doctypes for a reason that is not the app's
 runtime):
 
-- ``optimar_erp/tests/``: the Frappe suite reads what the code wrote to assert on it;
+- ``optimar_erp/tests/`` and the ``test_*.py`` beside the doctypes: the Frappe suite reads what the code
+  wrote to assert on it;
 - ``optimar_erp/patches/``: a patch is frozen at its version and runs once; it must not depend on the read
   side as it will be later;
 - ``optimar_erp/demo.py`` and ``optimar_erp/tools/``: build demo and corpus data on a bench, never run by
@@ -153,6 +154,7 @@ def _scanned() -> list[Path]:
 		path
 		for path in sorted(PACKAGE.rglob("*.py"))
 		if not str(path.relative_to(ROOT)).startswith((READ_SIDE, *NOT_SCANNED))
+		and not path.name.startswith("test_")
 	]
 
 
