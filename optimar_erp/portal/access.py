@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import frappe
 from frappe import _
 
+from optimar_erp.exceptions import PortalAccessDenied
 from optimar_erp.portal import links
 from optimar_erp.portal.client import client_address
 from optimar_erp.queries import portal
@@ -26,10 +27,6 @@ from optimar_erp.queries import portal
 SIGNED_LINK = "signed link"
 PAGE_VIEWS_PER_MINUTE = 120
 BAD_TOKENS_PER_HOUR = 20
-
-
-class PortalAccessDenied(frappe.PermissionError):
-	"""Refused: not logged in, not linked to the customer, bad link, or not this customer's document."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from optimar_erp.constants import SENDING_ACTIVITY_TYPES
+from optimar_erp.exceptions import SystemActivityError
 from optimar_erp.queries.invoices import invoice_field
 
 SYSTEM_FIELDS = (
@@ -30,10 +31,6 @@ SYSTEM_FIELDS = (
 )
 """What decides whether, what and to whom the system sends: only its own code paths write these on a
 reminder or thank-you."""
-
-
-class SystemActivityError(frappe.PermissionError):
-	"""A person tried to create or change an activity that makes the system send something."""
 
 
 class CollectionActivity(Document):

@@ -3,7 +3,7 @@ doctype: ``bench run-tests --doctype "Collection Activity"``)."""
 
 import frappe
 
-from optimar_erp.collections.doctype.collection_activity.collection_activity import SystemActivityError
+from optimar_erp.exceptions import SystemActivityError
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 
 # Test records: this suite makes its own customers and invoices (tests/factories.py); none of ERPNext's.

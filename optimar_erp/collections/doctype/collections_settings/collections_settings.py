@@ -10,6 +10,7 @@ from frappe.utils import get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
 from optimar_erp.dunning.run import dry_run as run_dry
+from optimar_erp.exceptions import ProviderURLNotAllowed
 from optimar_erp.queries.users import collections_managers, users_with_role
 from optimar_erp.setup import checklist
 
@@ -18,10 +19,6 @@ MAX_GRACE_DAYS = 60
 WHATSAPP_HOST = "graph.facebook.com"
 PAYEE_FIELDS = ("upi_id", "upi_payee_name")
 """Where customers' money goes: a change is announced to every Collections and System Manager."""
-
-
-class ProviderURLNotAllowed(frappe.ValidationError):
-	"""The WhatsApp provider URL is not Meta's over HTTPS and no System Manager allowed it."""
 
 
 class CollectionsSettings(Document):

@@ -8,6 +8,7 @@ from frappe.utils import add_days, flt, fmt_money, getdate, today
 
 from optimar_erp.constants import AMOUNT_TOLERANCE, DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.exceptions import InvalidDisputeError
 from optimar_erp.queries.disputes import breached_unnotified, open_dispute_on, open_disputes_on
 from optimar_erp.queries.invoices import invoice_field
 from optimar_erp.queries.users import collections_managers
@@ -63,14 +64,18 @@ class Dispute(Document):
 			self.sales_invoice, ["docstatus", "is_return", "customer", "outstanding_amount"], as_dict=True
 		)
 		if not invoice or invoice.docstatus != 1 or invoice.is_return:
-			frappe.throw(_("{0} is not a submitted sales invoice.").format(self.sales_invoice))
+			frappe.throw(
+				_("{0} is not a submitted sales invoice.").format(self.sales_invoice), InvalidDisputeError
+			)
 		self.customer = invoice.customer
 		if self.is_new() and open_dispute_on(self.sales_invoice, other_than=self.name):
-			frappe.throw(_("Invoice {0} already has an open dispute.").format(self.sales_invoice))
+			frappe.throw(
+				_("Invoice {0} already has an open dispute.").format(self.sales_invoice), InvalidDisputeError
+			)
 
 	def validate_amount(self):
 		if flt(self.disputed_amount) <= 0:
-			frappe.throw(_("The disputed amount must be more than zero."))
+			frappe.throw(_("The disputed amount must be more than zero."), InvalidDisputeError)
 		if self.is_new():
 			outstanding = flt(invoice_field(self.sales_invoice, "outstanding_amount"))
 			if flt(self.disputed_amount) > outstanding + AMOUNT_TOLERANCE:
@@ -78,20 +83,24 @@ class Dispute(Document):
 					_("The disputed amount {0} is more than the {1} outstanding.").format(
 						fmt_money(self.disputed_amount, currency=self.currency),
 						fmt_money(outstanding, currency=self.currency),
-					)
+					),
+					InvalidDisputeError,
 				)
 
 	def validate_transition(self):
 		previous = self.get_doc_before_save()
 		if previous and self.status not in TRANSITIONS[previous.status]:
-			frappe.throw(_("A {0} dispute cannot become {1}.").format(_(previous.status), _(self.status)))
+			frappe.throw(
+				_("A {0} dispute cannot become {1}.").format(_(previous.status), _(self.status)),
+				InvalidDisputeError,
+			)
 
 	def validate_resolution(self):
 		if self.status not in ("Resolved", "Closed"):
 			self.resolved_on = None
 			return
 		if not self.resolution:
-			frappe.throw(_("Say how the dispute was resolved."))
+			frappe.throw(_("Say how the dispute was resolved."), InvalidDisputeError)
 		if self.resolution == "Credit Note Issued":
 			note = (
 				invoice_field(self.credit_note, ["is_return", "return_against", "docstatus"], as_dict=True)
@@ -105,7 +114,8 @@ class Dispute(Document):
 				or note.docstatus != 1
 			):
 				frappe.throw(
-					_("Link the submitted credit note issued against {0}.").format(self.sales_invoice)
+					_("Link the submitted credit note issued against {0}.").format(self.sales_invoice),
+					InvalidDisputeError,
 				)
 		self.resolved_on = self.resolved_on or today()
 

@@ -8,6 +8,7 @@ from optimar_erp.api import raise_dispute
 from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import activities, new_run, queued_emails
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.exceptions import InvalidDisputeError
 from optimar_erp.tests.commitments import CommitmentsTestCase, state
 from optimar_erp.tests.factories import make_credit_note, make_invoice
 
@@ -52,14 +53,14 @@ class TestDispute(CommitmentsTestCase):
 	def test_dispute_rules(self):
 		customer = self.customer("Rules")
 		invoice = make_invoice(customer, 200, due_in_days=-5)
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaises(InvalidDisputeError):
 			raise_dispute(invoice, "Pricing", "Too much", disputed_amount=500)
 		dispute = frappe.get_doc("Dispute", raise_dispute(invoice, "Pricing", "Wrong price"))
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaises(InvalidDisputeError):
 			raise_dispute(invoice, "Quality", "Second dispute on the same invoice")
 		dispute.status = "Resolved"
 		dispute.resolution = "Credit Note Issued"
-		with self.assertRaises(frappe.ValidationError) as caught:
+		with self.assertRaises(InvalidDisputeError) as caught:
 			dispute.save()
 		self.assertIn("credit note", str(caught.exception))
 		dispute.reload()

@@ -8,11 +8,8 @@ from frappe.utils import getdate, today
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import lease
+from optimar_erp.exceptions import DunningRunBusyError
 from optimar_erp.queries.invoices import has_submitted_invoice
-
-
-class DunningRunBusyError(frappe.ValidationError):
-	"""The run still holds a live lease: its worker is at it."""
 
 
 class DunningRun(Document):

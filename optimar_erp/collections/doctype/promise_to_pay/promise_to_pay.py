@@ -8,14 +8,11 @@ from frappe.utils import flt, fmt_money, getdate, today
 
 from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.exceptions import InvalidPromiseError, PromiseChangeNotPermitted
 from optimar_erp.queries.invoices import invoices_by_name
 
 COMMITMENT_FIELDS = ("customer", "promised_date", "promised_amount", "source")
 """What the customer committed to, and where it came from: fixed once recorded, except by a manager."""
-
-
-class PromiseChangeNotPermitted(frappe.PermissionError):
-	"""A promise's status is computed from payments, and what was promised is a record."""
 
 
 class PromiseToPay(Document):
@@ -94,7 +91,7 @@ class PromiseToPay(Document):
 			return
 		names = [row.sales_invoice for row in self.invoices]
 		if len(set(names)) != len(names):
-			frappe.throw(_("An invoice is listed twice."), title=_("Invoices"))
+			frappe.throw(_("An invoice is listed twice."), InvalidPromiseError, title=_("Invoices"))
 		details = invoices_by_name(
 			names,
 			["customer", "company", "currency", "docstatus", "is_return", "due_date", "outstanding_amount"],
@@ -103,7 +100,8 @@ class PromiseToPay(Document):
 			invoice = details.get(row.sales_invoice)
 			if not invoice or invoice.docstatus != 1 or invoice.is_return:
 				frappe.throw(
-					_("Row {0}: {1} is not a submitted sales invoice.").format(row.idx, row.sales_invoice)
+					_("Row {0}: {1} is not a submitted sales invoice.").format(row.idx, row.sales_invoice),
+					InvalidPromiseError,
 				)
 			if self.is_new():
 				row.outstanding = invoice.outstanding_amount
@@ -127,12 +125,15 @@ class PromiseToPay(Document):
 					_("Row {0}: invoice {1} belongs to {2}, not to {3}.").format(
 						row.idx, row.sales_invoice, owners.get(row.sales_invoice), self.customer
 					),
+					InvalidPromiseError,
 					title=_("Another Customer's Invoice"),
 				)
 
 	def validate_amount(self):
 		if flt(self.promised_amount) <= 0:
-			frappe.throw(_("The promised amount must be more than zero."), title=_("Amount"))
+			frappe.throw(
+				_("The promised amount must be more than zero."), InvalidPromiseError, title=_("Amount")
+			)
 		if not self.invoices or not self.is_new():
 			return
 		outstanding = sum(flt(row.outstanding) for row in self.invoices)
@@ -142,6 +143,7 @@ class PromiseToPay(Document):
 					fmt_money(self.promised_amount, currency=self.currency),
 					fmt_money(outstanding, currency=self.currency),
 				),
+				InvalidPromiseError,
 				title=_("Amount"),
 			)
 
@@ -149,6 +151,7 @@ class PromiseToPay(Document):
 		if self.is_new() and getdate(self.promised_date) < getdate(today()):
 			frappe.throw(
 				_("The promised date {0} is in the past.").format(frappe.format(self.promised_date, "Date")),
+				InvalidPromiseError,
 				title=_("Date"),
 			)
 
@@ -159,9 +162,11 @@ class PromiseToPay(Document):
 		for idx, row in enumerate(self.instalments, start=1):
 			row.idx = idx
 			if flt(row.amount) <= 0:
-				frappe.throw(_("Instalment {0}: the amount must be more than zero.").format(idx))
+				frappe.throw(
+					_("Instalment {0}: the amount must be more than zero.").format(idx), InvalidPromiseError
+				)
 			if self.is_new() and getdate(row.due_date) < getdate(today()):
-				frappe.throw(_("Instalment {0}: the date is in the past.").format(idx))
+				frappe.throw(_("Instalment {0}: the date is in the past.").format(idx), InvalidPromiseError)
 		total = sum(flt(row.amount) for row in self.instalments)
 		if abs(total - flt(self.promised_amount)) > 0.01:
 			frappe.throw(
@@ -169,6 +174,7 @@ class PromiseToPay(Document):
 					fmt_money(total, currency=self.currency),
 					fmt_money(self.promised_amount, currency=self.currency),
 				),
+				InvalidPromiseError,
 				title=_("Payment Plan"),
 			)
 		self.promised_date = self.instalments[-1].due_date
@@ -204,7 +210,10 @@ def cancel_promise(name: str, reason: str | None = None) -> None:
 	promise = frappe.get_doc("Promise To Pay", name)
 	promise.check_permission("write")
 	if promise.status != "Open":
-		frappe.throw(_("Only an open promise can be cancelled; this one is {0}.").format(_(promise.status)))
+		frappe.throw(
+			_("Only an open promise can be cancelled; this one is {0}.").format(_(promise.status)),
+			InvalidPromiseError,
+		)
 	promise.status = "Cancelled"
 	if reason:
 		promise.notes = "\n".join(filter(None, [promise.notes, _("Cancelled: {0}").format(reason)]))

@@ -8,6 +8,7 @@ from optimar_erp.api import record_promise
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run, queued_emails
 from optimar_erp.dunning import promises
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.exceptions import InvalidPromiseError
 from optimar_erp.tests.commitments import CommitmentsTestCase, backdate, state
 from optimar_erp.tests.factories import make_invoice, make_payment
 
@@ -78,7 +79,7 @@ class TestPromiseToPay(CommitmentsTestCase):
 			((customer, 0, add_days(today(), 3), [invoice]), "more than zero"),
 		]
 		for args, message in cases:
-			with self.assertRaises(frappe.ValidationError) as caught:
+			with self.assertRaises(InvalidPromiseError) as caught:
 				record_promise(*args)
 			self.assertIn(message, str(caught.exception))
 		self.assertEqual(frappe.db.count("Promise To Pay"), before)
@@ -103,7 +104,7 @@ class TestPromiseToPay(CommitmentsTestCase):
 			frappe.db.get_value("Promise To Pay", promise, ["status", "paid_amount", "next_due_date"]),
 			("Open", 300, frappe.utils.getdate(add_days(today(), 5))),
 		)
-		with self.assertRaises(frappe.ValidationError) as caught:
+		with self.assertRaises(InvalidPromiseError) as caught:
 			record_promise(
 				customer,
 				600,
