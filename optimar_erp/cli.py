@@ -1,9 +1,16 @@
 """The ``optimar`` command: receivables analytics without a Frappe site.
 
 - ``optimar demo``: simulate a realistic AR book and write its HTML report.
-- ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel), check it, and write its report.
+- ``optimar analyse --ledger FILE``: read an AR export (CSV or Excel) as accounting systems write it,
+  check it, and write its report. ``--dates dayfirst|monthfirst`` (when the file's dates do not decide),
+  ``--header-row N`` (when the header is not found), ``--terms DAYS`` (no due dates), ``--repair-dates``,
+  ``--map 'Source=field'``. What reading decided or filled in is printed as ``note:`` lines and listed in
+  the report; what is left out and why as ``left out:`` (``--json``: ``notes``, ``left_out``,
+  ``open_items`` in the summary).
 - ``optimar backtest --ledger FILE --cutoff YYYY-MM-DD``: train the risk models on the invoices before
-  the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON.
+  the cutoff, test them on the settled invoices after it, and print model and baseline figures as JSON
+  (``auc_note`` says why when the AUC is undefined). Same reading options as ``analyse``.
+- ``optimar --version``.
 - ``optimar classify FILE.jsonl [--threshold 0.6] [--dayfirst | --monthfirst]``: classify customers'
   replies to payment reminders (one ``{"text": …, "received": "YYYY-MM-DD"}`` object per line) and print
   one JSON line per reply: intent, confidence, needs_human, suggested action and the fields read from it
@@ -24,10 +31,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimar_erp.constants import AMOUNT_TOLERANCE
-from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_labels, monthly_metrics, summary
+from optimar_erp import __version__
+from optimar_erp.engine.analytics import (
+	DEFAULT_BUCKETS,
+	bucket_labels,
+	mark_trend,
+	monthly_metrics,
+	summary,
+	undated_payments,
+)
+from optimar_erp.engine.dates import ORDERS
 from optimar_erp.engine.report import render_html
-from optimar_erp.engine.schema import FIELDS, SchemaError, read_ledger
+from optimar_erp.engine.schema import AMOUNT_TOLERANCE, FIELDS, SchemaError, read_ledger
 from optimar_erp.engine.simulate import simulate_book
 
 EXIT_OK = 0
@@ -79,8 +94,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def _fmt(x: float | None, digits: int = 0, suffix: str = "") -> str:
-	"""A number for the terminal, or "n/a"."""
-	return "n/a" if x is None else f"{x:,.{digits}f}{suffix}"
+	"""A number for the terminal, or "n/a"; never "-0.0" (+ 0.0 turns a rounded -0.0 into 0.0)."""
+	return "n/a" if x is None else f"{round(float(x), digits) + 0.0:,.{digits}f}{suffix}"
 
 
 def _print_summary(s: dict, file=None) -> None:
@@ -95,10 +110,18 @@ def _print_summary(s: dict, file=None) -> None:
 	print("  Aging         " + "  ".join(f"{k}: {_fmt(v)}" for k, v in s["buckets"].items()), file=file)
 	print(
 		f"  DSO           {_fmt(s['dso_standard'], 1, ' days')} standard ({s['dso_window_days']} d), "
-		f"{_fmt(s['dso_countback'], 1, ' days')} countback; ADD {_fmt(s['add'], 1, ' days')}",
+		+ (
+			"countback left out"
+			if s.get("open_items")
+			else f"{_fmt(s['dso_countback'], 1, ' days')} countback"
+		)
+		+ f"; ADD {_fmt(s['add'], 1, ' days')}",
 		file=file,
 	)
-	print(f"  CEI           {_fmt(s['cei'], 1, '%')} in {s['cei_month']}", file=file)
+	if s.get("cei") is None and s.get("left_out"):
+		print("  CEI           left out (see above)", file=file)
+	else:
+		print(f"  CEI           {_fmt(s['cei'], 1, '%')} in {s['cei_month']}", file=file)
 	print(
 		f"  Open          {s['open_invoices']:,} invoices of {s['open_customers']:,} customers "
 		f"({s['overdue_invoices']:,} invoices overdue)",
@@ -120,7 +143,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 	book = simulate_book(seed=args.seed, n_customers=args.customers, months=args.months, end=end)
 	events = book.events()
 	s = summary(book.invoices, end, events=events, buckets=args.buckets)
-	monthly = monthly_metrics(book.invoices, book.start, end, events=events)
+	monthly = mark_trend(
+		monthly_metrics(book.invoices, book.start, end, events=events), book.invoices, events_known=True
+	)
 	title = f"OptimAR demo — {book.company} receivables"
 	out = Path(args.out)
 	_write(out, render_html(s, monthly, title, end))
@@ -134,31 +159,129 @@ def cmd_demo(args: argparse.Namespace) -> int:
 	return EXIT_OK
 
 
-def cmd_analyse(args: argparse.Namespace) -> int:
-	"""Read a ledger, check it, compute its analytics and write the HTML report (and JSON if asked)."""
-	inv = read_ledger(args.ledger, _mapping(args.map), repair_dates=args.repair_dates)
+def _read(args: argparse.Namespace) -> pd.DataFrame:
+	"""The ledger named on the command line, read with its options; SchemaError when unusable."""
+	inv = read_ledger(
+		args.ledger,
+		_mapping(args.map),
+		repair_dates=args.repair_dates,
+		dates=args.dates,
+		header_row=args.header_row,
+		terms=args.terms,
+	)
 	if inv.empty:
 		raise SchemaError([f"{args.ledger}: the file has no invoice rows"])
-	for message in inv.attrs.get("repairs", [])[:5]:
-		print(f"repaired: {message}", file=sys.stderr)
-	if len(inv.attrs.get("repairs", [])) > 5:
-		print(f"repaired: ... {len(inv.attrs['repairs']) - 5} more", file=sys.stderr)
-	as_of = args.as_of or pd.concat([inv["posting_date"], inv["settled_date"]]).max().date()
+	return inv
+
+
+def _notes(inv: pd.DataFrame) -> list[str]:
+	"""What reading the file decided or filled in, then the date repairs (at most five listed)."""
+	notes = list(inv.attrs.get("notes", []))
+	repairs = inv.attrs.get("repairs", [])
+	notes += [f"repaired: {m}" for m in repairs[:5]]
+	if len(repairs) > 5:
+		notes.append(f"repaired: ... {len(repairs) - 5:,} more")
+	return notes
+
+
+def _report_date(inv: pd.DataFrame, args: argparse.Namespace) -> tuple[dt.date, str]:
+	"""The report date and how it was chosen: --as-of, the date a title row states, or the latest date
+	in the file."""
+	if args.as_of:
+		return args.as_of, ""
+	if inv.attrs.get("title_as_of") is not None:
+		day = inv.attrs["title_as_of"].date()
+		return (
+			day,
+			f"report date: {day} from the title row {inv.attrs['title_as_of_text']!r}; --as-of to choose",
+		)
+	day = pd.concat([inv["posting_date"], inv["settled_date"]]).max().date()
+	return day, f"report date: {day}, the latest date in the file; --as-of to choose another"
+
+
+OPEN_ITEMS_LEFT_OUT = (
+	"The file has no payment dates (an open-items list), so today's aging, DSO and top overdue customers "
+	"are shown, and the monthly trend, CEI and countback DSO, which need the day each invoice was paid, "
+	"are left out."
+)
+
+
+def _undated_text(paid: pd.Series, outstanding: pd.Series) -> str:
+	"""A sentence on money paid on dates the file does not give: how many invoices, partly or fully."""
+	has = paid > 0
+	partly = has & (outstanding >= AMOUNT_TOLERANCE)
+	parts = []
+	if partly.any():
+		parts.append(f"{int(partly.sum()):,} open invoice(s) partly paid")
+	if (has & ~partly).any():
+		parts.append(f"{int((has & ~partly).sum()):,} invoice(s) paid in full")
+	return f"{' and '.join(parts)} ({_fmt(float(paid[has].sum()), 2)} in all) on dates the file does not give"
+
+
+def analyse_book(inv: pd.DataFrame, as_of: dt.date, buckets: tuple[int, ...]) -> tuple[dict, pd.DataFrame]:
+	"""The summary and the marked monthly trend of a ledger read from a file, with what was left out and
+	why in ``summary["left_out"]`` (sentences) and fill-ins in ``summary["notes"]``."""
+	s = summary(inv, as_of, buckets=buckets)
+	s["open_items"] = bool(inv.attrs.get("open_items"))
+	s["left_out"] = []
+	s["notes"] = []
+	undated = undated_payments(inv)
+	undated = undated[(inv["posting_date"] <= pd.Timestamp(as_of)).to_numpy()]
+	n_undated = int((undated > 0).sum())
+	undated_text = _undated_text(undated, inv.loc[undated.index, "outstanding"])
+	if s["open_items"]:
+		s["cei"] = s["dso_countback"] = None
+		s["left_out"].append(OPEN_ITEMS_LEFT_OUT)
+		trend = mark_trend(monthly_metrics(inv, as_of, as_of), inv).iloc[0:0]
+		if n_undated:
+			s["notes"].append(f"payments: {undated_text}; today's open amounts are used for the aging")
+		return s, trend
+	trend = mark_trend(monthly_metrics(inv, _trend_start(inv["posting_date"].min(), as_of), as_of), inv)
+	if n_undated:
+		out = trend[trend["left_out"] == "partial payments of unknown date"]["month"].tolist()
+		months = f"{out[0]} to {out[-1]}" if len(out) > 1 else (out[0] if out else "none")
+		s["notes"].append(
+			f"payments: {undated_text}; today's aging uses the open amounts, and months whose balances "
+			f"depend on that money for 1% or more are left out of the trend ({months})"
+		)
+	cut = trend[trend["partial"]]
+	if len(cut):
+		s["notes"].append(
+			f"trend: {cut['month'].iloc[0]} ends on the report date; it is listed but not charted "
+			"(a part of a month is not comparable with whole months)"
+		)
+	row = trend[trend["month"] == s["cei_month"]]
+	if len(row) and row["left_out"].iloc[0]:
+		s["cei"] = None
+		s["left_out"].append(
+			f"CEI of {s['cei_month']} is left out: {row['left_out'].iloc[0]} make its collections unknown."
+		)
+	return s, trend
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+	"""Read a ledger, check it, compute its analytics and write the HTML report (and JSON if asked)."""
+	inv = _read(args)
+	as_of, how = _report_date(inv, args)
+	notes = _notes(inv) + ([how] if how else [])
 	if not args.as_of and (inv["outstanding"] < AMOUNT_TOLERANCE).all():
-		print(f"note: every invoice is settled by {as_of}; use --as-of for an earlier date", file=sys.stderr)
-	s = summary(inv, as_of, buckets=args.buckets)
-	monthly = monthly_metrics(inv, _trend_start(inv["posting_date"].min(), as_of), as_of)
+		notes.append(f"every invoice is settled by {as_of}; use --as-of for an earlier date")
+	s, trend = analyse_book(inv, as_of, args.buckets)
+	s["notes"] = notes + s["notes"]
 	out = Path(args.out) if args.out else Path(f"{Path(args.ledger).stem}-report.html")
 	title = args.title or f"Receivables report — {Path(args.ledger).name}"
-	_write(out, render_html(s, monthly, title, as_of))
+	_write(out, render_html(s, trend, title, as_of))
 	log = sys.stderr if args.json else sys.stdout
+	print(
+		f"Read {len(inv):,} invoices of {inv['customer'].nunique():,} customers from {args.ledger}.", file=log
+	)
+	for note in s["notes"]:
+		print(f"note: {note}", file=log)
+	for sentence in s["left_out"]:
+		print(f"left out: {sentence}", file=log)
 	if args.json:
 		print(json.dumps(s, indent=2))
 	else:
-		print(
-			f"Read {len(inv):,} invoices of {inv['customer'].nunique():,} customers from {args.ledger}.",
-			file=log,
-		)
 		_print_summary(s, file=log)
 	print(f"Report written to {out.resolve()}", file=log)
 	return EXIT_OK
@@ -168,15 +291,26 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 	"""Read a ledger, backtest the risk models at the cutoff and print the figures as JSON."""
 	from optimar_erp.engine.risk.backtest import backtest
 
-	inv = read_ledger(args.ledger, _mapping(args.map), repair_dates=args.repair_dates)
-	if inv.empty:
-		raise SchemaError([f"{args.ledger}: the file has no invoice rows"])
-	if len(inv.attrs.get("repairs", [])):
-		print(f"repaired: {len(inv.attrs['repairs']):,} posting date(s) moved back", file=sys.stderr)
+	inv = _read(args)
+	for note in _notes(inv):
+		print(f"note: {note}", file=sys.stderr)
+	if inv.attrs.get("open_items"):
+		raise UsageError(
+			f"{args.ledger}: the file has no payment dates (an open-items list); a backtest needs the day "
+			"each invoice was paid (name that column with --map 'Your Header=settled_date')"
+		)
 	try:
 		figures = backtest(inv, pd.Timestamp(args.cutoff))
 	except ValueError as exc:
 		raise UsageError(f"--cutoff {args.cutoff}: {exc}") from exc
+	if figures.get("auc") is None:
+		late = figures.get("late_rate_test")
+		outcome = "paid late" if late == 1 else "paid on time" if late == 0 else "of one outcome"
+		figures["auc_note"] = (
+			f"AUC is undefined: all {figures.get('n_test', 0):,} test invoices (settled, posted on or after "
+			f"{args.cutoff}) were {outcome}, and AUC compares late with on-time invoices; choose a --cutoff "
+			"whose later invoices include both"
+		)
 	print(json.dumps(figures, indent=2))
 	return EXIT_OK
 
@@ -279,11 +413,53 @@ def cmd_classify(args: argparse.Namespace) -> int:
 	return EXIT_OK
 
 
+def _positive(text: str) -> int:
+	"""A whole number of at least 1 for argparse."""
+	if not text.strip().isdigit() or int(text) < 1:
+		raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+	return int(text)
+
+
+def _days(text: str) -> int:
+	"""A whole number of days, 0 or more, for argparse."""
+	if not text.strip().isdigit():
+		raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days")
+	return int(text)
+
+
+def _file_options(cmd: argparse.ArgumentParser) -> None:
+	"""The options that say how to read an export (analyse and backtest)."""
+	cmd.add_argument(
+		"--repair-dates",
+		action="store_true",
+		help="move a posting date that is after the due or settled date back to it, instead of rejecting the row",
+	)
+	cmd.add_argument(
+		"--dates",
+		choices=ORDERS,
+		help="day or month first for dates like 05/03/2026 (default: decided from the file's dates, "
+		"an error when nothing decides)",
+	)
+	cmd.add_argument(
+		"--header-row",
+		type=_positive,
+		metavar="N",
+		help="the row that holds the column names (default: found among the first 30 rows)",
+	)
+	cmd.add_argument(
+		"--terms",
+		type=_days,
+		metavar="DAYS",
+		help="payment terms: due date = posting date + DAYS when the file has no due date (or an empty one)",
+	)
+
+
 def build_parser() -> argparse.ArgumentParser:
 	"""The argument parser, one sub-command per action (room for ``backtest`` and ``classify``)."""
 	parser = argparse.ArgumentParser(
 		prog="optimar", description="OptimAR receivables analytics, without a site."
 	)
+	parser.add_argument("--version", action="version", version=f"optimar {__version__}")
 	sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 	buckets_help = "aging bucket bounds in days (default %(default)s)"
 	default_buckets = ",".join(map(str, DEFAULT_BUCKETS))
@@ -313,11 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
 	an.add_argument("--out", help="report file (default: <ledger name>-report.html)")
 	an.add_argument("--title", help="report title")
 	an.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
-	an.add_argument(
-		"--repair-dates",
-		action="store_true",
-		help="move a posting date that is after the due or settled date back to it, instead of rejecting the row",
-	)
+	_file_options(an)
 	an.add_argument(
 		"--buckets", type=_buckets, default=DEFAULT_BUCKETS, help=buckets_help % {"default": default_buckets}
 	)
@@ -334,11 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
 		metavar="'SOURCE=field'",
 		help="name a column: 'Invoice No=invoice' (repeatable; fields: " + ", ".join(FIELDS) + ")",
 	)
-	bt.add_argument(
-		"--repair-dates",
-		action="store_true",
-		help="move a posting date that is after the due or settled date back to it, instead of rejecting the row",
-	)
+	_file_options(bt)
 	bt.set_defaults(func=cmd_backtest)
 
 	cl = sub.add_parser("classify", help="classify replies to payment reminders (JSONL in, JSON lines out)")

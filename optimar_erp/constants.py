@@ -43,6 +43,12 @@ activity: a send that did not commit did not happen. SMS and WhatsApp leave the 
 SENDING_ACTIVITY_TYPES: tuple[str, ...] = ("Reminder", "Thank You")
 """Activity types that make the system send something: only its own code paths create or change them."""
 
+INTEREST_CHARGED = "Interest Charged"
+INTEREST_WAIVED = "Interest Waived"
+INTEREST_ACTIVITY_TYPES: tuple[str, ...] = (INTEREST_CHARGED, INTEREST_WAIVED)
+"""Late-payment interest charged (a Journal Entry) or waived by a manager: written only by the app's Charge
+and Waive (the period they cover is never charged again), never by hand."""
+
 HUMAN_TOUCH_TYPES: tuple[str, ...] = ("Call", "Note", "Promise", "Dispute")
 """Activities a person made (a collector, or the customer through the portal): one today takes the
 customer off today's worklist. Reminders, escalations and holds the dunning run made do not: the run

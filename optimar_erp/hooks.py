@@ -30,6 +30,9 @@ doctype_js = {
 after_install = "optimar_erp.setup.install.after_install"
 before_uninstall = "optimar_erp.setup.uninstall.before_uninstall"
 
+# Jinja methods for print formats (the Reminder Letter of a Collection Activity)
+jinja = {"methods": ["optimar_erp.dunning.letter.optimar_reminder_letter"]}
+
 # Document events
 # ---------------
 

@@ -9,7 +9,7 @@ from frappe.utils import get_time, today
 from optimar_erp.cash.matching import auto_allocate
 from optimar_erp.collections.doctype.dispute.dispute import alert_sla_breaches
 from optimar_erp.constants import RUN_ACTIVE
-from optimar_erp.dunning import promises
+from optimar_erp.dunning import cheques, promises
 from optimar_erp.dunning.delivery import retry_failed
 from optimar_erp.dunning.escalation import escalate
 from optimar_erp.dunning.lease import expire_stale_runs
@@ -60,6 +60,7 @@ def retry_failed_reminders() -> None:
 def daily_collections() -> None:
 	"""Promise verdicts, dispute SLA alerts and behaviour-driven escalation, once a day."""
 	promises.evaluate()
+	cheques.deposit_tasks()
 	alert_sla_breaches()
 	refresh_open_invoice_states()
 	if frappe.get_cached_doc("Collections Settings").enabled:

@@ -9,6 +9,7 @@ import pytest
 from optimar_erp.engine.schema import (
 	FIELDS,
 	SchemaError,
+	_parse_amounts,
 	apply_mapping,
 	read_ledger,
 	recognise_headers,
@@ -339,3 +340,45 @@ def test_read_ledger_refuses_xlsx_with_entities(tmp_path):
 	not_a_workbook.write_bytes(b"Invoice,Customer\n")
 	with pytest.raises(SchemaError, match="not an .xlsx workbook"):
 		read_ledger(not_a_workbook)
+
+
+def test_recognise_headers_of_real_exports():
+	"""Headers met in real AR exports that the first reading did not know."""
+	got = recognise_headers(
+		["AR ID", "Vendor Name", "Received Date", "Balance Due", "Invoice Date", "Due Date", "Amount"]
+	)
+	assert got == {
+		"AR ID": "invoice",
+		"Vendor Name": "customer_name",
+		"Received Date": "settled_date",
+		"Balance Due": "outstanding",
+		"Invoice Date": "posting_date",
+		"Due Date": "due_date",
+		"Amount": "grand_total",
+	}
+	got = recognise_headers(["Doc No", "Name", "Clearing Date", "Due As of Now", "Paid Date"])
+	assert got["Doc No"] == "invoice" and got["Name"] == "customer_name"
+	assert got["Clearing Date"] == "settled_date" and got["Due As of Now"] == "outstanding"
+	assert "Paid Date" not in got  # settled_date is taken by the earlier alias
+	assert recognise_headers(["Amount Due", "Paid Date"]) == {
+		"Amount Due": "outstanding",
+		"Paid Date": "settled_date",
+	}
+
+
+@pytest.mark.parametrize(
+	"cells, expected",
+	[
+		(
+			["1,234.50", "$ 20", "INR 5", "(120.00)", "75.25-", "300.00 Cr", "300.00 Dr"],
+			[1234.5, 20, 5, -120, -75.25, -300, 300],
+		),
+		(["1.234,50", "20,00", "7"], [1234.5, 20.0, 7.0]),
+		(["1,234", "2,500"], [1234.0, 2500.0]),
+	],
+)
+def test_amounts_as_exports_write_them(cells, expected):
+	values, _, bad = _parse_amounts(pd.Series(cells, dtype=object))
+	assert values.tolist() == expected and not bad.any()
+	_, _, bad = _parse_amounts(pd.Series(["12 apples", "1,2,3"], dtype=object))
+	assert bad.tolist() == [True, True]

@@ -19,7 +19,7 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, inputs, lease, messages
+from optimar_erp.dunning import channels, inputs, interest, lease, messages
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.portal import links
 from optimar_erp.queries import open_invoices
@@ -187,11 +187,18 @@ def _deliver_message(rows: list[dict], invoices: dict[str, list[str]]) -> tuple[
 		try:
 			_mark_invoices_reminded(row, invoices[row.name])
 			_escalate(row, invoices[row.name])
+			_add_interest(row, invoices[row.name])
 		except Exception:
 			frappe.db.rollback(save_point="optimar_after_send")
 			frappe.log_error(title=_("Reminder {0} sent, but its follow-up failed").format(row.name))
 		_finish(row.name, status=c.ACTIVITY_SENT, attempts=attempts, reason=None, **reference)
 	return "sent", len(rows)
+
+
+def _add_interest(row, invoices: list[str]) -> None:
+	"""A step that "adds interest" charges its invoices' late-payment interest once its reminder went."""
+	if _step(row).get("add_interest"):
+		interest.charge_for_step(invoices)
 
 
 def _finish(name: str, **values) -> None:
@@ -249,6 +256,7 @@ def _step(row):
 			"attach_pdf",
 			"include_payment_link",
 			"whatsapp_template",
+			"add_interest",
 		],
 		as_dict=True,
 	)
@@ -300,11 +308,18 @@ def compose(row, invoices: list[str]):
 		include_payment_link=bool(step.include_payment_link),
 		language=customer.language,
 		credit=_credit(row),
+		**_interest(invoices),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
 	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
 	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
 	return step, customer, context, subject, body
+
+
+def _interest(invoices: list[str]) -> dict:
+	"""``interest_due`` and ``fees_due`` of a reminder's invoices (not yet charged or waived)."""
+	due, fees = interest.totals(invoices)
+	return {"interest_due": due, "fees_due": fees}
 
 
 def reminder_link(customer: str, activity: str) -> str:
@@ -361,11 +376,12 @@ def _send(row, invoices: list[str]) -> dict:
 		assignee = customer.collector or channels.first_manager()
 		if not assignee:
 			raise channels.ChannelError(_("Nobody to post the letter: set a collector on the customer"))
-		description = _("Print and post the reminder letter to {0} for {1}").format(
-			customer.customer_name, ", ".join(invoices)
-		)
-		reference = ("Sales Invoice", invoices[0]) if len(invoices) == 1 else ("Customer", row.customer)
-		todo = channels.create_call_task(assignee, reference, description, getdate())
+		# on the activity itself: Print there gives the letter (print format "Reminder Letter")
+		description = _(
+			"Print and post the reminder letter to {0} for {1}: open this reminder and print it as "
+			"Reminder Letter."
+		).format(customer.customer_name, ", ".join(invoices))
+		todo = channels.create_call_task(assignee, ("Collection Activity", row.name), description, getdate())
 		return {"todo": todo, "subject": subject, "message": body}
 	if row.channel == "SMS":
 		return {"provider_message_id": channels.send_sms(row.recipient, body), "message": body}

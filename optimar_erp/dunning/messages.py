@@ -17,6 +17,8 @@ SAMPLE_CONTEXT = {
 	"payment_link": "https://example.com/pay",
 	"portal_link": "https://example.com/invoices",
 	"upi_link": "",
+	"interest_due": "USD 12.50",
+	"fees_due": "USD 40.00",
 	"tone": "Firm",
 	"invoices": [
 		{
@@ -55,7 +57,17 @@ DEFAULT_OPENINGS = {
 	"within 7 days the account will be placed on hold.",
 }
 
-DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
+INTEREST_LINE = """{% if interest_due or fees_due %}<p>Late-payment charges to date, under our terms and the law:
+{% if interest_due %}interest {{ interest_due }}{% endif %}{% if interest_due and fees_due %}, {% endif %}
+{% if fees_due %}fixed compensation {{ fees_due }}{% endif %}.</p>{% endif %}
+"""
+"""The optional line of the shipped email wording: shown only when a late-payment policy puts a figure
+on the reminder's invoices."""
+
+INTEREST_SMS = "{% if interest_due %} Interest: {{ interest_due }}.{% endif %}{% if fees_due %} Fee: {{ fees_due }}.{% endif %}"
+
+DEFAULT_BODY = (
+	"""<p>Dear {{ customer_name }},</p>
 <p>{{ opening }}</p>
 {% for title, rows in [("Overdue", overdue_invoices), ("Coming due", upcoming_invoices)] if rows %}
 {% if overdue_invoices and upcoming_invoices %}<p><b>{{ title }}</b></p>{% endif %}
@@ -68,19 +80,23 @@ DEFAULT_BODY = """<p>Dear {{ customer_name }},</p>
 <p>Total: <b>{{ total_outstanding }}</b></p>
 {% if credit_on_account %}<p>We have also received {{ credit_on_account }} from you that is not yet matched to
 invoices; taking it into account, <b>{{ balance_due }}</b> remains due on the invoices above.</p>{% endif %}
-{% if payment_link %}<p><a href="{{ payment_link }}">Pay now, or tell us when you will</a></p>{% endif %}
+"""
+	+ INTEREST_LINE
+	+ """{% if payment_link %}<p><a href="{{ payment_link }}">Pay now, or tell us when you will</a></p>{% endif %}
 {% if upi_link %}<p>UPI: <a href="{{ upi_link }}">{{ upi_link }}</a></p>{% endif %}
 {% if portal_link and portal_link != payment_link %}<p><a href="{{ portal_link }}">Your account: invoices, statement, promise to pay or query</a></p>{% endif %}
 <p>If you have already paid, thank you, and please ignore this message. If something on the invoice
 is wrong, reply and tell us; we will put the reminder on hold while we sort it out. If you would rather
 not receive these reminders, reply and say so.</p>
 <p>{{ company }}</p>"""
+)
 
 DEFAULT_SMS = (
 	"{{ company }}: {{ total_outstanding }} on {{ invoices|length }} "
 	"{{ 'invoice' if invoices|length == 1 else 'invoices' }} is "
 	"{% if days_overdue > 0 %}{{ days_overdue }} days overdue{% else %}due soon{% endif %}."
-	"{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
+	+ INTEREST_SMS
+	+ "{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
 )
 
 
@@ -143,6 +159,8 @@ def build_context(
 	include_payment_link: bool = False,
 	language: str | None = None,
 	credit: float = 0.0,
+	interest_due: float = 0.0,
+	fees_due: float = 0.0,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here, in the customer's
@@ -150,11 +168,12 @@ def build_context(
 	``signed_link``: the customer's signed portal link, made before rendering (rendering writes nothing);
 	without one the reminder points to ERPNext's invoice list, which needs a login. ``credit``: what
 	the customer paid or was credited in this currency that no invoice absorbed yet (shown, and taken off
-	the balance due)."""
+	the balance due). ``interest_due``, ``fees_due``: late-payment interest and fixed compensation due and
+	not yet charged or waived (:mod:`optimar_erp.dunning.interest`); "" in the template when none."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	signed = signed_link
-	date_of, money_of = formatters(language)
+	date_of, money_of = formatters(language, frappe.get_cached_value("Company", company, "country"))
 	shown = [
 		{
 			**inv,
@@ -178,6 +197,8 @@ def build_context(
 		"payment_link": signed if include_payment_link else "",
 		"portal_link": signed or get_url("/invoices"),
 		"upi_link": upi_link,
+		"interest_due": money_of(interest_due, currency) if flt(interest_due) > 0.005 else "",
+		"fees_due": money_of(fees_due, currency) if flt(fees_due) > 0.005 else "",
 		"tone": tone,
 		"invoices": shown,
 		# a customer's grouped email lists what is overdue apart from what is coming due
@@ -186,17 +207,26 @@ def build_context(
 	}
 
 
-def formatters(language: str | None):
-	"""(date, money) formatting for a customer writing ``language``: the site's own formats (System
-	Settings) when it is the site's language or none is set; otherwise the language's conventions (CLDR,
-	through babel), so a German customer reads 11.09.2026 and 1.234,56 €, never 09-11-2026."""
+def formatters(language: str | None, country: str | None = None):
+	"""(date, money) formatting for a customer writing ``language``, billed by a company in ``country``:
+	the site's own formats (System Settings) when both are the site's (or unset); otherwise the
+	conventions of that language in that country (CLDR, through babel), so a German customer reads
+	11.09.2026 and 1.234,56 €, and the Indian company of a US site writes 26-Nov-2026 and ₹1,23,456.50,
+	never 11-26-2026."""
 	site = (frappe.db.get_default("lang") or "en").split("-")[0].lower()
-	locale = None
+	tag = None
 	if language and language.split("-")[0].lower() != site:
+		tag = language.replace("-", "_")
+	elif country and country != frappe.db.get_single_value("System Settings", "country"):
+		code = frappe.db.get_value("Country", country, "code")
+		if code:
+			tag = f"{(language or site).split('-')[0]}_{code.upper()}"
+	locale = None
+	if tag:
 		from babel import Locale, UnknownLocaleError
 
 		try:
-			locale = Locale.parse(language.replace("-", "_"))
+			locale = Locale.parse(tag)
 		except (ValueError, UnknownLocaleError):
 			locale = None
 	if locale is None:

@@ -7,7 +7,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, getdate, today
 
-from optimar_erp.constants import PROMISE_BROKEN_STATUSES
+from optimar_erp.constants import PROMISE_BROKEN, PROMISE_BROKEN_STATUSES
+from optimar_erp.dunning import cheques
 from optimar_erp.dunning.channels import create_call_task
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.promises import evaluate_promises
@@ -22,6 +23,10 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 	promises, invoices_of, instalments = promises_to_evaluate(names)
 	if not promises:
 		return {}
+	names = [p.promise for p in promises]
+	# a pending post-dated cheque keeps its promise open until its date + clearing days; a bounced one
+	# has broken it
+	held, bounced = cheques.hold_until(names), cheques.bounced_promises(names)
 	table = pd.DataFrame(
 		[
 			{
@@ -29,7 +34,7 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 				"customer": p.customer,
 				"invoices": tuple(invoices_of.get(p.promise, ())),
 				"promised_amount": float(p.promised_amount),
-				"promised_date": getdate(p.promised_date),
+				"promised_date": max(getdate(p.promised_date), held.get(p.promise, getdate(p.promised_date))),
 				"recorded_on": getdate(p.creation),
 				"cancelled": False,
 			}
@@ -39,6 +44,9 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 	customers = sorted({p.customer for p in promises})
 	grace = cint(frappe.db.get_single_value("Collections Settings", "promise_grace_days"))
 	result = evaluate_promises(table, instalments, payments_of(customers), getdate(today()), grace)
+	for promise, day in bounced.items():
+		still_open = (result["promise"] == promise) & (result["status"] == "Open")
+		result.loc[still_open, ["status", "broken_on"]] = [PROMISE_BROKEN, pd.Timestamp(day)]
 	return _store(result, {p.promise: p for p in promises}, invoices_of)
 
 

@@ -551,3 +551,60 @@ def summary(
 		"cei": _round(cei(p["opening_ar"], p["credit_sales"], p["closing_ar"], p["closing_current_ar"]), 1),
 		"top_overdue": top_rows,
 	}
+
+
+UNDATED_SHARE = 0.01
+"""A month whose closing AR depends on money of unknown date for this share or more is left out of a
+trend (1 %)."""
+
+
+def undated_payments(inv: pd.DataFrame) -> pd.Series:
+	"""What the invoice table says was paid without saying when: for each invoice without a settled date
+	that owes less than its total (partly paid, or paid in full in a table without payment dates),
+	``grand_total − outstanding`` (index: the table's). Zero elsewhere. :func:`events_from_invoices`
+	books that money on the report date."""
+	total = inv["grand_total"].astype(float)
+	paid = total - inv["outstanding"].astype(float)
+	open_ = pd.to_datetime(inv["settled_date"]).isna()
+	return paid.where(open_ & (paid >= AMOUNT_TOLERANCE), 0.0)
+
+
+def mark_trend(monthly: pd.DataFrame, inv: pd.DataFrame, events_known: bool = False) -> pd.DataFrame:
+	""":func:`monthly_metrics` rows (computed without an events table) with what a report must know
+	before charting them:
+
+	- ``partial``: the month ends before its last day (the report date falls inside it): its ratios
+	  are not comparable with full months;
+	- ``undated_paid``: money paid on invoices posted by the month's end, on a date the table does not
+	  give (:func:`undated_payments`), hence counted as still owed at the month's end and as
+	  collected on the report date;
+	- ``left_out``: why the month's ratios, collections and balances are not to be shown ("" when
+	  they are): the partial month, or ``undated_paid`` at least :data:`UNDATED_SHARE` of its closing
+	  AR.
+
+	``events_known``: the trend was computed from real movements (an events table), so no money is of
+	unknown date.
+	"""
+	out = monthly.copy()
+	if out.empty:
+		return out.assign(partial=pd.Series(dtype=bool), undated_paid=0.0, left_out="")
+	starts = pd.to_datetime(out["start"])
+	full = (starts + pd.offsets.MonthEnd(0)).dt.normalize()
+	out["partial"] = (pd.to_datetime(out["end"]) < full).to_numpy()
+	paid = undated_payments(inv) * (0.0 if events_known else 1.0)
+	post = _days_of(inv["posting_date"])
+	ends = _days_of(out["end"])
+	has = paid.to_numpy() > 0
+	out["undated_paid"] = [float(paid.to_numpy()[has & (post <= e)].sum()) for e in ends]
+	share = out["undated_paid"] / out["closing_ar"].abs().where(out["closing_ar"].abs() >= AMOUNT_TOLERANCE)
+	undated = (out["undated_paid"] >= AMOUNT_TOLERANCE) & ~(share < UNDATED_SHARE)
+	reasons = []
+	for partial, und, end in zip(out["partial"], undated, ends, strict=True):
+		if partial:
+			reasons.append(f"month cut short: ends on the report date {pd.Timestamp(end):%d %b}")
+		elif und:
+			reasons.append("partial payments of unknown date")
+		else:
+			reasons.append("")
+	out["left_out"] = reasons
+	return out

@@ -167,6 +167,15 @@ INVOICE_REQUIRED = ("invoice", "customer", "due_date", "outstanding", "grand_tot
 INVOICE_OPTIONAL: dict[str, object] = {"currency": "", "disputed": False}
 STEP_REQUIRED = ("sequence", "step_id", "offset_days", "channel")
 STEP_OPTIONAL: dict[str, object] = {"tone": "", "min_gap_days": 0, "escalation": "", "consolidate": False}
+LEARNED_STEP_OPTIONAL: dict[str, object] = {
+	"learned_channel": False,
+	"learned_tone": False,
+	"learned_time": False,
+	"channels": "",
+	"tones": "",
+}
+"""Step columns read only when :func:`decide` is given a learned ``policy`` (see
+:mod:`optimar_erp.engine.response.apply`): which dimensions the model chooses, and among what."""
 CREDIT_REQUIRED = ("customer", "currency", "credit")
 ACTIVITY_REQUIRED = ("idempotency_key", "customer", "step_id", "channel", "status", "at")
 ACTIVITY_OPTIONAL: dict[str, object] = {"invoice": "", "invoices": (), "notice": ""}
@@ -804,8 +813,15 @@ def decide(
 	disputes: pd.DataFrame | None,
 	config: DunningConfig,
 	credits: pd.DataFrame | None = None,
+	policy=None,
 ) -> Decision:
-	"""The reminders a dunning run hands out now, and the due ones it holds back (see the module doc)."""
+	"""The reminders a dunning run hands out now, and the due ones it holds back (see the module doc).
+
+	``policy`` (optional, a :class:`optimar_erp.engine.response.apply.LearnedDunning`): steps that say
+	"learned" get their channel, tone and hour from it before the guards run; their actions carry four
+	more columns (``learned``, ``propensity``, ``choice_reason``, ``send_hour``) and reminders waiting for
+	their hour or the customer's payment run are skipped as ``awaiting_send_time`` /
+	``awaiting_payment_run`` (transient). Without it nothing changes."""
 	if not isinstance(config, DunningConfig):
 		raise ValueError("config must be a DunningConfig")
 	inv = _prepare_invoices(invoices)
@@ -839,11 +855,53 @@ def decide(
 
 	# Rule 8: units (one invoice, or a customer's consolidated notice), then the guards of rules 4-7.
 	units = _with_customers(_invoice_units(due[~paused], config.today), cus)
-	units["notice"] = _notices(units, config)
 	touches = _touches(act)
+	if policy is not None:
+		units, skipped = _learned(policy, units, steps, stp, touches, customers, config, skipped)
+	units["notice"] = _notices(units, config)
 	_guard(units, act, touches, config)
 	_weekly_cap(units, touches, config)
-	return _decision(units, skipped, len(open_), config)
+	decision = _decision(units, skipped, len(open_), config)
+	if policy is not None:
+		learned_cols = list(policy_columns(policy))
+		extra = _sorted(units[units["code"] == ""])[learned_cols].reset_index(drop=True)
+		decision.actions = pd.concat([decision.actions, extra], axis=1)
+	return decision
+
+
+def policy_columns(policy) -> tuple[str, ...]:
+	"""The extra action columns a learned policy adds."""
+	return tuple(policy.action_columns)
+
+
+def _learned(policy, units, steps, stp, touches, customers, config, skipped):
+	"""Apply a learned policy to the units (see :func:`decide`): the units that go on, and ``skipped``
+	with the ones that wait."""
+	flags = table(steps, "steps", STEP_REQUIRED, LEARNED_STEP_OPTIONAL)
+	stp = stp.copy()
+	for col in ("learned_channel", "learned_tone", "learned_time"):
+		stp[col] = flag(flags[col], true_words=_TRUE).to_numpy()
+	for col in ("channels", "tones"):
+		stp[col] = text(flags[col]).to_numpy()
+	listed = {c.strip() for cell in stp["channels"] for c in cell.split(",") if c.strip()}
+	if listed - set(CHANNELS):
+		raise ValueError(f"steps.channels: unknown channel(s) {', '.join(sorted(listed - set(CHANNELS)))}")
+	segments = None
+	if "segment" in customers.columns:
+		segments = pd.Series(
+			text(customers["segment"]).to_numpy(), index=text(customers["customer"]).to_numpy()
+		)
+	units, waiting = policy.apply(units, stp, touches, config, segments)
+	skipped = list(skipped)
+	for frame, code, reason in waiting:
+		rows = frame[
+			["customer", "invoices", "step_id", "sequence", "channel", "offset_days", "first_invoice"]
+		].copy()
+		rows["reason_code"] = code
+		rows["reason"] = reason
+		rows["transient"] = True
+		skipped.append(rows)
+	return units, skipped
 
 
 # ----------------------------------------------------------------------------------- send-time recheck

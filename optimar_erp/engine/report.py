@@ -57,6 +57,22 @@ details { margin-top:8px; } summary { cursor:pointer; color:var(--blue); }
 dl { display:grid; grid-template-columns:max-content 1fr; gap:6px 16px; margin:0; font-size:.9rem; }
 dt { font-weight:600; } dd { margin:0; color:var(--muted); }
 footer { color:var(--muted); font-size:.8rem; text-align:center; padding:12px; }
+.note { color:var(--muted); font-size:.85rem; }
+td.why { text-align:left; white-space:normal; color:var(--muted); font-style:italic; }
+h1, h2, p, li, dd, caption { overflow-wrap:anywhere; }
+.scroll { max-width:100%; }
+.short { display:none; }
+@media (max-width: 640px) {
+	header { padding:16px; } header h1 { font-size:1.25rem; }
+	main { padding:12px 10px 32px; }
+	section { padding:14px 12px; margin:14px 0; }
+	.tile { flex-basis:140px; padding:10px 12px; } .tile .value { font-size:1.2rem; }
+	.charts figure { flex-basis:100%; }
+	table { font-size:.72rem; }
+	th, td { padding:5px 3px; white-space:normal; }
+	.top .bucket, .trend .opt, .full { display:none; } .short { display:inline; }
+	dl { grid-template-columns:1fr; gap:2px; } dd { margin-bottom:8px; }
+}
 @media print { body { background:#fff; } section, .tile { break-inside:avoid; } }
 """
 
@@ -64,10 +80,18 @@ _BUCKET_COLOURS = ("#0f766e", "#ca8a04", "#ea580c", "#dc2626", "#b91c1c", "#7f1d
 
 
 def _num(x: float | None, digits: int = 0) -> str:
-	"""A number with thousands separators, or an em dash when unknown."""
+	"""A number with thousands separators, or an em dash when unknown; never "-0" (a value that rounds
+	to zero is shown as zero)."""
 	if x is None or (isinstance(x, float) and math.isnan(x)):
 		return "—"
+	x = round(float(x), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
 	return f"{x:,.{digits}f}"
+
+
+def _pct(x: float | None) -> str:
+	"""A percentage with one decimal ("12.5%"), never "-0.0%"; an em dash when unknown."""
+	text = _num(x, 1)
+	return text if text == "—" else f"{text}%"
 
 
 def _money(x: float | None, currency: str | None) -> str:
@@ -219,6 +243,62 @@ def _tile(label: str, value: str, note: str = "", alert: bool = False) -> str:
 	return f'<div class="{cls}"><div class="label">{label}</div><div class="value">{value}</div>{note_html}</div>'
 
 
+OPEN_ITEMS_TEXT = (
+	"The file has no payment dates (an open-items list): the monthly trend, CEI and countback DSO need "
+	"the day each invoice was paid, so they are left out rather than computed wrong."
+)
+
+
+def _month_label(row) -> str:
+	"""A trend month as people say it ("Nov 2026"), "Nov 2026 (to 8 Nov)" when cut short."""
+	label = pd.Timestamp(str(row["month"]) + "-01").strftime("%b %Y")
+	if row.get("partial"):
+		label += f" (to {pd.Timestamp(row['end']).day} {pd.Timestamp(row['end']):%b})"
+	return label
+
+
+def _charted(monthly: pd.DataFrame) -> pd.DataFrame:
+	"""The trend with the ratios of left-out months (``left_out`` not empty) blanked, so no line is drawn
+	through a month cut short or built from money of unknown date."""
+	if "left_out" not in monthly:
+		return monthly
+	out = monthly.copy()
+	gone = out["left_out"].astype(str) != ""
+	for col in ("dso_standard", "dso_countback", "bpdso", "add", "cei", "collected", "closing_ar"):
+		if col in out:
+			out.loc[gone, col] = float("nan")
+	return out
+
+
+def _amount(x: float | None) -> str:
+	"""An amount in a wide table: in full, and shortened (64.5M) for a phone's width (CSS shows one)."""
+	full = _num(x)
+	if full == "—" or abs(x) < 100_000:
+		return full
+	return f'<span class="full">{full}</span><span class="short">{_short(float(x))}</span>'
+
+
+def _trend_row(r) -> str:
+	"""One month of the trend table (amounts without the currency: the caption names it); a left-out
+	month keeps its sales and says why the rest is missing."""
+	gone = bool(r.get("left_out"))
+	cells = [f"<td>{_amount(r['credit_sales'])}</td>"]
+	if gone and not r.get("partial"):
+		cells.append(f'<td colspan="6" class="why">{escape(str(r["left_out"]))}</td>')
+	else:
+		cells += [f"<td>{_amount(r['collected'])}</td>", f"<td>{_amount(r['closing_ar'])}</td>"]
+		if gone:
+			cells.append(f'<td colspan="4" class="why">{escape(str(r["left_out"]))}</td>')
+		else:
+			cells += [
+				f"<td>{_num(r['dso_standard'], 1)}</td>",
+				f'<td class="opt">{_num(r["dso_countback"], 1)}</td>',
+				f'<td class="opt">{_num(r["add"], 1)}</td>',
+				f"<td>{_num(r['cei'], 1)}</td>",
+			]
+	return f"<tr><td>{escape(_month_label(r))}</td>{''.join(cells)}</tr>"
+
+
 def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date | str | pd.Timestamp) -> str:
 	"""The whole report as one self-contained HTML document (a string)."""
 	cur = summary.get("currency")
@@ -227,13 +307,14 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 	as_of_text = pd.Timestamp(as_of).strftime("%d %B %Y")
 	currencies = summary.get("currencies") or []
 	overdue_pct = summary.get("overdue_pct")
+	open_items = bool(summary.get("open_items"))
 
 	tiles = [
 		_tile("Total receivables", _money(summary.get("total_ar"), cur)),
 		_tile("Overdue", _money(summary.get("overdue"), cur), alert=bool(summary.get("overdue"))),
 		_tile(
 			"Overdue share",
-			"—" if overdue_pct is None else f"{overdue_pct:.1f}%",
+			_pct(overdue_pct),
 			alert=(overdue_pct or 0) > 25,
 		),
 		_tile(
@@ -244,12 +325,16 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 		_tile(
 			"DSO (countback)",
 			_num(summary.get("dso_countback"), 1) + " days",
-			"AR counted back month by month",
+			"left out: no payment dates" if open_items else "AR counted back month by month",
 		),
 		_tile(
 			"CEI",
-			"—" if summary.get("cei") is None else f"{summary['cei']:.1f}%",
-			f"collection effectiveness, {escape(str(summary.get('cei_month', '')))}",
+			_pct(summary.get("cei")),
+			"left out: no payment dates"
+			if open_items
+			else "left out: see below"
+			if summary.get("cei") is None and summary.get("left_out")
+			else f"collection effectiveness, {escape(str(summary.get('cei_month', '')))}",
 		),
 		_tile(
 			"ADD", _num(summary.get("add"), 1) + " days", "average days delinquent = DSO − best possible DSO"
@@ -276,15 +361,19 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 		f"Receivables by days past due at {as_of_text}",
 	)
 
-	months = [str(m) for m in monthly["month"]] if "month" in monthly else []
+	amount_unit = f" ({escape(cur)})" if cur else ""
+	shown = _charted(monthly)
+	months = (
+		[pd.Timestamp(f"{m}-01").strftime("%b %Y") for m in monthly["month"]] if "month" in monthly else []
+	)
 	dso_svg = _line_chart(
 		"dso",
 		"DSO by month, standard and countback",
 		months,
 		[
-			("DSO standard", _series(monthly, "dso_standard"), "#1d4ed8", False),
-			("DSO countback", _series(monthly, "dso_countback"), "#0f766e", False),
-			("Best possible DSO", _series(monthly, "bpdso"), "#9aa5b1", True),
+			("DSO standard", _series(shown, "dso_standard"), "#1d4ed8", False),
+			("DSO countback", _series(shown, "dso_countback"), "#0f766e", False),
+			("Best possible DSO", _series(shown, "bpdso"), "#9aa5b1", True),
 		],
 		" days",
 	)
@@ -292,20 +381,41 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 		"cei",
 		"Collection effectiveness index by month",
 		months,
-		[("CEI", _series(monthly, "cei"), "#b45309", False)],
+		[("CEI", _series(shown, "cei"), "#b45309", False)],
 		"%",
 	)
-	trend_rows = "".join(
-		"<tr>"
-		f"<td>{escape(str(r['month']))}</td><td>{_money(r['credit_sales'], cur)}</td>"
-		f"<td>{_money(r['collected'], cur)}</td><td>{_money(r['closing_ar'], cur)}</td>"
-		f"<td>{_num(r['dso_standard'], 1)}</td><td>{_num(r['dso_countback'], 1)}</td>"
-		f"<td>{_num(r['add'], 1)}</td><td>{_num(r['cei'], 1)}</td>"
-		"</tr>"
-		for _, r in monthly.iterrows()
+	trend_rows = "".join(_trend_row(r) for _, r in monthly.iterrows())
+	left_out_months = [
+		f"{_month_label(r)}: {r['left_out']}" for _, r in monthly.iterrows() if r.get("left_out")
+	]
+	trend_note = (
+		'<p class="note">Not charted: ' + escape("; ".join(left_out_months)) + ".</p>"
+		if left_out_months
+		else ""
 	)
+	if open_items:
+		trends_html = (
+			'<section id="trends" aria-labelledby="trends-h"><h2 id="trends-h">Trends by month</h2>'
+			f'<p class="notice">{escape(OPEN_ITEMS_TEXT)}</p></section>'
+		)
+	else:
+		trends_html = (
+			'<section id="trends" aria-labelledby="trends-h">\n<h2 id="trends-h">Trends by month</h2>\n'
+			'<div class="charts">\n'
+			f"<figure><figcaption><strong>DSO</strong> (days)</figcaption>{dso_svg}</figure>\n"
+			f"<figure><figcaption><strong>CEI</strong> (%)</figcaption>{cei_svg}</figure>\n"
+			f"</div>\n{trend_note}\n<details><summary>Show the figures</summary>\n"
+			f'<div class="scroll"><table class="trend"><caption>Monthly figures{amount_unit}; a month cut '
+			"short by the report date, or whose balances depend on payments of unknown date, is listed "
+			"without its ratios</caption>\n"
+			'<thead><tr><th scope="col">Month</th><th scope="col">Credit sales</th><th scope="col">Collected'
+			'</th>\n<th scope="col">Closing AR</th><th scope="col">DSO standard</th><th scope="col" '
+			'class="opt">DSO countback</th>\n<th scope="col" class="opt">ADD</th><th scope="col">CEI %</th>'
+			"</tr></thead>\n"
+			f"<tbody>{trend_rows}</tbody></table></div></details>\n</section>"
+		)
 
-	top_head = "".join(f'<th scope="col">{escape(label)}</th>' for label in labels)
+	top_head = "".join(f'<th scope="col" class="bucket">{escape(label)}</th>' for label in labels)
 	top_rows = "".join(
 		"<tr>"
 		f'<th scope="row">{escape(str(c.get("customer_name", "")))}'
@@ -315,7 +425,7 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 			else ""
 		)
 		+ "</th>"
-		+ "".join(f"<td>{_num(c.get('buckets', {}).get(label))}</td>" for label in labels)
+		+ "".join(f'<td class="bucket">{_num(c.get("buckets", {}).get(label))}</td>' for label in labels)
 		+ f"<td>{_num(c.get('total'))}</td><td><strong>{_num(c.get('overdue'))}</strong></td>"
 		f"<td>{_num(c.get('oldest_days_overdue'))}</td>"
 		"</tr>"
@@ -331,7 +441,16 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 			+ escape(", ".join(currencies))
 			+ "); amounts are added as they are, without conversion.</p>"
 		)
-	amount_unit = f" ({escape(cur)})" if cur else ""
+	read_html = ""
+	if summary.get("notes") or summary.get("left_out"):
+		items = "".join(f"<li>{escape(str(n))}</li>" for n in summary.get("notes", []))
+		items += "".join(
+			f"<li><strong>Left out:</strong> {escape(str(n))}</li>" for n in summary.get("left_out", [])
+		)
+		read_html = (
+			'<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h">How the file was read</h2>'
+			f"<ul>{items}</ul></section>"
+		)
 	safe_title = escape(title)
 	return f"""<!DOCTYPE html>
 <html lang="en">
@@ -363,28 +482,16 @@ def render_html(summary: dict, monthly: pd.DataFrame, title: str, as_of: dt.date
 </table></details>
 </section>
 
-<section id="trends" aria-labelledby="trends-h">
-<h2 id="trends-h">Trends by month</h2>
-<div class="charts">
-<figure><figcaption><strong>DSO</strong> (days)</figcaption>{dso_svg}</figure>
-<figure><figcaption><strong>CEI</strong> (%)</figcaption>{cei_svg}</figure>
-</div>
-<details><summary>Show the figures</summary>
-<table><caption>Monthly figures{amount_unit}; the last month ends on the report date</caption>
-<thead><tr><th scope="col">Month</th><th scope="col">Credit sales</th><th scope="col">Collected</th>
-<th scope="col">Closing AR</th><th scope="col">DSO standard</th><th scope="col">DSO countback</th>
-<th scope="col">ADD</th><th scope="col">CEI %</th></tr></thead>
-<tbody>{trend_rows}</tbody></table></details>
-</section>
+{trends_html}
 
 <section id="top-overdue" aria-labelledby="top-h">
 <h2 id="top-h">Top overdue customers</h2>
-<table><caption>Largest overdue balances{amount_unit}, with their aging</caption>
+<div class="scroll"><table class="top"><caption>Largest overdue balances{amount_unit}, with their aging</caption>
 <thead><tr><th scope="col">Customer</th>{top_head}<th scope="col">Total</th><th scope="col">Overdue</th>
 <th scope="col">Oldest (days)</th></tr></thead>
-<tbody>{top_rows}</tbody></table>
+<tbody>{top_rows}</tbody></table></div>
 </section>
-
+{read_html}
 <section id="definitions" aria-labelledby="def-h">
 <h2 id="def-h">How the figures are computed</h2>
 <dl>

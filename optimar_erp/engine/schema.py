@@ -33,15 +33,17 @@ first data row is row 2.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from optimar_erp.constants import AMOUNT_TOLERANCE
+from optimar_erp.engine.dates import parse_date_columns
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
 	"invoice",
@@ -85,8 +87,18 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 		"doc_id",
 		"document_number",
 		"document_no",
+		"documentno",  # SAP FBL5N
+		"doc_no",
 		"bill_no",
 		"inv_no",
+		"num",  # QuickBooks
+		"transaction_no",
+		"transaction",  # Zoho Books "Transaction#"
+		"ref_no",  # Tally "Ref. No."
+		"reference_no",
+		"bill_ref",
+		"ar_id",
+		"number",  # Odoo
 	),
 	"customer": (
 		"customer",
@@ -98,25 +110,59 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 		"client",
 		"client_id",
 		"debtor",
+		"account",  # SAP FBL5N: the customer account
+		"contact",  # Xero
+		"partner",  # Odoo
 	),
-	"customer_name": ("customer_name", "name_customer", "party_name", "client_name", "debtor_name"),
+	"customer_name": (
+		"customer_name",
+		"name_customer",
+		"party_name",
+		"partys_name",  # Tally "Party's Name"
+		"client_name",
+		"debtor_name",
+		"contact_name",
+		"partner_name",
+		"customer_full_name",
+		"vendor_name",
+		"name",
+	),
 	"posting_date": (
 		"posting_date",
 		"invoice_date",
+		"pstng_date",  # SAP
 		"document_date",
 		"doc_date",
+		"invoice_bill_date",  # Odoo "Invoice/Bill Date"
 		"bill_date",
 		"issue_date",
+		"transaction_date",
+		"txn_date",
 		"date",
 	),
-	"due_date": ("due_date", "due_in_date", "payment_due_date", "due_on", "due"),
+	"due_date": (
+		"due_date",
+		"due_in_date",
+		"payment_due_date",
+		"net_due_date",
+		"net_due_dt",  # SAP "Net due dt"
+		"due_on",
+		"due",
+	),
 	"grand_total": (
 		"grand_total",
 		"invoiced_amount",
 		"invoice_amount",
 		"total_open_amount",
-		"amount",
+		"amount_in_local_cur",  # SAP "Amount in local cur."
+		"amount_in_lc",
+		"amount_in_doc_curr",
+		"original_amount",
+		"opening_amount",  # Tally bills: the bill's amount
+		"bill_amount",
+		"total_signed",  # Odoo
 		"invoice_total",
+		"amount",
 		"total",
 		"rounded_total",
 	),
@@ -125,26 +171,53 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 		"outstanding_amount",
 		"balance",
 		"balance_due",
+		"open_balance",  # QuickBooks
 		"amount_due",
+		"amount_due_signed",  # Odoo
+		"due_as_of_now",
+		"pending_amount",  # Tally
+		"pending",
 		"open_amount",
+		"amount_residual",
+		"residual",
 	),
 	"settled_date": (
 		"settled_date",
 		"clear_date",
 		"cleared_date",
+		"clearing_date",
+		"clearing",  # SAP FBL5N
 		"paid_date",
 		"payment_date",
+		"received_date",
+		"date_received",
 		"settlement_date",
 		"date_paid",
+		"fully_paid_on",
 	),
-	"company": ("company",),
-	"currency": ("currency", "invoice_currency", "currency_code"),
+	"company": ("company", "company_code"),
+	"currency": ("currency", "invoice_currency", "currency_code", "lcurr", "curr"),
 	"disputed": ("disputed", "in_dispute", "dispute"),
 	"country": ("country",),
 	"channel": ("channel",),
 }
 
-_PANDAS_2 = int(pd.__version__.split(".")[0]) >= 2
+TYPE_ALIASES: tuple[str, ...] = (
+	"transaction_type",
+	"voucher_type",
+	"document_type",
+	"doc_type",
+	"type",
+	"move_type",
+)
+"""Headers of a column saying what each row is (QuickBooks "Transaction Type", ERPNext "Voucher Type",
+SAP "Type", Zoho "Type"): when it holds invoice rows, only those are read."""
+INVOICE_TYPES = frozenset(
+	{"invoice", "salesinvoice", "taxinvoice", "customerinvoice", "bill", "sales", "debitnote", "dr", "rv"}
+)
+"""Row types that are invoices (compared lower-case, letters only; SAP: RV billing document, DR
+customer invoice)."""
+
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
 
@@ -181,80 +254,63 @@ def _is_blank(series: pd.Series) -> np.ndarray:
 	return blank
 
 
-def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-	"""Parse a column of dates; returns (dates at midnight, mask of non-blank cells that did not parse).
-
-	Accepts datetime values, ISO-8601 text (``2024-03-31``, ``2024-03-31 00:00:00``), compact
-	``YYYYMMDD`` numbers (``20240331`` or ``20240331.0``) and, as a fallback, any format pandas
-	recognises (month-first when ambiguous).
-	"""
-	blank = _is_blank(series)
-	if pd.api.types.is_datetime64_any_dtype(series):
-		parsed = pd.to_datetime(series)
-	else:
-		text = series.astype(str).str.strip()
-		text = text.where(~blank, None)
-		compact = text.str.fullmatch(r"\d{8}(\.0+)?", na=False)
-		if compact.any():
-			text = text.where(~compact, text.str.slice(0, 8))
-		if _PANDAS_2:
-			parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-		else:  # pandas 1.x has no "ISO8601" format but infers ISO text quickly
-			parsed = pd.to_datetime(text, errors="coerce")
-		if compact.any():
-			parsed = parsed.where(
-				~compact, pd.to_datetime(text.where(compact), format="%Y%m%d", errors="coerce")
-			)
-		retry = parsed.isna().to_numpy() & ~blank
-		if retry.any():
-			again = pd.Series(
-				[_parse_one_date(v) for v in text[retry]], index=text.index[retry], dtype="datetime64[ns]"
-			)
-			parsed = parsed.astype("datetime64[ns]")
-			parsed[retry] = again
-	if getattr(parsed.dt, "tz", None) is not None:
-		parsed = parsed.dt.tz_localize(None)
-	parsed = parsed.astype("datetime64[ns]").dt.normalize()
-	bad = parsed.isna().to_numpy() & ~blank
-	return parsed, bad
-
-
-def _parse_one_date(value: object) -> pd.Timestamp:
-	"""Parse one date in any format pandas knows; NaT when it cannot."""
-	try:
-		return pd.Timestamp(pd.to_datetime(value))
-	except (TypeError, ValueError, OverflowError):
-		return pd.NaT
-
-
 def _parse_amounts(series: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
 	"""Parse a column of amounts; returns (floats, blank mask, mask of non-blank cells that are not numbers).
 
-	Text may carry thousands separators, spaces and a leading currency symbol (``"$1,234.50"``).
+	Text may carry thousands separators, spaces, a currency symbol or code (``"$1,234.50"``, ``"INR 500"``),
+	a sign written the accountants' ways (``(120.00)``, ``120.00-``, ``120.00 Cr``; ``Dr`` is positive)
+	and, when the whole column writes them so, decimal commas (``1.234,56``).
 	"""
 	blank = _is_blank(series)
 	if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
 		values = series.astype(float)
 	else:
-		text = series.astype(str).str.strip().str.replace(r"[,\s$€£₹]", "", regex=True)
+		values = pd.to_numeric(series.where(~blank, None), errors="coerce").astype(float)
+		if not (values.isna().to_numpy() & ~blank).any():  # plain numbers: no cleaning needed
+			return values, blank, np.zeros(len(series), dtype=bool)
+		text = series.astype(str).str.strip().where(~blank, "")
+		credit = text.str.contains(r"(?i)\bcr\.?$|^\(.*\)$|\d-$", regex=True, na=False)
+		text = text.str.replace(r"(?i)\b(?:dr|cr)\.?$|[()]|[A-Za-z]{3}\b|[$€£₹¥\s\u00a0']", "", regex=True)
+		text = text.str.replace(r"-$", "", regex=True)
+		filled = text[text != ""]
+		decimal_comma = bool(len(filled)) and bool(
+			filled.str.fullmatch(r"-?\d{1,3}(?:\.\d{3})*,\d{1,2}|-?\d+,\d{1,2}").any()
+			and not filled.str.contains(r"\d\.\d{1,2}$|,\d{3}(?:[.]|$)", regex=True).any()
+		)
+		if decimal_comma:
+			text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+		else:  # commas only as thousands separators, in groups of three: "1,2,3" is not a number
+			grouped = text.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?", na=False)
+			text = text.where(~text.str.contains(",", regex=False) | grouped, "not a number")
+			text = text.str.replace(",", "", regex=False)
 		values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype(float)
+		values = values.where(~credit.to_numpy(), -values.abs())
 	bad = values.isna().to_numpy() & ~blank
 	return values, blank, bad
 
 
-def _row_labels(df: pd.DataFrame) -> list[str]:
-	"""How each row is named in messages: its line number in the file and its invoice id when known."""
+def _row_labels(df: pd.DataFrame, row_numbers: Sequence[int] | None = None) -> list[str]:
+	"""How each row is named in messages: its line number in the file and its invoice id when known.
+
+	``row_numbers`` are the rows as the file numbers them; by default the header is row 1."""
 	ids = df["invoice"].astype(str).str.strip().tolist() if "invoice" in df else [""] * len(df)
+	lines = list(row_numbers) if row_numbers is not None else [i + 2 for i in range(len(df))]
 	labels = []
-	for i, inv in enumerate(ids):
-		line = i + 2
+	for line, inv in zip(lines, ids, strict=True):
 		labels.append(
 			f"row {line} (invoice {inv})" if inv and inv.lower() not in ("nan", "none") else f"row {line}"
 		)
 	return labels
 
 
-def validate_invoices(df: pd.DataFrame, *, repair_dates: bool = False) -> pd.DataFrame:
+def validate_invoices(
+	df: pd.DataFrame,
+	*,
+	repair_dates: bool = False,
+	dates: str | None = None,
+	row_numbers: Sequence[int] | None = None,
+	labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
 	"""Check an invoice table and return its normalised copy, or raise :class:`SchemaError`.
 
 	The copy has a fresh 0..n-1 index, the engine fields first (in :data:`FIELDS` order, optional
@@ -264,6 +320,12 @@ def validate_invoices(df: pd.DataFrame, *, repair_dates: bool = False) -> pd.Dat
 	``repair_dates`` is for exports whose posting dates are estimated: a posting date later than the
 	due date or the settled date is moved back to the earlier of the two instead of being an error.
 	Each repair is described in ``result.attrs["repairs"]`` (a list of messages).
+
+	Dates are read by :func:`optimar_erp.engine.dates.parse_date_columns`: one format per column, one
+	day/month order for the table (``dates``: "dayfirst", "monthfirst" or None to decide from the
+	columns, an error when nothing decides). What was decided is in ``result.attrs["notes"]``.
+	``row_numbers`` (the file's row of each table row) and ``labels`` (field → how to name its column,
+	e.g. ``"posting_date ('Invoice Date')"``) only change the messages.
 	"""
 	if not isinstance(df, pd.DataFrame):
 		raise SchemaError([f"expected a table (pandas DataFrame), got {type(df).__name__}"])
@@ -278,7 +340,8 @@ def validate_invoices(df: pd.DataFrame, *, repair_dates: bool = False) -> pd.Dat
 		)
 	src = df.reset_index(drop=True)
 	out = pd.DataFrame(index=src.index)
-	labels = _row_labels(src)
+	names = {f: (labels or {}).get(f, f) for f in FIELDS}
+	labels = _row_labels(src, row_numbers)
 	errors: list[tuple[int, str]] = []  # (row position, message) so messages come out in row order
 
 	def flag(mask: np.ndarray, message) -> None:
@@ -303,12 +366,19 @@ def validate_invoices(df: pd.DataFrame, *, repair_dates: bool = False) -> pd.Dat
 			),
 		)
 
+	parsed, unread, plan = parse_date_columns(
+		{c: src[c] for c in DATE_COLUMNS},
+		order=dates,
+		labels=names,
+		row_numbers=np.asarray(row_numbers) if row_numbers is not None else np.arange(len(src)) + 2,
+	)
+	if plan.errors:
+		raise SchemaError(plan.errors)
 	for col in DATE_COLUMNS:
-		parsed, bad = _parse_dates(src[col])
-		out[col] = parsed
+		out[col], bad = parsed[col], unread[col]
 		flag(bad, lambda i, c=col: f"{c}: cannot read {str(src[c][i]).strip()!r} as a date")
 		if col != "settled_date":
-			blank = parsed.isna().to_numpy() & ~bad
+			blank = out[col].isna().to_numpy() & ~bad
 			flag(blank, lambda i, c=col: f"{c} is empty")
 
 	for col in ("grand_total", "outstanding"):
@@ -379,6 +449,8 @@ def validate_invoices(df: pd.DataFrame, *, repair_dates: bool = False) -> pd.Dat
 	out["outstanding"] = out["outstanding"].astype(float)
 	out["disputed"] = out["disputed"].astype(bool)
 	out.attrs["repairs"] = repairs
+	out.attrs["notes"] = list(plan.notes)
+	out.attrs["date_order"] = plan.order
 	return out
 
 
@@ -493,67 +565,308 @@ def decode_text(raw: bytes) -> tuple[str, str]:
 	raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-	"""Read a CSV or Excel file with every cell as text (so ids keep their leading zeros)."""
+HEADER_SEARCH_ROWS = 30
+"""How many rows from the top may hold the header (title rows, blank rows, "As of ..." above it)."""
+_AS_OF = re.compile(
+	r"(?i)(?:\bas\s+(?:of|at|on)|\bkey\s+date|\breport\s+date|\bdate\s+to|\s+to)\s*:?\s*(.+?)\s*$"
+)
+"""A report date in a title row: "As of November 30, 2026", "As at 30/11/2026", "Key date 30.11.2026",
+"1-Apr-2026 to 30-Nov-2026" (the period's end)."""
+
+
+def _split_csv(text: str, sep: str) -> list[list[str]]:
+	"""Rows of a CSV text as lists of cells (rows may have different lengths)."""
+	return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+
+
+def _guess_separator(text: str) -> str:
+	"""The separator most rows of the first hundred lines agree on (title rows have none)."""
+	head = "\n".join(text.splitlines()[:100])
+	best, best_score = ",", -1
+	for sep in (",", ";", "\t", "|"):
+		lengths = [len(r) for r in _split_csv(head, sep) if len(r) > 1]
+		if not lengths:
+			continue
+		common = max(set(lengths), key=lengths.count)
+		score = lengths.count(common) * 1000 + common
+		if score > best_score:
+			best, best_score = sep, score
+	return best
+
+
+def _read_grid(path: Path) -> pd.DataFrame:
+	"""A CSV or Excel file as a grid of text cells (no header yet; "" for an empty cell), so ids keep
+	their leading zeros and title rows above the header survive for :func:`find_header_row`."""
 	suffix = path.suffix.lower()
 	if suffix in (".xlsx", ".xlsm"):
 		_check_workbook(path)
 	if suffix in (".xlsx", ".xlsm", ".xls"):
 		try:
-			return pd.read_excel(path, dtype=str, engine="openpyxl" if suffix != ".xls" else None)
+			grid = pd.read_excel(
+				path, header=None, dtype=str, engine="openpyxl" if suffix != ".xls" else None
+			)
 		except ImportError as exc:
 			raise SchemaError(
 				[f"{path.name}: cannot read {suffix} files here ({exc}); save it as .xlsx or .csv"]
 			) from exc
 		except Exception as exc:  # any reader failure is a problem with the user's file
 			raise SchemaError([f"{path.name}: cannot read the spreadsheet: {exc}"]) from exc
+		return grid.fillna("").astype(str).apply(lambda c: c.str.strip()).reset_index(drop=True)
 	text, encoding = decode_text(path.read_bytes())
-	first_line = text.splitlines()[0] if text.strip() else ""
-	sep = max((",", ";", "\t", "|"), key=first_line.count)
+	if not text.strip():
+		raise SchemaError([f"{path.name}: the file is empty"])
 	try:
-		return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
-	except pd.errors.EmptyDataError as exc:
-		raise SchemaError([f"{path.name}: the file is empty"]) from exc
-	except pd.errors.ParserError as exc:
+		rows = _split_csv(text, _guess_separator(text))
+	except csv.Error as exc:
 		raise SchemaError([f"{path.name}: cannot read it as CSV ({encoding}): {exc}"]) from exc
+	width = max(len(r) for r in rows)
+	return pd.DataFrame([[c.strip() for c in r] + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+def find_header_row(grid: pd.DataFrame, mapping: Mapping[str, str] | None = None) -> int | None:
+	"""Index (0-based) of the row among the first :data:`HEADER_SEARCH_ROWS` that names the most
+	engine fields (known header names or ``mapping`` sources); None when no row names two."""
+	best, best_score = None, 1
+	sources = set(mapping or {})
+	for i in range(min(len(grid), HEADER_SEARCH_ROWS)):
+		cells = [c for c in grid.iloc[i].tolist() if str(c).strip()]
+		if len(cells) < 2:
+			continue
+		score = len(recognise_headers(cells)) + sum(c in sources for c in cells)
+		if score > best_score:
+			best, best_score = i, score
+	return best
+
+
+def _headers(cells: Sequence[str]) -> list[str]:
+	"""Header cells made usable: an empty one is "Column N", a repeated one gets " (2)"."""
+	out: list[str] = []
+	for i, cell in enumerate(cells):
+		name = str(cell).strip() or f"Column {i + 1}"
+		base, n = name, 2
+		while name in out:
+			name, n = f"{base} ({n})", n + 1
+		out.append(name)
+	return out
+
+
+def _title_as_of(rows: pd.DataFrame, dates: str | None) -> tuple[pd.Timestamp | None, str]:
+	"""The report date a title row states ("As of November 30, 2026", "As at 30/11/2026", or "As of:"
+	with the date in the next cell), read with the file's day/month order ``dates``; None if none."""
+	for cells in rows.itertuples(index=False):
+		cells = [str(c).strip() for c in cells]
+		for i, cell in enumerate(cells):
+			match = _AS_OF.search(
+				cell + (" " + next((c for c in cells[i + 1 :] if c), "") if cell.endswith(":") else "")
+			)
+			if not match:
+				continue
+			parsed, _, plan = parse_date_columns({"as_of": pd.Series([match.group(1)])}, order=dates)
+			if not plan.errors and pd.notna(parsed["as_of"][0]):
+				return parsed["as_of"][0], " ".join(c for c in cells if c)
+	return None, ""
+
+
+def _is_empty(df: pd.DataFrame, col: str) -> np.ndarray:
+	"""Blank cells of a column, or all True when the table has no such column."""
+	return _is_blank(df[col]) if col in df else np.ones(len(df), dtype=bool)
 
 
 def read_ledger(
-	path: str | Path, mapping: Mapping[str, str] | None = None, *, repair_dates: bool = False
+	path: str | Path,
+	mapping: Mapping[str, str] | None = None,
+	*,
+	repair_dates: bool = False,
+	dates: str | None = None,
+	header_row: int | None = None,
+	terms: int | None = None,
 ) -> pd.DataFrame:
 	"""Read an AR export (.csv, .xlsx, .xls) into a validated invoice table.
 
-	Steps: apply the explicit ``mapping`` (source header → field), recognise the remaining headers
-	by their common names (:data:`HEADER_ALIASES`), derive what can be derived, then
-	:func:`validate_invoices`. Derivations: a missing ``outstanding`` is 0 for settled invoices and
-	``grand_total`` otherwise; a missing ``settled_date`` is empty for every invoice (an open-items
-	export); a missing ``customer`` is taken from ``customer_name``. ``repair_dates`` is passed to
-	:func:`validate_invoices`. Raises :class:`SchemaError`.
+	Steps:
+
+	1. the header row: ``header_row`` (the file's row number, 1 = first) or the row among the first 30
+	   that names the most fields, so title rows ("A/R Aging Detail", "As of 30 Nov 2026", blank rows)
+	   are skipped;
+	2. the explicit ``mapping`` (source header → field), then common header names of ERPNext,
+	   QuickBooks, Xero, Zoho Books, Tally, SAP FBL5N and Odoo exports (:data:`HEADER_ALIASES`);
+	3. rows that are not invoices are left out: group and total rows (no invoice id and no amount, or
+	   "Total ..."), and, when a type column says so, payments and credit notes;
+	4. fill-ins for what the export leaves out: ``customer`` from ``customer_name``; invoice ids from the
+	   row number; ``due_date`` = posting date + ``terms`` days (also for empty due dates);
+	   ``grand_total`` = ``outstanding``; ``outstanding`` from ``settled_date``; no ``settled_date`` at
+	   all: an open-items snapshot (``attrs["open_items"]`` True);
+	5. :func:`validate_invoices` (dates read with one order, ``dates``; ``repair_dates``).
+
+	Every step that decided or filled something adds a sentence to ``attrs["notes"]``; a report date
+	stated in a title row is ``attrs["title_as_of"]``. Raises :class:`SchemaError`, naming what was
+	recognised, what is missing and the option that would help.
 	"""
 	path = Path(path)
 	if not path.exists():
 		raise SchemaError([f"{path}: no such file"])
 	if path.is_dir():
 		raise SchemaError([f"{path}: is a folder, not a file"])
-	df = _read_table(path)
-	df.columns = [str(c).strip() for c in df.columns]
+	mapping = dict(mapping or {})
+	grid = _read_grid(path)
+	if grid.empty:
+		raise SchemaError([f"{path.name}: the file is empty"])
+	notes: list[str] = []
+	if header_row is not None:
+		if not 1 <= header_row <= len(grid):
+			raise SchemaError([f"--header-row {header_row}: the file has {len(grid)} row(s)"])
+		h = header_row - 1
+	else:
+		found = find_header_row(grid, mapping)
+		h = 0 if found is None else found
+		if h:
+			titles = [" ".join(c for c in row if c) for row in grid.iloc[:h].itertuples(index=False)]
+			shown = "; ".join(repr(t) for t in titles if t)[:160]
+			notes.append(
+				f"header: row {h + 1} (rows above it skipped: {shown or 'blank'}); --header-row N to choose"
+			)
+	df = grid.iloc[h + 1 :].copy()
+	df.columns = _headers(grid.iloc[h].tolist())
+	rows = np.arange(h + 2, h + 2 + len(df))
+	df = df.reset_index(drop=True)
+
 	if mapping:
-		df = apply_mapping(df, mapping)
-	guessed = recognise_headers(df.columns, taken=set(mapping.values()) if mapping else ())
+		try:
+			df = apply_mapping(df, mapping)
+		except SchemaError as exc:
+			raise SchemaError(
+				exc.errors
+				+ [
+					f"hint: the column names were read from row {h + 1} "
+					f"({', '.join(map(repr, df.columns[:8]))}…); --header-row N reads them from row N"
+				]
+			) from exc
+	sources = {target: source for source, target in mapping.items()}
+	guessed = recognise_headers(df.columns, taken=set(mapping.values()))
 	df = df.rename(columns=guessed)
+	sources.update({field: source for source, field in guessed.items()})
+	sources.update({c: c for c in df.columns if c in FIELDS and c not in sources})
+	labels = {f: (f if src == f else f"{f} ({src!r})") for f, src in sources.items()}
+
+	# 3. rows that are not invoices
+	amounts = _is_empty(df, "grand_total") & _is_empty(df, "outstanding")
+	no_id = _is_empty(df, "invoice")
+	everything_blank = (df == "").all(axis=1).to_numpy()
+	total_row = np.zeros(len(df), dtype=bool)
+	if no_id.any():  # a total row has no invoice id; only those rows are looked at
+		total_row[no_id] = (
+			df[no_id].apply(lambda c: c.astype(str).str.match(r"(?i)^\s*(grand\s+)?total\b")).any(axis=1)
+		).to_numpy()
+	skip = everything_blank | (no_id & amounts) | (no_id & total_row)
+	if (skip & ~everything_blank).any():
+		notes.append(
+			f"skipped {int((skip & ~everything_blank).sum()):,} row(s) without an invoice id and amount, or "
+			"that are totals (group headings, subtotals, footers)"
+		)
+	type_col = next(
+		(c for c in df.columns if _norm_header(c) in {_norm_header(a) for a in TYPE_ALIASES}), None
+	)
+	if type_col is not None:
+		kinds = df[type_col].astype(str).str.lower().str.replace(r"[^a-z]", "", regex=True)
+		is_invoice = kinds.isin(INVOICE_TYPES).to_numpy()
+		other = ~is_invoice & (kinds != "").to_numpy() & ~skip
+		if (is_invoice & ~skip).any() and other.any():
+			counts = df[type_col][other].value_counts()
+			notes.append(
+				f"skipped {int(other.sum()):,} row(s) that are not invoices by their {type_col!r}: "
+				+ ", ".join(f"{n:,} {k}" for k, n in counts.items())
+			)
+			skip |= other
+	df, rows = df[~skip].reset_index(drop=True), rows[~skip]
+
+	# 4. fill-ins
 	if "customer" not in df.columns and "customer_name" in df.columns:
 		df["customer"] = df["customer_name"]
+		sources["customer"] = sources["customer_name"]
+		labels["customer"] = f"customer ({sources['customer_name']!r})"
+	if "invoice" not in df.columns and {"customer", "posting_date"} <= set(df.columns):
+		df["invoice"] = [f"ROW-{r}" for r in rows]
+		notes.append("invoice: the file has no invoice numbers; each row is named by its row (ROW-12 …)")
+	if "grand_total" not in df.columns and "outstanding" in df.columns:
+		df["grand_total"] = df["outstanding"]
+		notes.append(
+			f"grand_total: not in the file; each invoice's amount is its open amount {labels['outstanding']}"
+			" (credit sales, DSO: open invoices only)"
+		)
+	if terms is not None and "posting_date" in df.columns:
+		posting, _, plan = parse_date_columns({"posting_date": df["posting_date"]}, order=dates)
+		filled = posting["posting_date"] + pd.Timedelta(days=terms)
+		if "due_date" not in df.columns:
+			df["due_date"] = filled.dt.strftime("%Y-%m-%d").where(filled.notna(), "")
+			df["posting_date"] = posting["posting_date"]
+			notes.append(f"due_date: not in the file; posting date + {terms} days (--terms {terms})")
+		else:
+			empty = _is_blank(df["due_date"])
+			if empty.any():
+				due_text = df["due_date"].astype(str)
+				due_text[empty] = filled[empty].dt.strftime("%Y-%m-%d")
+				df["due_date"] = due_text
+				notes.append(
+					f"due_date: {int(empty.sum()):,} empty due date(s) set to posting date + {terms} days "
+					f"(--terms {terms})"
+				)
 	if "outstanding" not in df.columns and {"grand_total", "settled_date"} <= set(df.columns):
 		settled = ~pd.Series(_is_blank(df["settled_date"]), index=df.index)
 		df["outstanding"] = df["grand_total"].where(~settled, "0")
-	if "settled_date" not in df.columns and "outstanding" in df.columns:
+		notes.append(
+			f"outstanding: not in the file; invoices with a payment date {labels['settled_date']} are paid, "
+			"the others owe their whole amount"
+		)
+	open_items = "settled_date" not in df.columns
+	if open_items and "outstanding" in df.columns:
 		df["settled_date"] = ""
-	missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+
+	missing = [c for c in REQUIRED_COLUMNS if c not in df.columns and c != "settled_date"]
+	if "outstanding" in missing and "grand_total" not in missing:
+		missing = [c for c in missing if c != "outstanding"] + ["outstanding (or settled_date)"]
 	if missing:
+		recognised = ", ".join(f"{sources[f]!r} → {f}" for f in FIELDS if f in sources) or "nothing"
+		others = [c for c in df.columns if c not in FIELDS]
+		hints = ["name a column with --map 'Your Header=field'"]
+		if "due_date" in missing:
+			hints.append("without a due-date column give the payment terms with --terms DAYS")
+		if h == 0 and header_row is None:
+			hints.append("if the header is not on row 1, --header-row N")
 		raise SchemaError(
 			[
-				f"{path.name}: missing required column(s): {', '.join(missing)} "
-				f"(the file has: {', '.join(map(str, df.columns))}); name them with --map 'Your Header=field'"
+				f"{path.name}: missing field(s): {', '.join(missing)}. Recognised (file header → field): "
+				f"{recognised}. Other columns of the file (header on row {h + 1}): "
+				f"{', '.join(map(repr, others)) or 'none'}. To fix: {'; '.join(hints)}."
 			]
 		)
-	return validate_invoices(df, repair_dates=repair_dates)
+	try:
+		inv = validate_invoices(df, repair_dates=repair_dates, dates=dates, row_numbers=rows, labels=labels)
+	except SchemaError as exc:
+		raise SchemaError(_with_hints(exc.errors)) from exc
+	inv.attrs["notes"] = notes + [f"dates: {n}" for n in inv.attrs.get("notes", [])]
+	if open_items:
+		inv.attrs["notes"].append(
+			"payments: the file has no payment dates, so it is read as an open-items snapshot"
+		)
+	inv.attrs["open_items"] = open_items
+	title_as_of, title_text = _title_as_of(grid.iloc[:h], dates or inv.attrs.get("date_order"))
+	inv.attrs["title_as_of"] = title_as_of
+	inv.attrs["title_as_of_text"] = title_text
+	inv.attrs["header_row"] = h + 1
+	inv.attrs["sources"] = dict(sources)
+	return inv
+
+
+def _with_hints(errors: list[str]) -> list[str]:
+	"""The validator's messages, with the option that helps after them."""
+	hints = []
+	if any("is before posting_date" in e for e in errors):
+		hints.append(
+			"due or payment dates before the posting date are common in ledgers whose posting dates are "
+			"estimated: --repair-dates moves such a posting date back to the earlier date"
+		)
+	if any(e.startswith("row") and "due_date is empty" in e for e in errors):
+		hints.append("empty due dates: --terms DAYS sets them to the posting date + DAYS")
+	if any("cannot read" in e and "as a date" in e for e in errors):
+		hints.append("dates that read either way: --dates dayfirst or --dates monthfirst")
+	return errors + [f"hint: {h}" for h in hints]

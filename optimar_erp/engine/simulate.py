@@ -621,3 +621,375 @@ def _ordinals_to_datetime(ordinals: np.ndarray) -> pd.DatetimeIndex:
 	days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
 	days = np.where(ordinals > 0, days, np.datetime64("NaT"))
 	return pd.DatetimeIndex(days.astype("datetime64[ns]"))
+
+
+# ------------------------------------------------------------------------------------------------
+# Response behaviour: how customers react to reminders (channel, tone, hour, timing, fatigue).
+#
+# Separate from :func:`simulate_book` (whose outputs for a seed do not change): a *world* of customers
+# with hidden reactions, and :func:`simulate_responses`, which runs a reminder policy over a period of
+# invoices day by day and logs every touch with what followed. With :meth:`ResponseBehaviour.none` every
+# customer reacts the same to every channel, tone, hour and timing (only its base propensity differs).
+
+SIM_CHANNELS: tuple[str, ...] = ("Email", "SMS", "WhatsApp")
+SIM_TONES: tuple[str, ...] = ("polite", "firm")
+SIM_STEPS: tuple[tuple[int, str, str], ...] = (
+	(-5, "pre_due", "polite"),
+	(3, "first_overdue", "polite"),
+	(10, "overdue", "firm"),
+	(20, "overdue", "firm"),
+	(35, "final", "firm"),
+)
+"""The simulated sequence: (offset from due date, step kind, fixed tone); the fixed channel is Email."""
+SIM_FIXED_HOUR = 9
+SIM_SEGMENTS: dict[str, dict[str, float]] = {
+	"India": {"WhatsApp": 0.6, "Email": 0.25, "SMS": 0.15},
+	"United States": {"Email": 0.6, "SMS": 0.3, "WhatsApp": 0.1},
+	"Europe": {"Email": 0.7, "WhatsApp": 0.2, "SMS": 0.1},
+}
+"""Segments and the share of their customers who favour each channel (with channel preferences on)."""
+_SIM_BANDS = ("morning", "midday", "afternoon", "evening")
+_STEP_EFFECT = {"pre_due": -0.3, "first_overdue": 0.0, "overdue": 0.1, "final": 0.3}
+
+
+@dataclass(frozen=True)
+class ResponseBehaviour:
+	"""Which response differences the simulated customers have (all on by default)."""
+
+	channel_preference: bool = True
+	"""A favourite channel (+1.0 log-odds); who favours SMS or WhatsApp ignores email (−0.8)."""
+	run_day_payers: bool = True
+	"""A quarter of customers pay only on payment-run days; a reminder arriving more than 4 business days
+	before the run it could make is half forgotten per 4 more days; one arriving less than 2 business days
+	before waits for the next run."""
+	tone_reaction: bool = True
+	"""40 % react to a firm tone (+0.6), 30 % are put off by it (−0.6), the others do not care."""
+	fatigue: bool = True
+	"""Each touch of the customer in the 7 days before costs 0.35 log-odds."""
+	reading_hours: bool = True
+	"""Each customer reads in one hour band (+0.6 there)."""
+
+	@classmethod
+	def none(cls) -> ResponseBehaviour:
+		"""No response differences: channel, tone, hour and timing make no difference."""
+		return cls(False, False, False, False, False)
+
+
+def response_world(
+	seed: int, n_customers: int = 400, behaviour: ResponseBehaviour | None = None
+) -> pd.DataFrame:
+	"""Customers with their hidden reactions (deterministic for a seed): customer, segment, has_mobile,
+	whatsapp_opt_in, base (log-odds of answering a reminder), aff_<channel>, firm (tone effect),
+	best_band, run_rule ("" = pays any day), late_mean (natural days late), rate (invoices a month),
+	typical_amount."""
+	b = behaviour or ResponseBehaviour()
+	rng = np.random.default_rng([seed, 20])
+	segs = list(SIM_SEGMENTS)
+	segment = rng.choice(segs, size=n_customers, p=(0.35, 0.4, 0.25))
+	has_mobile = rng.random(n_customers) < 0.85
+	opt_in = has_mobile & (rng.random(n_customers) < np.where(segment == "India", 0.85, 0.5))
+	fav = np.array([rng.choice(list(SIM_SEGMENTS[s]), p=list(SIM_SEGMENTS[s].values())) for s in segment])
+	firm_kind = rng.choice(["firm", "averse", "indifferent"], size=n_customers, p=(0.4, 0.3, 0.3))
+	best_band = rng.choice(_SIM_BANDS, size=n_customers)
+	run_rule = np.where(rng.random(n_customers) < 0.25, rng.choice(RUN_RULES, size=n_customers), "")
+	world = pd.DataFrame(
+		{
+			"customer": [f"RCUST-{i + 1:04d}" for i in range(n_customers)],
+			"segment": segment,
+			"has_mobile": has_mobile,
+			"whatsapp_opt_in": opt_in,
+			"base": rng.normal(-1.5, 0.6, size=n_customers),
+			"favourite": fav,
+			"firm_kind": firm_kind,
+			"best_band": best_band,
+			"run_rule": run_rule if b.run_day_payers else "",
+			"late_mean": rng.uniform(5, 30, size=n_customers),
+			"rate": np.exp(rng.uniform(np.log(0.8), np.log(3.0), size=n_customers)),
+			"typical_amount": np.round(rng.lognormal(np.log(2500), 0.8, size=n_customers), 2),
+		}
+	)
+	for ch in SIM_CHANNELS:
+		aff = np.where(fav == ch, 1.0, 0.0)
+		if ch == "Email":
+			aff = np.where(fav != "Email", -0.8, aff)
+		world[f"aff_{ch}"] = aff if b.channel_preference else 0.0
+	world["firm"] = (
+		np.select([firm_kind == "firm", firm_kind == "averse"], [0.6, -0.6], 0.0) if b.tone_reaction else 0.0
+	)
+	world["band_effect"] = 0.6 if b.reading_hours else 0.0
+	world["fatigue"] = 0.35 if b.fatigue else 0.0
+	return world
+
+
+def true_response(world_rows: pd.DataFrame, context: pd.DataFrame, actions: pd.DataFrame) -> np.ndarray:
+	"""The simulated chance that each context (rows, aligned with ``world_rows``; ``context`` holds step,
+	touches_7d and run_factor) answers each action (columns: channel, tone, hour): the world's hidden
+	reactions times the run-day forgetting factor."""
+	return _true_p(
+		world_rows, context, {k: actions[k].to_numpy()[None, :] for k in ("channel", "tone", "hour")}
+	)
+
+
+def _true_p(world_rows: pd.DataFrame, context: pd.DataFrame, action: dict[str, np.ndarray]) -> np.ndarray:
+	"""``action`` arrays broadcast against the rows: shape (1, m) for a grid, (n,) for one action each."""
+	grid = np.asarray(action["channel"]).ndim == 2
+
+	def col(values) -> np.ndarray:
+		v = np.asarray(values)
+		return v[:, None] if grid else v
+
+	hour = np.asarray(action["hour"], dtype=int)
+	band = np.select([hour < 11, hour < 14, hour < 17], ["morning", "midday", "afternoon"], "evening")
+	logit = col(
+		world_rows["base"].to_numpy()
+		+ context["step"].map(_STEP_EFFECT).fillna(0).to_numpy()
+		- world_rows["fatigue"].to_numpy() * context["touches_7d"].to_numpy()
+	)
+	for ch in SIM_CHANNELS:
+		logit = logit + col(world_rows[f"aff_{ch}"].to_numpy()) * (np.asarray(action["channel"]) == ch)
+	logit = logit + col(world_rows["firm"].to_numpy()) * (np.asarray(action["tone"]) == "firm")
+	logit = logit + col(world_rows["band_effect"].to_numpy()) * (
+		col(world_rows["best_band"].to_numpy()) == band
+	)
+	return col(context["run_factor"].to_numpy()) / (1 + np.exp(-logit))
+
+
+@dataclass
+class ResponseRun:
+	"""What :func:`simulate_responses` produced.
+
+	- ``touches``: one row per reminder sent: customer, segment, invoice, step, channel, tone, sent_at
+	  (local), touches_7d, days_overdue, outcome, days_to_outcome, propensity, explored, key. This is
+	  what the response model learns from.
+	- ``truth``: aligned with ``touches``: run_factor, pending_ok (paid within the horizon anyway),
+	  answer_ok (an answer would count within the horizon): the chance of success of any action in that
+	  context is 1 when pending_ok, else :func:`true_response` × answer_ok (for checking off-policy
+	  estimates against the simulated truth).
+	- ``invoices``: invoice, customer, posting_date, due_date, grand_total, settled_date (NaT if unpaid by
+	  the end of the tail), natural_date (when it would have been paid without reminders).
+	"""
+
+	touches: pd.DataFrame
+	truth: pd.DataFrame
+	invoices: pd.DataFrame
+	violations: list[str]
+
+
+def _runs_after(rule: str, first: int, last: int) -> np.ndarray:
+	return np.array(_run_ordinals(rule, first, last), dtype=np.int64)
+
+
+def simulate_responses(
+	world: pd.DataFrame,
+	policy,
+	start: dt.date,
+	months: int = 6,
+	seed: int = 0,
+	horizon_days: int = 7,
+	tail_days: int = 120,
+	max_touches_per_7_days: int = 3,
+	hours: tuple[int, ...] = tuple(range(8, 19)),
+) -> ResponseRun:
+	"""Run ``policy`` over ``months`` of invoices of the ``world``'s customers, from ``start``.
+
+	``policy`` has ``timing(customers, step_days, next_step_days, kinds) -> list of ordinals`` and
+	``choose(contexts, allowed_channels, allowed_tones, hours, keys, defaults) -> Choices`` (see
+	:mod:`optimar_erp.engine.response.policy`). Every random number depends only on the seed and the
+	invoice, step and day (common random numbers): two policies run on one seed face the same customers,
+	invoices and luck. Guards the policy cannot break: the weekly cap (a reminder over it waits a day),
+	the allowed channels (Email; SMS with a mobile; WhatsApp with an opt-in), the send ``hours``; a
+	policy answer outside them is recorded in ``violations``.
+	"""
+	rng = np.random.default_rng([seed, 21])
+	w = world.reset_index(drop=True)
+	first_o, end_o = start.toordinal(), start.toordinal() + int(months * 30.44)
+	bdays = _business_days(start, dt.date.fromordinal(end_o))
+	counts = rng.poisson(w["rate"].to_numpy() * months)
+	cust = np.repeat(np.arange(len(w)), counts)
+	post = np.sort(bdays[rng.integers(0, len(bdays), size=len(cust))]) if len(cust) else np.array([], int)
+	cust = cust[np.argsort(rng.random(len(cust)))] if len(cust) else cust
+	order = np.lexsort((cust, post))
+	cust, post = cust[order], post[order]
+	n_inv = len(cust)
+	due = post + 30
+	amount = np.round(w["typical_amount"].to_numpy()[cust] * rng.lognormal(0, 0.4, size=n_inv), 2)
+	late = np.maximum(0, np.round(w["late_mean"].to_numpy()[cust] * rng.uniform(0.3, 1.7, size=n_inv)))
+	natural = (due + late).astype(np.int64)
+	rules = w["run_rule"].to_numpy()
+	runs = {r: _runs_after(r, first_o - 40, end_o + tail_days + 200) for r in set(rules) if r}
+	for i in range(n_inv):
+		if rules[cust[i]]:
+			r = runs[rules[cust[i]]]
+			natural[i] = r[np.searchsorted(r, natural[i])]
+	u = rng.random((n_inv, len(SIM_STEPS), 3))
+	paid = np.full(n_inv, np.iinfo(np.int64).max)
+	paid[:] = natural
+	paused_until = np.zeros(n_inv, dtype=np.int64)
+	last_day = end_o + tail_days
+	ids = np.array([f"RINV-{seed}-{i + 1:06d}" for i in range(n_inv)], dtype=object)
+	# pending: day → list of (invoice, step index, timed)
+	pending: dict[int, list[tuple[int, int, bool]]] = {}
+	for i in range(n_inv):
+		pending.setdefault(int(due[i] + SIM_STEPS[0][0]), []).append((i, 0, False))
+	touch_days: dict[int, list[int]] = {}
+	logs: list[dict] = []
+	truth_rows: list[dict] = []
+	violations: list[str] = []
+	offsets = [s[0] for s in SIM_STEPS]
+	hours_set = set(hours)
+	for day in range(min(pending, default=first_o), last_day + 1):
+		todays = pending.pop(day, [])
+		if not todays:
+			continue
+		todays.sort(key=lambda e: (cust[e[0]], -offsets[e[1]], e[0]))
+		live = []
+		untimed = [e for e in todays if not e[2] and paid[e[0]] > day]
+		if untimed:
+			idx = [e[0] for e in untimed]
+			steps = [e[1] for e in untimed]
+			nxt = [
+				int(due[i] + offsets[s + 1]) if s + 1 < len(SIM_STEPS) else None
+				for i, s in zip(idx, steps, strict=True)
+			]
+			kinds = [SIM_STEPS[s][1] for s in steps]
+			when = policy.timing(w["customer"].to_numpy()[cust[idx]], [day] * len(idx), nxt, kinds)
+			for e, target in zip(untimed, when, strict=True):
+				if target > day:
+					pending.setdefault(int(target), []).append((e[0], e[1], True))
+				else:
+					live.append(e)
+		live += [e for e in todays if e[2]]
+		live.sort(key=lambda e: (cust[e[0]], -offsets[e[1]], e[0]))
+		sent = []
+		for i, s, _ in live:
+			if paid[i] <= day or paused_until[i] > day:
+				continue
+			c = cust[i]
+			recent = [t for t in touch_days.get(c, []) if day - 7 < t <= day]
+			if len(recent) >= max_touches_per_7_days:
+				nxt_day = int(due[i] + offsets[s + 1]) if s + 1 < len(SIM_STEPS) else last_day
+				if day + 1 < nxt_day:
+					pending.setdefault(day + 1, []).append((i, s, True))
+				continue
+			touch_days.setdefault(c, []).append(day)
+			sent.append((i, s, len(recent)))
+		if not sent:
+			continue
+		inv_idx = np.array([x[0] for x in sent])
+		step_idx = np.array([x[1] for x in sent])
+		rows = w.iloc[cust[inv_idx]].reset_index(drop=True)
+		weekday = (day - 1) % 7
+		contexts = pd.DataFrame(
+			{
+				"customer": rows["customer"],
+				"segment": rows["segment"],
+				"step": [SIM_STEPS[s][1] for s in step_idx],
+				"weekday": weekday,
+				"touches_7d": [x[2] for x in sent],
+				"days_overdue": day - due[inv_idx],
+			}
+		)
+		allowed = [
+			tuple(ch for ch, ok in (("Email", True), ("SMS", m), ("WhatsApp", o)) if ok)
+			for m, o in zip(rows["has_mobile"], rows["whatsapp_opt_in"], strict=True)
+		]
+		tones = [SIM_TONES] * len(sent)
+		keys = [f"{ids[i]}|{s}|{day}" for i, s in zip(inv_idx, step_idx, strict=True)]
+		defaults = pd.DataFrame(
+			{"channel": "Email", "tone": [SIM_STEPS[s][2] for s in step_idx], "hour": SIM_FIXED_HOUR}
+		)
+		choice = policy.choose(contexts, allowed, tones, list(hours), keys, defaults, explain=False).table
+		ch_list = choice["channel"].tolist()
+		tone_list = choice["tone"].tolist()
+		hour_list = [int(h) for h in choice["hour"]]
+		prop_list = choice["propensity"].tolist()
+		expl_list = choice["explored"].tolist()
+		cust_list = rows["customer"].tolist()
+		seg_list = rows["segment"].tolist()
+		for k in range(len(sent)):
+			if ch_list[k] not in allowed[k]:
+				violations.append(f"{keys[k]}: channel {ch_list[k]} not allowed")
+			if hour_list[k] not in hours_set:
+				violations.append(f"{keys[k]}: hour {hour_list[k]} outside the send hours")
+		# run-day payers: the run the answer could make (≥ 2 business days away) and forgetting
+		run_day = np.zeros(len(sent), dtype=np.int64)
+		factor = np.ones(len(sent))
+		for k, i in enumerate(inv_idx):
+			rule = rules[cust[i]]
+			if rule:
+				r = runs[rule]
+				j = np.searchsorted(r, day)
+				while _bdays_between(day, int(r[j])) < 2:
+					j += 1
+				run_day[k] = r[j]
+				lead = _bdays_between(day, int(r[j]))
+				factor[k] = 0.5 ** max(0.0, (lead - 4) / 4)
+		contexts["run_factor"] = factor
+		p = _true_p(rows, contexts, {k: choice[k].to_numpy() for k in ("channel", "tone", "hour")})
+		for k, (i, s, fatigue_n) in enumerate(sent):
+			r1, r2, r3 = u[i, s]
+			answered = r1 < p[k]
+			kind = "promise" if r2 < 0.4 else "payment"
+			pay_if = (
+				int(run_day[k])
+				if run_day[k]
+				else day + (3 + int(r3 * 8) if kind == "promise" else 1 + int(r3 * 4))
+			)
+			answer_ok = kind == "promise" or pay_if - day <= horizon_days
+			pending_ok = bool(paid[i] <= day + horizon_days)  # paid anyway within the horizon
+			if answered:
+				paid[i] = min(paid[i], pay_if)
+				if kind == "promise":
+					paused_until[i] = paid[i] + 1
+				outcome, days_to = kind, (1.0 if kind == "promise" else float(paid[i] - day))
+			elif pending_ok:
+				outcome, days_to = "payment", float(paid[i] - day)
+			else:
+				outcome = "reply" if r3 < 0.1 else ("dispute" if r3 > 0.98 else "silence")
+				days_to = 2.0 if outcome in ("reply", "dispute") else np.nan
+			local = dt.datetime.fromordinal(day) + dt.timedelta(hours=hour_list[k])
+			logs.append(
+				{
+					"customer": cust_list[k],
+					"segment": seg_list[k],
+					"invoice": ids[i],
+					"step": SIM_STEPS[s][1],
+					"channel": ch_list[k],
+					"tone": tone_list[k],
+					"sent_at": local,
+					"touches_7d": fatigue_n,
+					"days_overdue": int(day - due[i]),
+					"outcome": outcome,
+					"days_to_outcome": days_to,
+					"propensity": prop_list[k],
+					"explored": expl_list[k],
+					"key": keys[k],
+				}
+			)
+			truth_rows.append(
+				{"run_factor": factor[k], "pending_ok": pending_ok, "answer_ok": bool(answer_ok)}
+			)
+			if s + 1 < len(SIM_STEPS) and paid[i] > day:
+				pending.setdefault(int(due[i] + offsets[s + 1]), []).append((i, s + 1, False))
+	settled = np.where(paid <= last_day, paid, 0)
+	invoices = pd.DataFrame(
+		{
+			"invoice": ids,
+			"customer": w["customer"].to_numpy()[cust],
+			"posting_date": _ordinals_to_datetime(post),
+			"due_date": _ordinals_to_datetime(due),
+			"grand_total": amount,
+			"settled_date": _ordinals_to_datetime(settled),
+			"natural_date": _ordinals_to_datetime(natural),
+		}
+	)
+	touches = pd.DataFrame(logs)
+	return ResponseRun(touches, pd.DataFrame(truth_rows), invoices, violations)
+
+
+def _bdays_between(first: int, last: int) -> int:
+	"""Business days after ordinal ``first`` up to and including ``last``."""
+	if last <= first:
+		return 0
+	days = np.arange(first + 1, last + 1)
+	return int(((days - 1) % 7 < 5).sum())

@@ -1,6 +1,6 @@
 import frappe
 
-from optimar_erp.dunning import promises
+from optimar_erp.dunning import cheques, promises
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.queries.promises import promises_of_invoices
 
@@ -8,6 +8,7 @@ from optimar_erp.queries.promises import promises_of_invoices
 def on_submit(doc, method=None):
 	if doc.party_type != "Customer":
 		return
+	cheques.on_payment_submit(doc)
 	reevaluate_promises(_invoices(doc))
 	states = refresh_collection_state(_invoices(doc))
 	paid = [name for name, state in states.items() if state == "Paid"]
@@ -26,6 +27,7 @@ def on_cancel(doc, method=None):
 		return
 	refresh_collection_state(_invoices(doc))
 	reevaluate_promises(_invoices(doc))
+	cheques.on_payment_cancel(doc)
 
 
 def reevaluate_promises(invoices: list[str]) -> None:

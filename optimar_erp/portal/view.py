@@ -25,6 +25,7 @@ from frappe.utils import (
 from frappe.utils.data import get_number_format_info
 
 from optimar_erp.constants import AMOUNT_TOLERANCE
+from optimar_erp.dunning import interest
 from optimar_erp.portal import access, actions, links
 from optimar_erp.queries import portal
 from optimar_erp.queries.ledger import credits_on_account
@@ -132,6 +133,14 @@ def _status(name: str, days_overdue: int, promised: dict, disputed: dict) -> tup
 	return ("due" if days_overdue == 0 else "not-due"), None
 
 
+def _late_charges(due: tuple[float, float], currency: str, formats) -> dict:
+	"""``interest_due`` and ``fees_due`` shown under the aging ("" when none)."""
+	return {
+		key: formats.money(amount, currency) if amount > 0.005 else ""
+		for key, amount in zip(("interest_due", "fees_due"), due, strict=True)
+	}
+
+
 def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 	settings = frappe.get_cached_doc("Collections Settings")
 	formats = Formats()
@@ -208,6 +217,8 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 	]
 	held = credits_on_account(customers=[viewer.customer])
 	credit = held.groupby("currency")["credit"].sum().to_dict() if not held.empty else {}
+	# late-payment interest and fixed compensation due under the customer's policy, not yet charged
+	charges = interest.by_currency(open_rows, on)
 	aging = [
 		{
 			"currency": entry["currency"],
@@ -226,6 +237,7 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 			if credit.get(entry["currency"], 0) > AMOUNT_TOLERANCE
 			else "",
 			"net": formats.money(entry["total"] - credit.get(entry["currency"], 0), entry["currency"]),
+			**_late_charges(charges.get(entry["currency"], (0.0, 0.0)), entry["currency"], formats),
 		}
 		for entry in portal.aging(open_rows, on)
 	]

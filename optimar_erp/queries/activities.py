@@ -1,10 +1,12 @@
 """Reads of Collection Activities."""
 
+import datetime as dt
+
 import pandas as pd
 
 import frappe
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import add_days, get_system_timezone, now_datetime
+from frappe.utils import add_days, flt, get_system_timezone, getdate, now_datetime
 
 from optimar_erp.constants import (
 	ACTIVITY_FAILED,
@@ -12,6 +14,8 @@ from optimar_erp.constants import (
 	ACTIVITY_SENDING,
 	ACTIVITY_SENT,
 	HUMAN_TOUCH_TYPES,
+	INTEREST_CHARGED,
+	INTEREST_WAIVED,
 	MAX_SEND_ATTEMPTS,
 	SENDING_ACTIVITY_TYPES,
 	TRANSACTIONAL_CHANNELS,
@@ -197,3 +201,24 @@ def unsafe_to_release(run_name: str | None, stuck_before=None) -> list[dict]:
 	act = frappe.qb.DocType("Collection Activity")
 	scope, safe = release_terms(act, run_name, stuck_before)
 	return frappe.qb.from_(act).select("*").where(scope & ~safe).run(as_dict=True)
+
+
+def interest_settled(invoices: list[str]) -> dict[str, tuple[dt.date | None, bool]]:
+	"""Per invoice: the last day charged or waived (None) and whether its fee was charged or waived."""
+	if not invoices:
+		return {}
+	act = frappe.qb.DocType("Collection Activity")
+	rows = (
+		frappe.qb.from_(act)
+		.select(act.sales_invoice, act.interest_through, act.fee_amount)
+		.where(act.sales_invoice.isin(invoices))
+		.where(act.activity_type.isin([INTEREST_CHARGED, INTEREST_WAIVED]))
+		.where(act.status == "Done")
+		.run(as_dict=True)
+	)
+	out: dict[str, tuple[dt.date | None, bool]] = {}
+	for r in rows:
+		through, fee = out.get(r.sales_invoice, (None, False))
+		day = getdate(r.interest_through) if r.interest_through else None
+		out[r.sales_invoice] = (max(filter(None, (through, day)), default=None), fee or flt(r.fee_amount) > 0)
+	return out

@@ -404,3 +404,28 @@ def open_documents(doctype: str, party_field: str, parties: list[str], company: 
 	frame["outstanding"] = frame["outstanding"].astype(float)
 	frame["company"] = company
 	return frame
+
+
+def invoices_for_interest(names: list[str]) -> list[dict]:
+	"""What late-payment interest is computed from, for those of ``names`` that are submitted invoices
+	(returns excluded): name, customer, company, currency, debit_to, due_date, outstanding_amount,
+	party_account_currency."""
+	return frappe.get_all(
+		"Sales Invoice",
+		filters={"name": ("in", names), "docstatus": 1, "is_return": 0},
+		fields=[
+			"name",
+			"customer",
+			"company",
+			"currency",
+			"debit_to",
+			"due_date",
+			"outstanding_amount",
+			"party_account_currency",
+		],
+	)
+
+
+def submitted_invoice_customer(name: str) -> str | None:
+	"""The customer of the Sales Invoice ``name`` when it is submitted (None otherwise)."""
+	return frappe.db.get_value("Sales Invoice", {"name": name, "docstatus": 1}, "customer")

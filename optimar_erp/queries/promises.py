@@ -217,3 +217,8 @@ def broken_count_since(company: str, since) -> int | None:
 		.where((ptp.company == company) & (ptp.broken_on >= since))
 		.run()[0][0]
 	)
+
+
+def promise_fields(name: str, fields: list[str]):
+	"""``fields`` of the Promise To Pay ``name`` as a dict (None when there is none)."""
+	return frappe.db.get_value("Promise To Pay", name, fields, as_dict=True)

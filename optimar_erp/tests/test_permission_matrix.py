@@ -48,13 +48,21 @@ DOCTYPES: dict[str, dict[str, str]] = {
 	"Dispute": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "rw", SM: "rwcd"},
 	"Dunning Run": {COLLECTIONS_MANAGER: "rwcdsx", COLLECTOR: "r", SM: "rwcdsx"},
 	"Dunning Sequence": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},
+	"Late Payment Policy": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},
 	"Portal Access Link": {
 		COLLECTIONS_MANAGER: "rwcd",
 		COLLECTOR: "rwc",
 		"Accounts Manager": "r",
 		SM: "rwcd",
 	},
+	"Post Dated Cheque": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r", SM: "rwcd"},
 	"Promise To Pay": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "r", SM: "rwcd"},
+	"Reference Interest Rate": {
+		COLLECTIONS_MANAGER: "rwcd",
+		COLLECTOR: "r",
+		"Accounts Manager": "r",
+		SM: "rwcd",
+	},
 	"Risk Model": {COLLECTIONS_MANAGER: "rw", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},
 }
 
@@ -73,6 +81,10 @@ WHITELISTED: dict[str, str] = {
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.preview": DESK,
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test": DESK,
 	"optimar_erp.collections.doctype.promise_to_pay.promise_to_pay.cancel_promise": DESK,
+	"optimar_erp.dunning.cheques.mark_bounced": DESK,
+	"optimar_erp.dunning.interest.charge": DESK,
+	"optimar_erp.dunning.interest.preview": DESK,
+	"optimar_erp.dunning.interest.waive": DESK,
 	"optimar_erp.inbox.replies.accept": DESK,
 	"optimar_erp.inbox.replies.dismiss": DESK,
 	"optimar_erp.portal.api.balance": GUEST,
@@ -123,6 +135,10 @@ DESK_CALLS: dict[str, dict] = {
 		"customer": "{customer}",
 	},
 	"optimar_erp.risk_scoring.jobs.train_now": {},
+	"optimar_erp.dunning.interest.charge": {"invoices": "{invoice}"},
+	"optimar_erp.dunning.cheques.mark_bounced": {"cheque": "PDC-00001", "reason": "x"},
+	"optimar_erp.dunning.interest.waive": {"invoices": "{invoice}", "reason": "x"},
+	"optimar_erp.dunning.interest.preview": {"invoice": "{invoice}"},
 	"optimar_erp.setup.checklist.check_setup": {},
 	"optimar_erp.collections.doctype.collections_settings.collections_settings.dry_run": {},
 	"optimar_erp.collections.doctype.dunning_sequence.dunning_sequence.send_test": {

@@ -638,3 +638,34 @@ def late_labels(invoices: pd.DataFrame, as_of: pd.Timestamp | str | None = None)
 	label[settled.notna()] = (settled > due)[settled.notna()].astype(float)
 	label[settled.isna() & (due <= as_of)] = 1.0
 	return label
+
+
+def payment_day_counts(invoices: pd.DataFrame, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+	"""How often each customer settled on each weekday and day of the month, settlements up to ``as_of``.
+
+	The histograms behind the ``run_*`` features, per customer instead of per invoice (the learned
+	payment-run calendar reads them): index customer; ``n`` (settlements), ``wd0`` … ``wd6`` (Monday =
+	0) and ``dom0`` … ``dom30`` (``dom0`` = the last day of a month, as in :func:`_run_day_features`).
+	"""
+	settled = pd.to_datetime(invoices["settled_date"])
+	keep = settled.notna()
+	if as_of is not None:
+		keep &= settled <= pd.Timestamp(as_of)
+	days = settled[keep].to_numpy(dtype="datetime64[D]")
+	customers = invoices.loc[keep, "customer"].astype(str).to_numpy()
+	wd = (days.astype(np.int64) + 3) % 7
+	dom = np.where(_is_month_end(days), 0, _dom(days))
+	frame = pd.DataFrame({"customer": customers, "wd": wd, "dom": dom})
+	wd_counts = pd.crosstab(frame["customer"], frame["wd"]).reindex(columns=range(7), fill_value=0)
+	dom_counts = pd.crosstab(frame["customer"], frame["dom"]).reindex(columns=range(31), fill_value=0)
+	out = pd.concat(
+		[
+			wd_counts.sum(axis=1).rename("n"),
+			wd_counts.add_prefix("wd"),
+			dom_counts.add_prefix("dom"),
+		],
+		axis=1,
+	)
+	out.index.name = "customer"
+	out.columns = [str(c) for c in out.columns]
+	return out.astype("int64")

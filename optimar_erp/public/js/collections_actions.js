@@ -177,3 +177,57 @@ if (frappe.views && frappe.views.QueryReport) {
 		return standard_breadcrumbs.call(this);
 	};
 }
+
+// Late-payment interest and fees due on one invoice (its customer's Late Payment Policy): a Collections
+// Manager charges them (a Journal Entry to the policy's income account) or waives them (logged, with why).
+optimar.collections.interest = (invoice, done) => {
+	frappe.call("optimar_erp.dunning.interest.preview", { invoice }).then(({ message: due }) => {
+		if (!due.policy) {
+			frappe.msgprint(__("No Late Payment Policy applies to this invoice's customer and company."));
+			return;
+		}
+		if (!(due.interest > 0 || due.fee > 0)) {
+			frappe.msgprint(__("Nothing is due under {0}: charged or waived up to date, or not yet late.", [due.policy]));
+			return;
+		}
+		const act = (method, values) =>
+			frappe.call(method, { invoices: [invoice], reason: values.reason || "" }).then(({ message }) => {
+				d.hide();
+				const je = message && message[0] && message[0].journal_entry;
+				frappe.show_alert({
+					message: je ? __("Charged: {0}", [je]) : __("Waived and logged"),
+					indicator: "green",
+				});
+				optimar.collections.after(done);
+			});
+		const d = new frappe.ui.Dialog({
+			title: __("Late-Payment Interest and Fees"),
+			fields: [
+				{
+					fieldtype: "HTML",
+					options: `<p>${__("Policy {0}: interest {1} for {2} days ({3} to {4}), fixed compensation {5}.", [
+						frappe.utils.escape_html(due.policy),
+						format_currency(due.interest),
+						due.days,
+						frappe.datetime.str_to_user(due.period_from),
+						frappe.datetime.str_to_user(due.period_to),
+						format_currency(due.fee),
+					])}</p>`,
+				},
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason (required to waive)") },
+			],
+			primary_action_label: __("Charge"),
+			primary_action: (values) => act("optimar_erp.dunning.interest.charge", values),
+			secondary_action_label: __("Waive"),
+			secondary_action: () => {
+				const values = d.get_values(true);
+				if (!values.reason) {
+					frappe.msgprint(__("Say why the interest is waived."));
+					return;
+				}
+				act("optimar_erp.dunning.interest.waive", values);
+			},
+		});
+		d.show();
+	});
+};

@@ -14,5 +14,8 @@ frappe.ui.form.on("Sales Invoice", {
 			group
 		);
 		frm.add_custom_button(__("Log Call"), () => optimar.collections.log_call(frm.doc.customer, frm.doc.name), group);
+		if (frappe.user.has_role(["Collections Manager", "System Manager"]) && frm.doc.due_date < frappe.datetime.get_today()) {
+			frm.add_custom_button(__("Interest and Fees"), () => optimar.collections.interest(frm.doc.name), group);
+		}
 	},
 });

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from optimar_erp.constants import SENDING_ACTIVITY_TYPES
+from optimar_erp.constants import INTEREST_ACTIVITY_TYPES, SENDING_ACTIVITY_TYPES
 from optimar_erp.exceptions import SystemActivityError
 from optimar_erp.queries.invoices import invoice_field
 
@@ -103,6 +103,7 @@ class CollectionActivity(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.guard_sending_activities()
+		self.guard_interest_activities()
 		self.validate_invoice_customer()
 		self.set_company()
 
@@ -128,6 +129,19 @@ class CollectionActivity(Document):
 				_("These fields of a reminder are set by the dunning engine only: {0}").format(
 					", ".join(changed)
 				),
+				SystemActivityError,
+			)
+
+	def guard_interest_activities(self):
+		"""Interest charged or waived is the record Charge and Waive keep: nobody writes or edits one by hand."""
+		if self.flags.system_send:
+			return
+		before = self.get_doc_before_save()
+		if self.activity_type in INTEREST_ACTIVITY_TYPES or (
+			before is not None and before.activity_type in INTEREST_ACTIVITY_TYPES
+		):
+			frappe.throw(
+				_("Interest is charged or waived from the Sales Invoice (Collections → Interest and Fees)."),
 				SystemActivityError,
 			)
 

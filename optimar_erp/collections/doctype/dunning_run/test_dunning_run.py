@@ -8,13 +8,16 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import today
 
+from optimar_erp.api import log_call
 from optimar_erp.collections.doctype.collections_settings.collections_settings import dry_run
 from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview, send_test
 from optimar_erp.dunning import channels, delivery, messages
+from optimar_erp.dunning.letter import optimar_reminder_letter
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.setup.sequences import show_shipped_wording
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
+	OptimarTestCase,
 	at_once,
 	default_company,
 	make_customer,
@@ -157,6 +160,70 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertEqual(todos[0].allocated_to, "Administrator")
 		self.assertIn(invoice, todos[0].description)
 		self.assertEqual(len(activities(customer, activity_type="Escalation")), 1)
+
+	def test_a_letter_step_gives_the_collector_a_letter_to_print(self):
+		"""A Letter step hands the collector a ToDo on the reminder; printed as "Reminder Letter" it is the
+		reminder's words on the company's letterhead with the customer's address; other activities are
+		not letters."""
+		sequence = frappe.get_doc(
+			{
+				"doctype": "Dunning Sequence",
+				"sequence_name": f"Letters {self.suffix}",
+				"priority": 0,
+				"steps": [{"offset_days": 7, "channel": "Letter", "tone": "Firm"}],
+			}
+		).insert(ignore_permissions=True)
+		customer = self.customer("Letter", collector="Administrator", dunning_sequence=sequence.name)
+		frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": customer,
+				"address_type": "Billing",
+				"address_line1": "12 Harbour Road",
+				"city": "Springfield",
+				"country": "United States",
+				"is_primary_address": 1,
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert(ignore_permissions=True)
+		invoice = make_invoice(customer, 4321, due_in_days=-8)
+		frappe.db.commit()
+		try:
+			execute_run(new_run(customer).name)
+			[letter] = activities(customer, status="Sent")
+			self.assertEqual(letter.channel, "Letter")
+			todo = frappe.db.get_value(
+				"ToDo",
+				letter.todo,
+				["reference_type", "reference_name", "allocated_to", "description"],
+				as_dict=True,
+			)
+			self.assertEqual((todo.reference_type, todo.reference_name), ("Collection Activity", letter.name))
+			self.assertEqual(todo.allocated_to, "Administrator")
+			self.assertIn("Reminder Letter", todo.description)
+			printed = frappe.get_print("Collection Activity", letter.name, print_format="Reminder Letter")
+			text = frappe.utils.strip_html(printed)
+			for expected in (
+				default_company(),
+				f"Dunning Letter {self.suffix}",
+				"12 Harbour Road",
+				invoice,
+				"4,321.00",
+			):
+				self.assertIn(expected, text)
+			# the stored words are laid out, never run: a template's script does not reach the page
+			frappe.db.set_value(
+				"Collection Activity", letter.name, "message", '<p>Pay</p><script>alert("x")</script>'
+			)
+			body = optimar_reminder_letter(letter.name)["body"]
+			self.assertIn("<p>Pay</p>", body)
+			self.assertNotIn("<script", body)
+			call = log_call_activity(customer)
+			with self.assertRaises(frappe.ValidationError):
+				frappe.get_print("Collection Activity", call, print_format="Reminder Letter")
+		finally:
+			frappe.db.set_value("Dunning Sequence", sequence.name, "enabled", 0)
+			frappe.db.commit()
 
 	def test_do_not_contact_is_skipped_with_the_reason(self):
 		customer = self.customer("Quiet", do_not_contact=1)
@@ -587,7 +654,6 @@ class TestDunningRun(CollectionsTestCase):
 
 	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
 		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
-		from optimar_erp.api import log_call
 		from optimar_erp.reporting.worklist import worklist
 
 		customer = self.customer("Morning", collector="Administrator")
@@ -651,3 +717,35 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertIn("Hi", shown["body"])
 		self.assertNotIn("<script", shown["body"])
 		self.assertNotIn("onclick", shown["body"])
+
+
+class TestReminderFormats(OptimarTestCase):
+	"""Dates and amounts in a reminder follow the customer's language and the billing company's country."""
+
+	def test_a_company_in_another_country_writes_its_own_dates_and_amounts(self):
+		before = {f: frappe.db.get_single_value("System Settings", f) for f in ("country", "date_format")}
+		try:
+			frappe.db.set_single_value(
+				"System Settings", {"country": "United States", "date_format": "mm-dd-yyyy"}
+			)
+			frappe.clear_cache()
+			date_of, money_of = messages.formatters(None, "United States")
+			self.assertEqual(date_of("2026-11-26"), "11-26-2026", "the site's own format at home")
+			date_of, money_of = messages.formatters("en", "India")
+			self.assertEqual(date_of("2026-11-26"), "26-Nov-2026")
+			self.assertEqual(money_of(123456.5, "INR"), "₹1,23,456.50")
+			date_of, money_of = messages.formatters("de", "United States")
+			self.assertEqual(date_of("2026-11-26"), "26.11.2026", "the customer's language first")
+		finally:
+			frappe.db.set_single_value("System Settings", before)
+			frappe.clear_cache()
+
+
+def log_call_activity(customer: str) -> str:
+	log_call(customer, "No Answer", notes="Rang twice")
+	return frappe.db.get_value(
+		"Collection Activity",
+		{"customer": customer, "activity_type": "Call"},
+		"name",
+		order_by="creation desc",
+	)
