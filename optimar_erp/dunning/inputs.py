@@ -1,5 +1,5 @@
-"""Set-based reads that give the dunning engine its tables for one company (or one customer), and its
-settings (:func:`dunning_config`)."""
+"""The dunning engine's settings for a run (:func:`dunning_config`) from Collections Settings, and the invoices
+of a reminder's ``invoices`` cell. Its tables are read by :mod:`optimar_erp.queries`."""
 
 import datetime as dt
 
