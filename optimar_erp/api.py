@@ -6,8 +6,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
-from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_BROKEN_STATUSES
-from optimar_erp.dunning.inputs import credits_on_account
+from optimar_erp.queries.disputes import open_disputes_of
+from optimar_erp.queries.invoices import invoice_field, overdue_total
+from optimar_erp.queries.ledger import credits_on_account
+from optimar_erp.queries.promises import broken_promise_count, open_promises_of
 
 
 def _invoices(invoices) -> list[str]:
@@ -48,7 +50,7 @@ def create_promise(
 		instalments = json.loads(instalments or "[]")
 	names = _invoices(invoices)
 	company = (
-		frappe.db.get_value("Sales Invoice", names[0], "company")
+		invoice_field(names[0], "company")
 		if names
 		else frappe.defaults.get_user_default("Company")
 		or frappe.db.get_single_value("Global Defaults", "default_company")
@@ -92,9 +94,7 @@ def create_dispute(
 	"""A Dispute from ``source`` (the app's own callers: Collector, Inbox)."""
 	frappe.has_permission("Dispute", "create", throw=True)
 	frappe.has_permission("Sales Invoice", "read", sales_invoice, throw=True)
-	amount = flt(disputed_amount) or flt(
-		frappe.db.get_value("Sales Invoice", sales_invoice, "outstanding_amount")
-	)
+	amount = flt(disputed_amount) or flt(invoice_field(sales_invoice, "outstanding_amount"))
 	dispute = frappe.get_doc(
 		{
 			"doctype": "Dispute",
@@ -145,26 +145,9 @@ def collections_summary(customer: str) -> dict:
 	"""Overdue, promised and disputed amounts, open promises and disputes, risk: the Customer form's
 	collections dashboard."""
 	frappe.has_permission("Customer", "read", customer, throw=True)
-	si = frappe.qb.DocType("Sales Invoice")
-	from frappe.query_builder.functions import Coalesce, Sum
-
-	overdue = (
-		frappe.qb.from_(si)
-		.select(Coalesce(Sum(si.outstanding_amount), 0))
-		.where((si.customer == customer) & (si.docstatus == 1) & (si.outstanding_amount > 0))
-		.where(si.due_date < today())
-		.run()[0][0]
-	)
-	promises = frappe.get_all(
-		"Promise To Pay",
-		filters={"customer": customer, "status": "Open"},
-		fields=["name", "promised_amount", "promised_date", "paid_amount"],
-	)
-	disputes = frappe.get_all(
-		"Dispute",
-		filters={"customer": customer, "status": ("in", DISPUTE_OPEN_STATUSES)},
-		fields=["name", "sales_invoice", "disputed_amount", "reason_code", "sla_due_date"],
-	)
+	overdue = overdue_total(customer)
+	promises = open_promises_of(customer)
+	disputes = open_disputes_of(customer)
 	details = frappe.db.get_value(
 		"Customer",
 		customer,
@@ -182,9 +165,7 @@ def collections_summary(customer: str) -> dict:
 		"disputed": sum(flt(d.disputed_amount) for d in disputes),
 		"open_promises": promises,
 		"open_disputes": disputes,
-		"broken_promises": frappe.db.count(
-			"Promise To Pay", {"customer": customer, "status": ("in", PROMISE_BROKEN_STATUSES)}
-		),
+		"broken_promises": broken_promise_count(customer),
 		**details,
 	}
 

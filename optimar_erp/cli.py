@@ -264,7 +264,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 	inv = _read(args)
 	as_of, how = _report_date(inv, args)
 	notes = _notes(inv) + ([how] if how else [])
-	if not args.as_of and (inv["outstanding"] < 0.005).all():
+	if not args.as_of and (inv["outstanding"] < AMOUNT_TOLERANCE).all():
 		notes.append(f"every invoice is settled by {as_of}; use --as-of for an earlier date")
 	s, trend = analyse_book(inv, as_of, args.buckets)
 	s["notes"] = notes + s["notes"]

@@ -1,6 +1,13 @@
 """The app's vocabulary: statuses, bands, leases and limits, one name each, shared by the Frappe shell and the
 engine. Pure Python (no frappe): the engine imports it too."""
 
+# ---------------------------------------------------------------------------------------- Amounts
+
+AMOUNT_TOLERANCE = 0.005
+"""Half a cent: amounts closer than this are equal, balances smaller than this are zero. An invoice is open
+when its outstanding amount is above it (the one open-invoice condition of the read side,
+:func:`optimar_erp.queries.invoices.is_open`, and of the engine)."""
+
 # ------------------------------------------------------------------------------------ Dunning Run
 
 RUN_QUEUED = "Queued"

@@ -9,6 +9,9 @@ app_color = "#2563eb"
 
 required_apps = ["frappe/erpnext"]
 
+export_python_type_annotations = True
+"""Saving a DocType in developer mode rewrites the type block of its controller (frappe/types/exporter.py)."""
+
 app_include_js = "/assets/optimar_erp/js/collections_actions.js"
 
 doctype_list_js = {

@@ -15,7 +15,8 @@ from optimar_erp.dunning.escalation import escalate
 from optimar_erp.dunning.lease import expire_stale_runs
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.inbox.replies import reprocess_recent
-from optimar_erp.reporting.sources import warm_cache
+from optimar_erp.queries.figures import warm_cache
+from optimar_erp.queries.invoices import companies_with_open_invoices, open_invoice_names
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -40,12 +41,7 @@ def hourly_dunning() -> list[str]:
 
 def _start_runs() -> list[str]:
 	created = []
-	for company in frappe.get_all(
-		"Sales Invoice",
-		filters={"docstatus": 1, "outstanding_amount": (">", 0)},
-		pluck="company",
-		distinct=True,
-	):
+	for company in companies_with_open_invoices():
 		if frappe.db.exists("Dunning Run", {"company": company, "status": ("in", RUN_ACTIVE)}):
 			continue
 		run = frappe.get_doc(
@@ -82,14 +78,7 @@ def nightly_risk_scoring() -> None:
 
 def refresh_open_invoice_states() -> int:
 	"""Invoices fall due with the calendar, not with an event: recompute every open invoice's state."""
-	si = frappe.qb.DocType("Sales Invoice")
-	names = [
-		r[0]
-		for r in frappe.qb.from_(si)
-		.select(si.name)
-		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
-		.run()
-	]
+	names = open_invoice_names()
 	for start in range(0, len(names), 5000):
 		refresh_collection_state(names[start : start + 5000])
 	return len(names)
@@ -105,5 +94,5 @@ def hourly_inbox_and_cash() -> None:
 def warm_ledger_cache(company: str | None = None) -> None:
 	"""Every 15 minutes, and in the background after a posting (:mod:`optimar_erp.overrides.payment_ledger_entry`):
 	bring the cached ledger figures of the workspace cards and the DSO trend up to date (the read side,
-	:func:`optimar_erp.reporting.sources.warm_cache`)."""
+	:func:`optimar_erp.queries.figures.warm_cache`)."""
 	warm_cache(company)

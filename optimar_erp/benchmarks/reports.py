@@ -7,7 +7,7 @@ Runs on a site marked ``optimar_benchmark_site`` whose book was built by the dun
 (:mod:`optimar_erp.benchmarks.dunning_run`, :mod:`optimar_erp.benchmarks.risk_scoring`): BENCH customers,
 open and settled Sales Invoices, and their Payment Ledger Entries (about a million rows). Prints the size
 of the book, how long reading the company's whole ledger afresh takes (what the first open on a site, or
-after ledger rows were deleted, costs; see :mod:`optimar_erp.reporting.ledger_store`), then each report's
+after ledger rows were deleted, costs; see :mod:`optimar_erp.queries.ledger_store`), then each report's
 and card's time right after a new posting, before any background refresh ran ("cold": nothing cached
 for the new ledger, the stored book behind it; ``rounds`` postings, the median and the worst shown),
 then the best of ``repeat`` further opens ("warm"; each a new request: no request-local cache), the targets (each report and the worklist ≤ 2 s, on
@@ -32,8 +32,9 @@ from frappe.utils import today
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
 from optimar_erp.benchmarks import collections_activity
-from optimar_erp.reporting import cards, ledger_store, open_invoices
-from optimar_erp.reporting.sources import clear_cache
+from optimar_erp.queries import ledger_store, open_invoices
+from optimar_erp.queries.figures import clear_cache
+from optimar_erp.reporting import cards
 
 REPORTS = (
 	"Collections Worklist",

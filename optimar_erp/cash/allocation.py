@@ -6,6 +6,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
+
 
 def checked_allocations(
 	receipt: str, invoices: list[str], allocations: list[float], unallocated: float, currency: str | None
@@ -15,7 +17,7 @@ def checked_allocations(
 	allocations = [flt(a, 2) for a in allocations]
 	if not invoices or len(invoices) != len(allocations) or min(allocations) <= 0:
 		frappe.throw(_("Give each invoice a positive amount."))
-	if sum(allocations) > flt(unallocated) + 0.005:
+	if sum(allocations) > flt(unallocated) + AMOUNT_TOLERANCE:
 		frappe.throw(
 			_("{0} has only {1} unallocated.").format(receipt, fmt_money(unallocated, currency=currency))
 		)

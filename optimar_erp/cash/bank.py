@@ -22,6 +22,8 @@ from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
+from optimar_erp.constants import AMOUNT_TOLERANCE
+from optimar_erp.queries.invoices import invoices_by_name
 
 SOURCE = "Bank Transaction"
 BANK_COLUMNS = [
@@ -174,7 +176,7 @@ def unreconciled_deposits(company: str | None = None) -> pd.DataFrame:
 			bt.bank_party_account_number,
 			ba.account.as_("bank_gl"),
 		)
-		.where((bt.docstatus == 1) & (bt.deposit > 0) & (bt.unallocated_amount > 0.005))
+		.where((bt.docstatus == 1) & (bt.deposit > 0) & (bt.unallocated_amount > AMOUNT_TOLERANCE))
 		.where(bt.status == "Unreconciled")
 		.where(ba.account.isnotnull())
 		.where(Coalesce(bt.party_type, "").isin(["", "Customer"]))
@@ -243,7 +245,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 	for ptype in ("create", "submit"):
 		if not frappe.has_permission("Payment Entry", ptype):
 			frappe.throw(_("Not permitted to create and submit Payment Entries"), frappe.PermissionError)
-	if bt.docstatus != 1 or flt(bt.deposit) <= 0 or flt(bt.unallocated_amount) <= 0.005:
+	if bt.docstatus != 1 or flt(bt.deposit) <= 0 or flt(bt.unallocated_amount) <= AMOUNT_TOLERANCE:
 		frappe.throw(_("{0} is not an unreconciled bank deposit.").format(bank_transaction))
 	if bt.party_type and bt.party_type != "Customer":
 		frappe.throw(_("{0} is booked to a {1}, not a customer.").format(bank_transaction, _(bt.party_type)))
@@ -255,16 +257,9 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 	if not bank or not bank.account:
 		frappe.throw(_("Bank Account {0} has no GL account.").format(bt.bank_account))
 	company = bt.company or bank.company
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = {
-		r.name: r
-		for r in frappe.qb.from_(si)
-		.select(
-			si.name, si.customer, si.company, si.docstatus, si.is_return, si.outstanding_amount, si.debit_to
-		)
-		.where(si.name.isin(invoices))
-		.run(as_dict=True)
-	}
+	rows = invoices_by_name(
+		invoices, ["customer", "company", "docstatus", "is_return", "outstanding_amount", "debit_to"]
+	)
 	bad = [n for n in invoices if n not in rows or rows[n].docstatus != 1 or rows[n].is_return]
 	if bad:
 		frappe.throw(_("Not submitted sales invoices: {0}").format(", ".join(bad)))
@@ -285,7 +280,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 		frappe.throw(_("The invoices use different receivable accounts."))
 	receivable = receivable.pop()
 	for name, amount in zip(invoices, allocations, strict=True):
-		if amount > flt(rows[name].outstanding_amount) + 0.005:
+		if amount > flt(rows[name].outstanding_amount) + AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} owes less than {1}.").format(name, amount))
 	bank_currency = frappe.get_cached_value("Account", bank.account, "account_currency")
 	party_currency = frappe.get_cached_value("Account", receivable, "account_currency")
@@ -314,7 +309,7 @@ def allocate_bank_transaction(bank_transaction: str, invoices: list[str], alloca
 
 		vouchers = [{"payment_doctype": "Payment Entry", "payment_name": pe.name, "amount": deposit}]
 		done = reconcile_vouchers(bank_transaction, json.dumps(vouchers))
-		if flt(done.unallocated_amount) > 0.005:
+		if flt(done.unallocated_amount) > AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} could not be reconciled with {1}.").format(bank_transaction, pe.name))
 		log_cash_application(
 			customer,

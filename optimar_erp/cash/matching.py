@@ -19,7 +19,9 @@ from erpnext.accounts.party import get_party_account
 
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.cashapp import match_receipts
+from optimar_erp.queries.invoices import invoices_to_match
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]
 PAYMENT_ENTRY = "Payment Entry"
@@ -41,7 +43,7 @@ def unallocated_receipts(company: str | None = None, customers: list[str] | None
 			pe.reference_no,
 		)
 		.where((pe.docstatus == 1) & (pe.payment_type == "Receive") & (pe.party_type == "Customer"))
-		.where(pe.unallocated_amount > 0.005)
+		.where(pe.unallocated_amount > AMOUNT_TOLERANCE)
 	)
 	if company:
 		query = query.where(pe.company == company)
@@ -52,27 +54,6 @@ def unallocated_receipts(company: str | None = None, customers: list[str] | None
 		[(r[0], r[1], r[2], r[3], float(r[4]), r[5], " ".join(filter(None, [r[7], r[6]]))) for r in rows],
 		columns=RECEIPT_COLUMNS,
 	)
-	return frame
-
-
-def open_invoices(company: str, customers: list[str] | None = None) -> pd.DataFrame:
-	si = frappe.qb.DocType("Sales Invoice")
-	query = (
-		frappe.qb.from_(si)
-		.select(
-			si.name, si.customer, si.posting_date, si.due_date, si.outstanding_amount, si.po_no, si.currency
-		)
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0.005)
-	)
-	if customers is not None:
-		query = query.where(si.customer.isin(customers or [""]))
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=["invoice", "customer", "posting_date", "due_date", "outstanding", "po_no", "currency"],
-	)
-	frame["outstanding"] = frame["outstanding"].astype(float)
-	frame["po_no"] = frame["po_no"].fillna("")
 	return frame
 
 
@@ -106,7 +87,7 @@ def suggestions(company: str, receipts: pd.DataFrame | None = None, max_suggesti
 		receipts[["key", "customer", "currency", "amount", "date", "remarks"]].rename(
 			columns={"key": "receipt"}
 		),
-		open_invoices(company),
+		invoices_to_match(company),
 		max_suggestions=max_suggestions,
 		auto_threshold=threshold,
 	)
@@ -157,7 +138,7 @@ def allocate(payment_entry: str, invoices: list[str], allocations: list[float]) 
 	if missing:
 		frappe.throw(_("Not open for {0}: {1}").format(pe.party, ", ".join(missing)))
 	for name, amount in zip(invoices, allocations, strict=True):
-		if amount > flt(open_rows[name].outstanding_amount) + 0.005:
+		if amount > flt(open_rows[name].outstanding_amount) + AMOUNT_TOLERANCE:
 			frappe.throw(_("{0} owes less than {1}.").format(name, amount))
 	args = frappe._dict(
 		payments=[payment.as_dict()],

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.utils import flt, today
 
 from optimar_erp.engine.netting import suggest_netting
+from optimar_erp.queries.invoices import invoice_field, open_documents
 
 
 def party_pairs() -> pd.DataFrame:
@@ -32,32 +33,13 @@ def party_pairs() -> pd.DataFrame:
 	return pd.DataFrame(pairs, columns=["customer", "supplier"]).drop_duplicates()
 
 
-def _open(doctype: str, party_field: str, parties: list[str], company: str) -> pd.DataFrame:
-	inv = frappe.qb.DocType(doctype)
-	rows = (
-		frappe.qb.from_(inv)
-		.select(
-			inv[party_field], inv.name, inv.due_date, inv.posting_date, inv.outstanding_amount, inv.currency
-		)
-		.where((inv.company == company) & (inv.docstatus == 1) & (inv.is_return == 0))
-		.where((inv.outstanding_amount > 0.005) & inv[party_field].isin(parties or [""]))
-		.run()
-	)
-	frame = pd.DataFrame(
-		list(rows), columns=[party_field, "invoice", "due_date", "posting_date", "outstanding", "currency"]
-	)
-	frame["outstanding"] = frame["outstanding"].astype(float)
-	frame["company"] = company
-	return frame
-
-
 def netting(company: str):
 	"""The engine's suggestion for the company (``pairs`` and ``allocations`` tables), or None."""
 	pairs = party_pairs()
 	if pairs.empty:
 		return None
-	receivables = _open("Sales Invoice", "customer", list(pairs["customer"]), company)
-	payables = _open("Purchase Invoice", "supplier", list(pairs["supplier"]), company)
+	receivables = open_documents("Sales Invoice", "customer", list(pairs["customer"]), company)
+	payables = open_documents("Purchase Invoice", "supplier", list(pairs["supplier"]), company)
 	if receivables.empty or payables.empty:
 		return None
 	return suggest_netting(receivables, payables, pairs)
@@ -79,7 +61,7 @@ def create_netting_entry(company: str, customer: str, supplier: str) -> str:
 	accounts = []
 	for r in rows.itertuples(index=False):
 		if r.side == "receivable":
-			account = frappe.db.get_value("Sales Invoice", r.invoice, "debit_to")
+			account = invoice_field(r.invoice, "debit_to")
 			accounts.append(
 				{
 					"account": account,

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.users import collections_managers
 
 PROVIDER_TIMEOUT = (5, 20)
 """Seconds to connect, then to wait for the answer, on every provider call."""

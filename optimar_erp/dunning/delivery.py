@@ -19,10 +19,16 @@ from frappe import _
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, commitments, inputs, interest, lease, messages
+from optimar_erp.dunning import channels, inputs, interest, lease, messages
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.portal import links
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.activities import activity_exists, failed_due, lock_sending, taken_by
+from optimar_erp.queries.customers import customers_of
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import invoices_now, owed_on, paid_reminded
+from optimar_erp.queries.ledger import credits_on_account
+from optimar_erp.queries.promises import open_promises_table
 
 BATCH_SIZE = 300
 """Reminders one delivery job takes at once (a chunk of a large run, or one round of retries)."""
@@ -35,19 +41,7 @@ def deliver(activities: list[str], run_name: str | None = None) -> dict:
 
 def retry_failed() -> dict:
 	"""Scheduled: send again the Failed reminders whose backoff has passed (re-checked like a first try)."""
-	act = frappe.qb.DocType("Collection Activity")
-	due = [
-		name
-		for (name,) in frappe.qb.from_(act)
-		.select(act.name)
-		.where(act.status == c.ACTIVITY_FAILED)
-		.where(act.activity_type == "Reminder")
-		.where(act.attempts < c.MAX_SEND_ATTEMPTS)
-		.where(act.next_retry_at <= now_datetime())
-		.orderby(act.next_retry_at)
-		.limit(BATCH_SIZE)
-		.run()
-	]
+	due = failed_due(BATCH_SIZE)
 	return _deliver_taken(_take(due, c.ACTIVITY_FAILED), None)
 
 
@@ -71,15 +65,7 @@ def _take(names: list[str], status: str) -> list[dict]:
 		query = query.where(act.next_retry_at <= now_datetime()).where(act.attempts < c.MAX_SEND_ATTEMPTS)
 	query.run()
 	frappe.db.commit()
-	return (
-		frappe.qb.from_(act)
-		.select("*")
-		.where(act.claim_token == token)
-		.where(act.status == c.ACTIVITY_SENDING)
-		.orderby(act.customer)
-		.orderby(act.step_id)
-		.run(as_dict=True)
-	)
+	return taken_by(token)
 
 
 def _deliver_taken(rows: list[dict], run_name: str | None) -> dict:
@@ -132,10 +118,10 @@ def _recheck(rows: list[dict]) -> pd.DataFrame:
 	settings = frappe.get_cached_doc("Collections Settings")
 	return recheck(
 		claimed,
-		inputs.invoices_now(invoices),
-		inputs.customers_of(names, with_addresses=True),
-		commitments.open_promises_table(names),
-		commitments.open_disputes_table(names),
+		invoices_now(invoices),
+		customers_of(names, with_addresses=True),
+		open_promises_table(names),
+		open_disputes_table(names),
 		inputs.dunning_config(settings, getdate()),
 		engine_enabled=bool(settings.enabled),
 	)
@@ -159,18 +145,8 @@ def _lead(rows: list[dict]):
 def _deliver_message(rows: list[dict], invoices: dict[str, list[str]]) -> tuple[str, int]:
 	"""Send the taken reminders of one message (one, or a customer's grouped email) once, and record the
 	outcome on each in one transaction; returns (outcome, how many reminders it covered)."""
-	act = frappe.qb.DocType("Collection Activity")
 	# lock the rows: a lease release cannot hand them back while they are being sent
-	mine = {
-		name
-		for name, status in frappe.qb.from_(act)
-		.select(act.name, act.status)
-		.where(act.name.isin([row.name for row in rows]))
-		.where(act.claim_token.isin(list({row.claim_token for row in rows})))
-		.for_update()
-		.run()
-		if status == c.ACTIVITY_SENDING
-	}
+	mine = lock_sending([row.name for row in rows], list({row.claim_token for row in rows}))
 	rows = [row for row in rows if row.name in mine]
 	if not rows:
 		return "skipped", 0
@@ -260,20 +236,7 @@ def progress(run_name: str, percent: float, description: str) -> None:
 def _invoice_rows(invoices: list[str]) -> list[dict]:
 	"""The invoices of a reminder as the customer owes them: in the party account's currency, as
 	ERPNext's Accounts Receivable shows them."""
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = (
-		frappe.qb.from_(si)
-		.select(
-			si.name,
-			si.posting_date,
-			si.due_date,
-			inputs.owed_grand_total(si).as_("grand_total"),
-			si.outstanding_amount.as_("outstanding"),
-		)
-		.where(si.name.isin(invoices))
-		.orderby(si.due_date)
-		.run(as_dict=True)
-	)
+	rows = owed_on(invoices)
 	today = getdate()
 	return [{**row, "days_overdue": (today - getdate(row.due_date)).days} for row in rows]
 
@@ -374,7 +337,7 @@ def _attach_credits(rows: list[dict]) -> None:
 	one read for the whole batch, not one per message."""
 	if not rows:
 		return
-	held = inputs.credits_on_account(customers=sorted({row.customer for row in rows}))
+	held = credits_on_account(customers=sorted({row.customer for row in rows}))
 	credit = held.groupby(["customer", "company", "currency"])["credit"].sum().to_dict() if len(held) else {}
 	for row in rows:
 		row["credit_on_account"] = float(credit.get((row.customer, row.company, row.currency), 0.0))
@@ -387,7 +350,7 @@ def _credit(row) -> float:
 		return float(row.credit_on_account)
 	if not (row.get("company") and row.get("currency")):
 		return 0.0
-	held = inputs.credits_on_account(row.company, [row.customer])
+	held = credits_on_account(row.company, [row.customer])
 	return float(held.loc[held["currency"] == row.currency, "credit"].sum())
 
 
@@ -481,22 +444,13 @@ def _escalate(row, invoices: list[str]) -> None:
 
 def send_thank_you(invoices: list[str]) -> int:
 	"""Email a thank-you for reminded invoices now paid in full (once per invoice); returns how many."""
-	rows = frappe.get_all(
-		"Sales Invoice",
-		filters={
-			"name": ("in", invoices),
-			"docstatus": 1,
-			"outstanding_amount": ("<=", 0),
-			"last_reminder_step": ("is", "set"),
-		},
-		fields=["name", "customer", "company", "currency", "posting_date", "due_date", "grand_total"],
-	)
+	rows = paid_reminded(invoices)
 	sent = 0
 	for row in rows:
 		key = f"{row.name}|thank-you"
-		if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
+		if activity_exists(key):
 			continue
-		customers = inputs.customers_of([row.customer])
+		customers = customers_of([row.customer])
 		email = customers["email"].iloc[0] if len(customers) else ""
 		if not email or customers["do_not_contact"].iloc[0]:
 			continue

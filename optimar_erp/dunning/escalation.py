@@ -1,55 +1,13 @@
 """Behaviour-driven escalation on a site: customer aggregates → engine → tasks, alerts, holds."""
 
-import pandas as pd
-
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Max, Min, Sum
-from frappe.utils import add_days, fmt_money, getdate, today
+from frappe.utils import fmt_money, getdate
 
-from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS
 from optimar_erp.dunning.channels import alert_managers, create_call_task
-from optimar_erp.dunning.promises import broken_promise_counts
 from optimar_erp.engine.escalation import DEFAULT_RULES, EscalationRule, decide_escalations
-from optimar_erp.setup.roles import collections_managers
-
-
-def customer_positions(company: str | None = None) -> pd.DataFrame:
-	"""Per customer with overdue invoices: oldest days overdue, overdue amount, broken promises in the
-	lookback, risk band, current escalation level, hold."""
-	si = frappe.qb.DocType("Sales Invoice")
-	c = frappe.qb.DocType("Customer")
-	query = (
-		frappe.qb.from_(si)
-		.join(c)
-		.on(c.name == si.customer)
-		.select(
-			si.customer,
-			Min(si.due_date),
-			Sum(si.outstanding_amount),
-			Max(c.risk_band),
-			Max(c.escalation_level),
-			Max(c.collections_hold),
-		)
-		.where((si.docstatus == 1) & (si.is_return == 0) & (si.outstanding_amount > 0.005))
-		.where(si.due_date < today())
-		.groupby(si.customer)
-	)
-	if company:
-		query = query.where(si.company == company)
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=["customer", "oldest_due", "overdue_amount", "risk_band", "current_level", "on_hold"],
-	)
-	today_ts = pd.Timestamp(getdate(today()))
-	frame["max_days_overdue"] = (today_ts - pd.to_datetime(frame["oldest_due"])).dt.days.astype(int)
-	frame["overdue_amount"] = frame["overdue_amount"].astype(float)
-	frame["risk_band"] = frame["risk_band"].fillna("")
-	frame["current_level"] = frame["current_level"].fillna("")
-	frame["on_hold"] = frame["on_hold"].fillna(0).astype(bool)
-	broken = broken_promise_counts(list(frame["customer"]), add_days(today(), -BROKEN_PROMISE_LOOKBACK_DAYS))
-	frame["broken_promises"] = frame["customer"].map(broken).fillna(0).astype(int)
-	return frame.drop(columns="oldest_due")
+from optimar_erp.queries.customers import customer_positions
+from optimar_erp.queries.users import collections_managers
 
 
 def configured_rules(settings=None) -> tuple:

@@ -22,6 +22,8 @@ from frappe.utils import flt, getdate
 from optimar_erp.constants import INTEREST_CHARGED as CHARGED
 from optimar_erp.constants import INTEREST_WAIVED as WAIVED
 from optimar_erp.engine import interest as engine
+from optimar_erp.queries.activities import activity_exists, interest_settled
+from optimar_erp.queries.invoices import invoice_field, invoices_for_interest
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
 
 CHARGERS = (COLLECTIONS_MANAGER, "System Manager")
@@ -101,44 +103,6 @@ def to_engine(policy) -> engine.InterestPolicy:
 	)
 
 
-def settled(invoices: list[str]) -> dict[str, tuple[dt.date | None, bool]]:
-	"""Per invoice: the last day charged or waived (None) and whether its fee was charged or waived."""
-	if not invoices:
-		return {}
-	act = frappe.qb.DocType("Collection Activity")
-	rows = (
-		frappe.qb.from_(act)
-		.select(act.sales_invoice, act.interest_through, act.fee_amount)
-		.where(act.sales_invoice.isin(invoices))
-		.where(act.activity_type.isin([CHARGED, WAIVED]))
-		.where(act.status == "Done")
-		.run(as_dict=True)
-	)
-	out: dict[str, tuple[dt.date | None, bool]] = {}
-	for r in rows:
-		through, fee = out.get(r.sales_invoice, (None, False))
-		day = getdate(r.interest_through) if r.interest_through else None
-		out[r.sales_invoice] = (max(filter(None, (through, day)), default=None), fee or flt(r.fee_amount) > 0)
-	return out
-
-
-def _invoices(names: list[str]) -> list[dict]:
-	return frappe.get_all(
-		"Sales Invoice",
-		filters={"name": ("in", names), "docstatus": 1, "is_return": 0},
-		fields=[
-			"name",
-			"customer",
-			"company",
-			"currency",
-			"debit_to",
-			"due_date",
-			"outstanding_amount",
-			"party_account_currency",
-		],
-	)
-
-
 # ------------------------------------------------------------------------------------------- figures
 
 
@@ -148,8 +112,8 @@ def due_for(invoices: list[str], as_of=None) -> dict[str, engine.InterestDue]:
 	as_of = getdate(as_of)
 	if not invoices or not frappe.db.exists("Late Payment Policy", {"enabled": 1}):
 		return {}  # no policy on the site: one read per reminder, nothing more
-	rows = _invoices(invoices)
-	done = settled([r.name for r in rows])
+	rows = invoices_for_interest(invoices)
+	done = interest_settled([r.name for r in rows])
 	policies: dict[tuple[str, str], str | None] = {}
 	out: dict[str, engine.InterestDue] = {}
 	for r in rows:
@@ -273,7 +237,7 @@ def _act(invoices: list[str], kind: str, reason: str = "", as_of=None) -> list[d
 	as_of = getdate(as_of)
 	if not invoices:
 		raise InterestPolicyError(_("Choose at least one invoice."))
-	rows = {r.name: r for r in _invoices(invoices)}
+	rows = {r.name: r for r in invoices_for_interest(invoices)}
 	missing = [name for name in invoices if name not in rows]
 	if missing:
 		raise InterestPolicyError(_("Not a submitted sales invoice: {0}").format(", ".join(missing)))
@@ -288,7 +252,7 @@ def _act(invoices: list[str], kind: str, reason: str = "", as_of=None) -> list[d
 			)
 		if due.interest <= 0 and due.fee <= 0:
 			continue
-		if frappe.db.exists("Collection Activity", {"idempotency_key": f"interest|{name}|{due.period_to}"}):
+		if activity_exists(f"interest|{name}|{due.period_to}"):
 			continue
 		journal_entry = None
 		if kind == CHARGED:
@@ -346,7 +310,7 @@ def preview(invoice: str) -> dict:
 	due = due_for([invoice]).get(invoice)
 	if due is None:
 		return {"policy": None}
-	customer, company = frappe.db.get_value("Sales Invoice", invoice, ["customer", "company"])
+	customer, company = invoice_field(invoice, ["customer", "company"])
 	return {
 		"policy": policy_name_for(customer, company),
 		"interest": due.interest,

@@ -21,6 +21,7 @@ from frappe.utils import add_to_date, now_datetime
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import channels
+from optimar_erp.queries.activities import pending_count, release_terms, unsafe_to_release
 
 RELEASED = "The run stopped before this was sent; a later run decides it again"
 
@@ -59,10 +60,7 @@ def heartbeat(run_name: str) -> None:
 
 def pending(run_name: str) -> int:
 	"""The run's reminders not yet ended (Queued or Sending)."""
-	return frappe.db.count(
-		"Collection Activity",
-		{"dunning_run": run_name, "status": ("in", (c.ACTIVITY_QUEUED, c.ACTIVITY_SENDING))},
-	)
+	return pending_count(run_name)
 
 
 def finish_if_done(run_name: str) -> bool:
@@ -132,16 +130,12 @@ def release(run_name: str | None = None, stuck_before=None, requeue: bool = Fals
 	(decided again by a later run), or Queued with ``requeue`` (the same run, run again, delivers them,
 	re-checked); SMS and WhatsApp become Unknown and their collector gets a ToDo."""
 	act = frappe.qb.DocType("Collection Activity")
-	if run_name:
-		scope = (act.dunning_run == run_name) & act.status.isin((c.ACTIVITY_QUEUED, c.ACTIVITY_SENDING))
-	else:
-		scope = (act.status == c.ACTIVITY_SENDING) & (act.modified < stuck_before)
-	safe = (act.status == c.ACTIVITY_QUEUED) | act.channel.isin(c.TRANSACTIONAL_CHANNELS)
+	scope, safe = release_terms(act, run_name, stuck_before)
 	now = now_datetime()
 	frappe.qb.update(act).set(act.status, c.ACTIVITY_QUEUED if requeue else c.ACTIVITY_SKIPPED).set(
 		act.reason, None if requeue else RELEASED
 	).set(act.claim_token, None).set(act.modified, now).where(scope & safe).run()
-	unknown = frappe.qb.from_(act).select("*").where(scope & ~safe).run(as_dict=True)
+	unknown = unsafe_to_release(run_name, stuck_before)
 	if not unknown:
 		return
 	reason = _("Its worker stopped while handing it to the provider: check whether it arrived")

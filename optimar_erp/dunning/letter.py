@@ -11,7 +11,7 @@ from frappe import _
 from frappe.utils import formatdate, getdate
 from frappe.utils.html_utils import sanitize_html
 
-from optimar_erp.portal.queries import letterhead
+from optimar_erp.queries.portal import letterhead
 
 
 def optimar_reminder_letter(activity: str) -> dict:

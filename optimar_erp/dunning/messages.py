@@ -4,6 +4,8 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, flt, fmt_money, formatdate, get_url, getdate
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
+
 SAMPLE_CONTEXT = {
 	"customer_name": "Acme Traders",
 	"company": "Your Company",
@@ -187,7 +189,7 @@ def build_context(
 		"company": text(company),
 		"currency": currency,
 		"total_outstanding": money_of(total, currency),
-		"credit_on_account": money_of(credit, currency) if flt(credit) > 0.005 else "",
+		"credit_on_account": money_of(credit, currency) if flt(credit) > AMOUNT_TOLERANCE else "",
 		"balance_due": money_of(max(total - flt(credit), 0.0), currency),
 		"days_overdue": max((inv["days_overdue"] for inv in invoices), default=0),
 		# the one payment path that opens for the recipient: their signed page (pay online where a

@@ -1,5 +1,5 @@
 """Promises and disputes on a site: what follows the engine's verdicts (the open promises and disputes it
-reads are :mod:`optimar_erp.dunning.commitments`)."""
+reads are :mod:`optimar_erp.queries.promises` and :mod:`optimar_erp.queries.disputes`)."""
 
 import pandas as pd
 
@@ -12,46 +12,21 @@ from optimar_erp.dunning import cheques
 from optimar_erp.dunning.channels import create_call_task
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.promises import evaluate_promises
-
-
-def promises_of_invoices(invoices: list[str]) -> list[str]:
-	if not invoices:
-		return []
-	return frappe.get_all(
-		"Promise To Pay Invoice",
-		filters={"sales_invoice": ("in", invoices), "parenttype": "Promise To Pay"},
-		pluck="parent",
-		distinct=True,
-	)
+from optimar_erp.queries.promises import payments_of, promises_to_evaluate
 
 
 def evaluate(names: list[str] | None = None) -> dict[str, str]:
 	"""Re-evaluate open promises (all, or these) from the payments actually allocated; store the
 	verdicts; a newly broken promise alerts the collector. Returns {promise: status}."""
-	filters = {"status": "Open"}
-	if names is not None:
-		if not names:
-			return {}
-		filters = {"name": ("in", names), "status": ("!=", "Cancelled")}
-	promises = frappe.get_all(
-		"Promise To Pay",
-		filters=filters,
-		fields=["name as promise", "customer", "promised_amount", "promised_date", "creation", "status"],
-	)
+	if names is not None and not names:
+		return {}
+	promises, invoices_of, instalments = promises_to_evaluate(names)
 	if not promises:
 		return {}
 	names = [p.promise for p in promises]
 	# a pending post-dated cheque keeps its promise open until its date + clearing days; a bounced one
 	# has broken it
 	held, bounced = cheques.hold_until(names), cheques.bounced_promises(names)
-	invoice_rows = frappe.get_all(
-		"Promise To Pay Invoice",
-		filters={"parent": ("in", names), "parenttype": "Promise To Pay"},
-		fields=["parent", "sales_invoice"],
-	)
-	invoices_of: dict[str, list[str]] = {}
-	for row in invoice_rows:
-		invoices_of.setdefault(row.parent, []).append(row.sales_invoice)
 	table = pd.DataFrame(
 		[
 			{
@@ -66,15 +41,6 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 			for p in promises
 		]
 	)
-	instalments = pd.DataFrame(
-		frappe.get_all(
-			"Promise To Pay Instalment",
-			filters={"parent": ("in", names), "parenttype": "Promise To Pay"},
-			fields=["parent", "due_date", "amount"],
-			as_list=True,
-		),
-		columns=["promise", "due_date", "amount"],
-	)
 	customers = sorted({p.customer for p in promises})
 	grace = cint(frappe.db.get_single_value("Collections Settings", "promise_grace_days"))
 	result = evaluate_promises(table, instalments, payments_of(customers), getdate(today()), grace)
@@ -82,26 +48,6 @@ def evaluate(names: list[str] | None = None) -> dict[str, str]:
 		still_open = (result["promise"] == promise) & (result["status"] == "Open")
 		result.loc[still_open, ["status", "broken_on"]] = [PROMISE_BROKEN, pd.Timestamp(day)]
 	return _store(result, {p.promise: p for p in promises}, invoices_of)
-
-
-def payments_of(customers: list[str]) -> pd.DataFrame:
-	"""Money received from these customers, per invoice and day (unallocated: invoice empty), from the
-	Payment Ledger. Credit notes are not payments."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	rows = (
-		frappe.qb.from_(ple)
-		.select(ple.party, ple.against_voucher_type, ple.against_voucher_no, ple.posting_date, ple.amount)
-		.where(ple.party_type == "Customer")
-		.where(ple.party.isin(customers))
-		.where(ple.delinked == 0)
-		.where(ple.amount < 0)
-		.where(ple.voucher_type.isin(["Payment Entry", "Journal Entry"]))
-		.run()
-	)
-	frame = pd.DataFrame(list(rows), columns=["customer", "against_type", "invoice", "date", "amount"])
-	frame.loc[frame["against_type"] != "Sales Invoice", "invoice"] = ""
-	frame["amount"] = -frame["amount"].astype(float)
-	return frame.drop(columns="against_type")
 
 
 def _store(result: pd.DataFrame, before: dict, invoices_of: dict) -> dict[str, str]:
@@ -155,17 +101,3 @@ def _alert_broken(promise, row) -> None:
 	).insert(ignore_permissions=True)
 	if collector:
 		create_call_task(collector, ("Promise To Pay", promise.promise), description, getdate())
-
-
-def broken_promise_counts(customers: list[str], since) -> dict[str, int]:
-	rows = frappe.get_all(
-		"Promise To Pay",
-		filters={
-			"customer": ("in", customers),
-			"status": ("in", PROMISE_BROKEN_STATUSES),
-			"broken_on": (">=", since),
-		},
-		fields=["customer", "count(name) as n"],
-		group_by="customer",
-	)
-	return {r.customer: r.n for r in rows}

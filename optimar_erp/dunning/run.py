@@ -18,9 +18,16 @@ from frappe import _
 from frappe.utils import getdate, now_datetime
 
 from optimar_erp import constants as c
-from optimar_erp.dunning import channels, commitments, delivery, inputs, lease
+from optimar_erp.dunning import channels, delivery, lease
 from optimar_erp.dunning.inputs import dunning_config
 from optimar_erp.engine.dunning import decide
+from optimar_erp.queries.activities import activities_of, queued_of_run
+from optimar_erp.queries.customers import customers_of
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import companies_with_open_invoices, open_invoices
+from optimar_erp.queries.ledger import credits_on_account
+from optimar_erp.queries.promises import open_promises_table
+from optimar_erp.queries.sequences import sequence_per_customer, sequences_and_steps
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
 CHUNK_SIZE = delivery.BATCH_SIZE
@@ -73,16 +80,16 @@ def decide_for(
 	``sequence`` forces one sequence on every invoice (the form's preview); ``any_hour`` decides as if
 	inside the send window whatever the hour and zone (a preview or a dry run: what *today* brings)."""
 	settings = frappe.get_cached_doc("Collections Settings")
-	invoices = inputs.open_invoices(company, customer)
-	customers = inputs.customers_of(sorted(invoices["customer"].unique()))
-	sequences, steps = inputs.sequences_and_steps()
+	invoices = open_invoices(company, customer)
+	customers = customers_of(sorted(invoices["customer"].unique()))
+	sequences, steps = sequences_and_steps()
 	steps["escalation"] = steps["escalation"].map(lambda e: ESCALATIONS.get(e, ""))
 	invoices["sequence"] = (
 		sequence
 		if sequence
-		else invoices["customer"].map(inputs.sequence_per_customer(customers, invoices, company, sequences))
+		else invoices["customer"].map(sequence_per_customer(customers, invoices, company, sequences))
 	)
-	activities = inputs.activities_of(list(customers["customer"]))
+	activities = activities_of(list(customers["customer"]))
 	config = dunning_config(settings, run_date, now)
 	if any_hour:
 		config = dataclasses.replace(
@@ -94,10 +101,10 @@ def decide_for(
 		steps,
 		activities,
 		customers,
-		commitments.open_promises_table(names),
-		commitments.open_disputes_table(names),
+		open_promises_table(names),
+		open_disputes_table(names),
 		config,
-		inputs.credits_on_account(company, names),
+		credits_on_account(company, names),
 	)
 	return decision, invoices
 
@@ -195,12 +202,7 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 				raise
 			time.sleep(0.2 * attempt)
 	# the run's own Queued reminders, also those a re-run inherits from its stopped worker
-	mine = frappe.get_all(
-		"Collection Activity",
-		filters={"dunning_run": run.name, "activity_type": "Reminder", "status": c.ACTIVITY_QUEUED},
-		pluck="name",
-		order_by="customer, step_id",
-	)
+	mine = queued_of_run(run.name)
 	return mine, max(len(actions) - len(mine), 0)
 
 
@@ -339,12 +341,7 @@ def preview(sequence: str, customer: str) -> list[dict]:
 
 	Returns one dict per message: channel, step, invoices, recipient, subject, body; and one per reminder
 	that would be held back, with the reason."""
-	companies = frappe.get_all(
-		"Sales Invoice",
-		filters={"customer": customer, "docstatus": 1, "outstanding_amount": (">", 0)},
-		pluck="company",
-		distinct=True,
-	)
+	companies = companies_with_open_invoices(customer)
 	result = []
 	for company in companies:
 		decision, _invoices = decide_for(company, getdate(), customer, sequence=sequence, any_hour=True)

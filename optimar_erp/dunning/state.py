@@ -1,13 +1,13 @@
 """Keep each Sales Invoice's collection state in step with payments, credit notes and reminders."""
 
-import pandas as pd
-
 import frappe
 from frappe.utils import getdate
 
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.sequences import collection_states
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import invoices_on_hold, state_inputs
+from optimar_erp.queries.promises import open_promises_table
 
 
 def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
@@ -15,23 +15,7 @@ def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
 	invoices = sorted({name for name in invoices if name})
 	if not invoices:
 		return {}
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = (
-		frappe.qb.from_(si)
-		.select(
-			si.name,
-			si.due_date,
-			si.outstanding_amount,
-			si.last_reminder_step,
-			si.write_off_amount,
-			si.docstatus,
-		)
-		.where(si.name.isin(invoices))
-		.run()
-	)
-	frame = pd.DataFrame(
-		list(rows), columns=["invoice", "due_date", "outstanding", "reminded", "write_off", "docstatus"]
-	)
+	frame = state_inputs(invoices)
 	cancelled = set(frame.loc[frame["docstatus"] == 2, "invoice"])
 	frame = frame[frame["docstatus"] == 1]
 	states = collection_states(
@@ -39,31 +23,15 @@ def refresh_collection_state(invoices: list[str]) -> dict[str, str]:
 		getdate(),
 		reminded=set(frame.loc[frame["reminded"].fillna("") != "", "invoice"]),
 		written_off=set(frame.loc[frame["write_off"].fillna(0) > 0, "invoice"]),
-		escalated=_customers_on_hold(frame["invoice"].tolist()),
+		escalated=invoices_on_hold(frame["invoice"].tolist()),
 		disputed=set(open_disputes_table(invoices=frame["invoice"].tolist())["invoice"]),
 		promised=set(open_promises_table(invoices=frame["invoice"].tolist())["invoice"]),
 	).to_dict()
 	for name in cancelled:
 		states[name] = ""
+	si = frappe.qb.DocType("Sales Invoice")
 	for state in set(states.values()):
 		names = [name for name, s in states.items() if s == state]
 		frappe.qb.update(si).set(si.collection_state, state).where(si.name.isin(names)).run()
 	open_invoices.fields_changed(list(states))
 	return states
-
-
-def _customers_on_hold(invoices: list[str]) -> set[str]:
-	if not invoices:
-		return set()
-	si = frappe.qb.DocType("Sales Invoice")
-	customer = frappe.qb.DocType("Customer")
-	rows = (
-		frappe.qb.from_(si)
-		.join(customer)
-		.on(customer.name == si.customer)
-		.select(si.name)
-		.where(si.name.isin(invoices))
-		.where(customer.collections_hold == 1)
-		.run()
-	)
-	return {row[0] for row in rows}

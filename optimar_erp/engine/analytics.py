@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from optimar_erp.engine.schema import AMOUNT_TOLERANCE
+from optimar_erp.constants import AMOUNT_TOLERANCE
 
 DEFAULT_BUCKETS: tuple[int, ...] = (30, 60, 90, 120)
 """Upper bounds (days overdue) of the aging buckets: Not Due, 1-30, 31-60, 61-90, 91-120, 120+."""

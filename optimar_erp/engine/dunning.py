@@ -148,8 +148,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from optimar_erp.constants import DISPUTE_OPEN_STATUSES
-from optimar_erp.engine.schema import AMOUNT_TOLERANCE
+from optimar_erp.constants import AMOUNT_TOLERANCE, DISPUTE_OPEN_STATUSES
 from optimar_erp.engine.tables import TRUE_WORDS, dates, flag, invoice_names, name_list, table, text
 
 CHANNELS: tuple[str, ...] = ("Email", "SMS", "WhatsApp", "Call Task", "Letter")

@@ -92,6 +92,7 @@ import numpy as np
 import pandas as pd
 
 from optimar_erp.constants import (
+	AMOUNT_TOLERANCE,
 	PROMISE_BROKEN,
 	PROMISE_CANCELLED,
 	PROMISE_KEPT,
@@ -99,7 +100,6 @@ from optimar_erp.constants import (
 	PROMISE_PARTIALLY_KEPT,
 	PROMISE_STATUSES,
 )
-from optimar_erp.engine.schema import AMOUNT_TOLERANCE
 from optimar_erp.engine.tables import dates, flag, floats, invoice_names, name_list, row_numbers, table, text
 
 OPEN, KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED = (

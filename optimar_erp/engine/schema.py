@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.dates import parse_date_columns
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -69,8 +70,6 @@ FIELDS: tuple[str, ...] = REQUIRED_COLUMNS + tuple(OPTIONAL_DEFAULTS)
 """Every engine field, in the order :func:`validate_invoices` returns them."""
 
 DATE_COLUMNS = ("posting_date", "due_date", "settled_date")
-AMOUNT_TOLERANCE = 0.005
-"""Half a cent: amounts closer than this are equal, balances smaller than this are zero."""
 
 MAX_LISTED_ERRORS = 20
 

@@ -19,7 +19,8 @@ from frappe.utils import add_days, get_datetime, getdate, now_datetime, strip_ht
 
 from optimar_erp.api import create_dispute, create_promise
 from optimar_erp.cash.matching import allocate_best, unallocated_receipts
-from optimar_erp.dunning.inputs import customers_of
+from optimar_erp.queries.customers import customers_of
+from optimar_erp.queries.invoices import customers_invoices, invoice_field, open_invoices_of
 
 INTENT_LABELS = {
 	"promise_to_pay": "Promise to Pay",
@@ -76,7 +77,7 @@ def on_communication(doc, method=None):
 def customer_of(doc) -> tuple[str, str | None] | None:
 	"""(customer, invoice) the reply belongs to, or None when it is not from a customer."""
 	if doc.reference_doctype == "Sales Invoice" and doc.reference_name:
-		customer = frappe.db.get_value("Sales Invoice", doc.reference_name, "customer")
+		customer = invoice_field(doc.reference_name, "customer")
 		if customer:
 			return customer, doc.reference_name
 	if doc.reference_doctype == "Customer" and doc.reference_name:
@@ -130,9 +131,9 @@ def process(communication: str) -> str | None:
 		threshold=(conf.get("inbox_review_below") or 60) / 100,
 		auto_threshold=(conf.get("inbox_auto_apply_above") or 85) / 100,
 	).iloc[0]
-	mentioned = _customers_invoices(customer, list(row["invoices"] or ()))
+	mentioned = customers_invoices(customer, list(row["invoices"] or ()))
 	invoice = invoice or (mentioned[0] if mentioned else None)
-	currency = frappe.db.get_value("Sales Invoice", invoice, "currency") if invoice else None
+	currency = invoice_field(invoice, "currency") if invoice else None
 	item = frappe.get_doc(
 		{
 			"doctype": "Collections Inbox Item",
@@ -145,7 +146,7 @@ def process(communication: str) -> str | None:
 			"customer": customer,
 			"sales_invoice": invoice,
 			"invoices": ", ".join(mentioned),
-			"company": frappe.db.get_value("Sales Invoice", invoice, "company") if invoice else None,
+			"company": invoice_field(invoice, "company") if invoice else None,
 			"intent": INTENT_LABELS[row["intent"]],
 			"confidence": round(100 * float(row["confidence"]), 1),
 			"suggested_action": ACTION_LABELS.get(row["suggested_action"], "Human Review"),
@@ -185,21 +186,6 @@ def _currency(code) -> str | None:
 	if not code or pd.isna(code):
 		return None
 	return code if frappe.db.exists("Currency", code) else None
-
-
-def _customers_invoices(customer: str, names: list[str]) -> list[str]:
-	"""The mentioned invoice names that really are this customer's submitted invoices."""
-	if not names:
-		return []
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = {
-		r[0]
-		for r in frappe.qb.from_(si)
-		.select(si.name)
-		.where(si.name.isin(names) & (si.customer == customer) & (si.docstatus == 1))
-		.run()
-	}
-	return [n for n in names if n in rows]
 
 
 def _log(item, subject: str, activity_type: str = "Inbox") -> None:
@@ -294,16 +280,7 @@ def send_document(item) -> bool:
 	address the customer has on file."""
 	invoices = [item.sales_invoice] if item.sales_invoice else []
 	if item.document == "statement" or not invoices:
-		si = frappe.qb.DocType("Sales Invoice")
-		invoices = [
-			r[0]
-			for r in frappe.qb.from_(si)
-			.select(si.name)
-			.where((si.customer == item.customer) & (si.docstatus == 1) & (si.outstanding_amount > 0))
-			.orderby(si.due_date)
-			.limit(20)
-			.run()
-		]
+		invoices = open_invoices_of(item.customer, limit=20)
 	recipient = _contact_address(item.customer, item.sender)
 	if not invoices or not recipient:
 		return False

@@ -1,11 +1,8 @@
 import frappe
 from frappe import _
 
+from optimar_erp.exceptions import HoldReleaseNotPermitted
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER
-
-
-class HoldReleaseNotPermitted(frappe.PermissionError):
-	"""Only a Collections Manager (or ERPNext's credit controller) lifts a collections hold."""
 
 
 def validate(doc, method=None):

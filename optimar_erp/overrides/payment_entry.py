@@ -2,6 +2,7 @@ import frappe
 
 from optimar_erp.dunning import cheques, promises
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.queries.promises import promises_of_invoices
 
 
 def on_submit(doc, method=None):
@@ -30,7 +31,7 @@ def on_cancel(doc, method=None):
 
 
 def reevaluate_promises(invoices: list[str]) -> None:
-	promises.evaluate(promises.promises_of_invoices(invoices))
+	promises.evaluate(promises_of_invoices(invoices))
 
 
 def _invoices(doc) -> list[str]:

@@ -1,10 +1,10 @@
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import fmt_money, today
+from frappe.utils import fmt_money
 
 from optimar_erp.collections.doctype.dispute.dispute import resolve_by_credit_note
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.queries.invoices import overdue_total
 
 
 def validate(doc, method=None):
@@ -50,14 +50,7 @@ def enforce_collections_hold(doc) -> None:
 	)
 	if not hold:
 		return
-	si = frappe.qb.DocType("Sales Invoice")
-	overdue = (
-		frappe.qb.from_(si)
-		.select(Coalesce(Sum(si.outstanding_amount), 0))
-		.where((si.customer == doc.customer) & (si.docstatus == 1) & (si.outstanding_amount > 0))
-		.where(si.due_date < today())
-		.run()[0][0]
-	)
+	overdue = overdue_total(doc.customer)
 	controller_role = frappe.db.get_single_value("Accounts Settings", "credit_controller")
 	if controller_role and controller_role in frappe.get_roles():
 		frappe.get_doc(

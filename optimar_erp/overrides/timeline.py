@@ -13,7 +13,8 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html, fmt_money, format_date, get_fullname, strip_html
 
-from optimar_erp.constants import HUMAN_TOUCH_TYPES
+from optimar_erp.queries.activities import timeline_activities
+from optimar_erp.queries.invoices import invoice_field
 
 LIMIT = 50
 """The latest entries a timeline gets (Frappe gives a form's timeline its 20 latest communications)."""
@@ -49,7 +50,7 @@ def customer(doctype: str, docname: str) -> list[dict]:
 
 def sales_invoice(doctype: str, docname: str) -> list[dict]:
 	"""The activities about the invoice: on it, or on several invoices of which it is one (a promise)."""
-	customer = frappe.db.get_value("Sales Invoice", docname, "customer")
+	customer = invoice_field(docname, "customer")
 	if not customer:
 		return []
 	rows = _activities(
@@ -66,14 +67,7 @@ def sales_invoice(doctype: str, docname: str) -> list[dict]:
 def _activities(filters: dict, or_filters: dict | None = None) -> list:
 	if not frappe.has_permission("Collection Activity", "read"):
 		return []
-	return frappe.get_list(
-		"Collection Activity",
-		filters={**filters, "activity_type": ("in", HUMAN_TOUCH_TYPES)},
-		or_filters=or_filters,
-		fields=list(FIELDS),
-		order_by="creation desc",
-		limit_page_length=LIMIT,
-	)
+	return timeline_activities(filters, or_filters, list(FIELDS), LIMIT)
 
 
 def _entry(row) -> dict:

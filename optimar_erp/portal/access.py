@@ -19,16 +19,14 @@ from dataclasses import dataclass, field
 import frappe
 from frappe import _
 
-from optimar_erp.portal import links, queries
+from optimar_erp.exceptions import PortalAccessDenied
+from optimar_erp.portal import links
 from optimar_erp.portal.client import client_address
+from optimar_erp.queries import portal
 
 SIGNED_LINK = "signed link"
 PAGE_VIEWS_PER_MINUTE = 120
 BAD_TOKENS_PER_HOUR = 20
-
-
-class PortalAccessDenied(frappe.PermissionError):
-	"""Refused: not logged in, not linked to the customer, bad link, or not this customer's document."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,7 @@ def _from_link(token: str, customer: str | None) -> Viewer:
 def own_open_invoices(viewer: Viewer, names: list[str]) -> dict[str, frappe._dict]:
 	"""``names`` as the viewer's open invoices, or a refusal that names none of them."""
 	names = _names(names)
-	rows = {row.name: row for row in queries.open_invoices(viewer.customer, names)}
+	rows = {row.name: row for row in portal.open_invoices(viewer.customer, names)}
 	if set(names) - set(rows):
 		deny(_("Invoice not found, or nothing is outstanding on it."))
 	return {name: rows[name] for name in names}
@@ -155,7 +153,7 @@ def own_open_invoices(viewer: Viewer, names: list[str]) -> dict[str, frappe._dic
 
 def own_invoice(viewer: Viewer, name: str) -> frappe._dict:
 	"""One of the viewer's submitted invoices (paid or not), or a refusal."""
-	rows = queries.invoices_of(viewer.customer, _names([name]))
+	rows = portal.invoices_of(viewer.customer, _names([name]))
 	if not rows:
 		deny(_("Invoice not found."))
 	return rows[0]
@@ -163,7 +161,7 @@ def own_invoice(viewer: Viewer, name: str) -> frappe._dict:
 
 def own_company(viewer: Viewer, company: str | None) -> str:
 	"""``company`` if the viewer's customer has an account with it (default: the only one)."""
-	companies = queries.companies_of(viewer.customer)
+	companies = portal.companies_of(viewer.customer)
 	if not company and len(companies) == 1:
 		return companies[0]
 	if company not in companies:

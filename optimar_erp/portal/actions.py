@@ -15,10 +15,11 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.portal import access
 from optimar_erp.portal.client import client_address
-from optimar_erp.portal.queries import lock_open_claims
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.portal import lock_open_claims
+from optimar_erp.queries.users import collections_managers
 
 PROMISE_HORIZON_DAYS = 90
 MAX_ATTACHMENT_MB = 5
@@ -75,7 +76,7 @@ def _note(value) -> str | None:
 
 
 def _check_amount_within(amount: float, outstanding: float, currency: str) -> None:
-	if amount > flt(outstanding, 2) + 0.005:
+	if amount > flt(outstanding, 2) + AMOUNT_TOLERANCE:
 		frappe.throw(
 			_("The amount {0} is more than the {1} outstanding.").format(
 				fmt_money(amount, currency=currency), fmt_money(outstanding, currency=currency)

@@ -10,8 +10,9 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, formatdate, getdate, today
 
-from optimar_erp.portal import access, actions, links, queries
+from optimar_erp.portal import access, actions, links
 from optimar_erp.portal.client import rate_limited
+from optimar_erp.queries import portal
 
 READS_PER_10_MINUTES = 120
 WRITES_PER_10_MINUTES = 30
@@ -103,7 +104,7 @@ def pay(invoice: str, token: str | None = None, customer: str | None = None) -> 
 	payment gateway; returns the gateway's URL."""
 	viewer = access.resolve(token, customer, write=True)
 	row = access.own_open_invoices(viewer, [invoice])[invoice]
-	account = queries.gateway_account(row.currency)
+	account = portal.gateway_account(row.currency)
 	if not account:
 		frappe.throw(_("Online payment is not available. Please pay by UPI or bank transfer."))
 	from erpnext.accounts.doctype.payment_request.payment_request import make_payment_request
@@ -163,8 +164,8 @@ def statement_pdf(
 def statement_html(customer: str, company: str, start, end) -> str:
 	"""The statement of account as the customer receives it: the company's letterhead and the customer's
 	address, the ledger of the period, the open invoices by age, and where to pay."""
-	statement = formatted_statement(queries.statement(customer, company, start, end))
-	open_rows = [row for row in queries.open_invoices(customer) if row.company == company]
+	statement = formatted_statement(portal.statement(customer, company, start, end))
+	open_rows = [row for row in portal.open_invoices(customer) if row.company == company]
 	context = {
 		"customer": customer,
 		"customer_name": frappe.db.get_value("Customer", customer, "customer_name"),
@@ -176,9 +177,9 @@ def statement_html(customer: str, company: str, start, end) -> str:
 				"buckets_formatted": [fmt_money(v, currency=entry["currency"]) for v in entry["buckets"]],
 				"total_formatted": fmt_money(entry["total"], currency=entry["currency"]),
 			}
-			for entry in queries.aging(open_rows, end)
+			for entry in portal.aging(open_rows, end)
 		],
-		"letterhead": queries.letterhead(company, customer),
+		"letterhead": portal.letterhead(company, customer),
 		"printed_on": formatdate(today()),
 		"lang": frappe.local.lang or "en",
 	}
@@ -246,7 +247,7 @@ def balance(
 		as_of = None
 	if not as_of or as_of > getdate(today()):
 		frappe.throw(_("Choose a date up to today."), title=_("Date"))
-	amount, currency = queries.party_balance(viewer.customer, company, as_of)
+	amount, currency = portal.party_balance(viewer.customer, company, as_of)
 	return {
 		"balance": amount,
 		"currency": currency,

@@ -24,9 +24,11 @@ from frappe.utils import (
 )
 from frappe.utils.data import get_number_format_info
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning import interest
-from optimar_erp.dunning.inputs import credits_on_account
-from optimar_erp.portal import access, actions, links, queries
+from optimar_erp.portal import access, actions, links
+from optimar_erp.queries import portal
+from optimar_erp.queries.ledger import credits_on_account
 
 API = "/api/method/optimar_erp.portal.api."
 NUMERIC_DATE_PARTS = (("yyyy", "%Y"), ("dd", "%d"), ("mm", "%m"))
@@ -144,11 +146,11 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 	formats = Formats()
 	on = getdate(today())
 	scope = urlencode({"token": token} if viewer.via_link else {"customer": viewer.customer})
-	open_rows = queries.open_invoices(viewer.customer)
+	open_rows = portal.open_invoices(viewer.customer)
 	paid_days = cint(settings.portal_paid_days) or 90
-	paid_rows = queries.recently_paid(viewer.customer, paid_days)
-	promised, disputed = queries.promises_and_disputes(viewer.customer)
-	gateways = {currency: queries.gateway_account(currency) for currency in {r.currency for r in open_rows}}
+	paid_rows = portal.recently_paid(viewer.customer, paid_days)
+	promised, disputed = portal.promises_and_disputes(viewer.customer)
+	gateways = {currency: portal.gateway_account(currency) for currency in {r.currency for r in open_rows}}
 	statuses = {key: _(label) for key, label in STATUSES.items()}
 	promised_by = _("by {0}")
 	# escaped once here, then filled with escaped invoice names
@@ -232,19 +234,19 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 			# money received but not matched to invoices yet: the same balance as the headline and
 			# ERPNext's Accounts Receivable, not one that ignores what the customer already paid
 			"credit": formats.money(credit.get(entry["currency"], 0), entry["currency"])
-			if credit.get(entry["currency"], 0) > 0.005
+			if credit.get(entry["currency"], 0) > AMOUNT_TOLERANCE
 			else "",
 			"net": formats.money(entry["total"] - credit.get(entry["currency"], 0), entry["currency"]),
 			**_late_charges(charges.get(entry["currency"], (0.0, 0.0)), entry["currency"], formats),
 		}
-		for entry in queries.aging(open_rows, on)
+		for entry in portal.aging(open_rows, on)
 	]
-	companies = queries.companies_of(viewer.customer)
+	companies = portal.companies_of(viewer.customer)
 	balances = []
 	for company in companies:
-		amount, currency = queries.party_balance(viewer.customer, company, on)
+		amount, currency = portal.party_balance(viewer.customer, company, on)
 		balances.append({"company": company, "balance": amount, "formatted": formats.money(amount, currency)})
-	confirmation = queries.last_confirmation(viewer.customer)
+	confirmation = portal.last_confirmation(viewer.customer)
 	promise_first, promise_last = actions.promise_window()
 	customers = (
 		frappe.get_all(

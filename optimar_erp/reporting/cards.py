@@ -8,11 +8,13 @@ workspace's cards cost one ledger read between them, and none until something is
 import json
 
 import frappe
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, get_first_day, getdate, today
 
-from optimar_erp.reporting.sources import default_company, ledger_summary
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.disputes import disputed_total
+from optimar_erp.queries.figures import ledger_summary
+from optimar_erp.queries.invoices import predicted_late_total
+from optimar_erp.queries.promises import broken_count_since, still_promised_between
 
 
 def _company(filters) -> str:
@@ -59,14 +61,7 @@ def cei(filters=None) -> dict:
 def predicted_late(filters=None) -> dict:
 	"""Not yet due, but expected to be paid late: Σ outstanding × late probability."""
 	company = _company(filters)
-	si = frappe.qb.DocType("Sales Invoice")
-	value = (
-		frappe.qb.from_(si)
-		.select(Sum(si.outstanding_amount * si.late_probability / 100))
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where((si.outstanding_amount > 0) & (si.due_date >= today()))
-		.run()[0][0]
-	)
+	value = predicted_late_total(company)
 	return _money(value, company)
 
 
@@ -75,38 +70,19 @@ def promised_this_week(filters=None) -> dict:
 	company = _company(filters)
 	day = getdate(today())
 	monday = add_days(day, -day.weekday())
-	ptp = frappe.qb.DocType("Promise To Pay")
-	value = (
-		frappe.qb.from_(ptp)
-		.select(Sum(ptp.promised_amount - ptp.paid_amount))
-		.where((ptp.company == company) & (ptp.status == "Open"))
-		.where((ptp.promised_date >= monday) & (ptp.promised_date <= add_days(monday, 6)))
-		.run()[0][0]
-	)
+	value = still_promised_between(company, monday, add_days(monday, 6))
 	return _money(value, company)
 
 
 @frappe.whitelist()
 def disputed(filters=None) -> dict:
 	company = _company(filters)
-	d = frappe.qb.DocType("Dispute")
-	value = (
-		frappe.qb.from_(d)
-		.select(Sum(d.disputed_amount))
-		.where((d.company == company) & d.status.isin(("Open", "Under Review")))
-		.run()[0][0]
-	)
+	value = disputed_total(company)
 	return _money(value, company)
 
 
 @frappe.whitelist()
 def broken_this_month(filters=None) -> dict:
 	company = _company(filters)
-	ptp = frappe.qb.DocType("Promise To Pay")
-	value = (
-		frappe.qb.from_(ptp)
-		.select(Count(Case().when(ptp.status.isin(("Broken", "Partially Kept")), 1)))
-		.where((ptp.company == company) & (ptp.broken_on >= get_first_day(today())))
-		.run()[0][0]
-	)
+	value = broken_count_since(company, get_first_day(today()))
 	return {"value": int(value or 0), "fieldtype": "Int"}

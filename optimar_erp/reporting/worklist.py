@@ -11,14 +11,15 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Max
 from frappe.utils import add_days, getdate, today
 
-from optimar_erp import data
-from optimar_erp.constants import BROKEN_PROMISE_LOOKBACK_DAYS, HUMAN_TOUCH_TYPES, PROMISE_BROKEN_STATUSES
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.worklist import build_worklist
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.customers import worklist_customers
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import first_due_open_invoice
+from optimar_erp.queries.promises import open_promises_table
 
 ACTION_LABELS = {
 	"wait_for_promise": "Wait for Promise",
@@ -42,7 +43,7 @@ def worklist(
 	if invoices.empty:
 		return pd.DataFrame()
 	customers = sorted(invoices["customer"].unique())
-	cust = _customers(customers, day)
+	cust = worklist_customers(customers, day)
 	first = invoices.drop_duplicates("customer").set_index("customer")
 	cust["company"] = cust["customer"].map(first["company"])
 	cust["currency"] = cust["customer"].map(first["currency"])
@@ -80,7 +81,7 @@ def _open_invoices(company, collector) -> pd.DataFrame:
 	frames = []
 	for name in [company] if company else frappe.get_all("Company", pluck="name"):
 		table = open_invoices.table(name)
-		frame = table[(table["is_return"] == 0) & (table["outstanding"] > 0.005)]
+		frame = table[(table["is_return"] == 0) & (table["outstanding"] > AMOUNT_TOLERANCE)]
 		frames.append(frame.assign(company=name, late_probability=frame["late_probability"] / 100)[columns])
 	if not frames:
 		return pd.DataFrame(columns=columns)
@@ -90,60 +91,6 @@ def _open_invoices(company, collector) -> pd.DataFrame:
 		mine = frappe.qb.from_(c).select(c.name).where(c.collector == collector).run(pluck=True)
 		frame = frame[frame["customer"].isin(mine)].reset_index(drop=True)
 	return frame
-
-
-def _customers(customers: list[str], day) -> pd.DataFrame:
-	c = frappe.qb.DocType("Customer")
-	# all customers in one packed read, then these: a list of thousands of names in SQL costs more
-	cust = data.fetch_frame(
-		frappe.qb.from_(c),
-		{
-			"customer": c.name,
-			"customer_name": c.customer_name,
-			"collector": c.collector,
-			"risk_band": c.risk_band,
-			"preferred_channel": c.preferred_channel,
-			"whatsapp_opt_in": c.whatsapp_opt_in,
-			"do_not_contact": c.do_not_contact,
-			"on_hold": c.collections_hold,
-			"snoozed_until": c.collections_snoozed_until,
-		},
-		ints=("whatsapp_opt_in", "do_not_contact", "on_hold"),
-		dates=("snoozed_until",),
-	)
-	cust = cust[cust["customer"].isin(set(customers))].reset_index(drop=True)
-	ca = frappe.qb.DocType("Collection Activity")
-	touched = {
-		r[0]
-		for r in frappe.qb.from_(ca)
-		.select(ca.customer)
-		.distinct()
-		.where(ca.creation >= day)
-		.where(ca.activity_type.isin(HUMAN_TOUCH_TYPES))
-		.where(ca.status.isin(("Sent", "Done", "Queued")))
-		.run()
-	}
-	emails = dict(
-		frappe.qb.from_(ca)
-		.select(ca.customer, Max(ca.creation))
-		.where((ca.activity_type == "Reminder") & (ca.channel == "Email") & (ca.status == "Sent"))
-		.where(ca.creation >= add_days(day, -7))
-		.groupby(ca.customer)
-		.run()
-	)
-	ptp = frappe.qb.DocType("Promise To Pay")
-	broken = dict(
-		frappe.qb.from_(ptp)
-		.select(ptp.customer, Count(ptp.name))
-		.where(ptp.status.isin(PROMISE_BROKEN_STATUSES))
-		.where(ptp.broken_on >= add_days(day, -BROKEN_PROMISE_LOOKBACK_DAYS))
-		.groupby(ptp.customer)
-		.run()
-	)
-	cust["touched_today"] = cust["customer"].isin(touched)
-	cust["last_email_date"] = cust["customer"].map(lambda c: getdate(emails[c]) if c in emails else None)
-	cust["broken_promises"] = cust["customer"].map(broken).fillna(0).astype(int)
-	return cust
 
 
 # ------------------------------------------------------------------------------------------- actions
@@ -183,12 +130,7 @@ def send_next_reminder(customer: str) -> str:
 	_check(customer)
 	if not frappe.has_permission("Dunning Run", "create"):
 		frappe.throw(_("Not permitted to start a Dunning Run"), frappe.PermissionError)
-	company = frappe.db.get_value(
-		"Sales Invoice",
-		{"customer": customer, "docstatus": 1, "outstanding_amount": (">", 0)},
-		"company",
-		order_by="due_date asc",
-	)
+	company = first_due_open_invoice(customer, "company")
 	if not company:
 		frappe.throw(_("{0} has nothing outstanding.").format(customer))
 	run = frappe.get_doc(
@@ -209,10 +151,4 @@ def send_next_reminder(customer: str) -> str:
 def oldest_open_invoice(customer: str) -> dict | None:
 	"""The customer's oldest open invoice (for "Raise Dispute" from the worklist)."""
 	frappe.has_permission("Customer", "read", customer, throw=True)
-	return frappe.db.get_value(
-		"Sales Invoice",
-		{"customer": customer, "docstatus": 1, "is_return": 0, "outstanding_amount": (">", 0)},
-		["name", "outstanding_amount"],
-		order_by="due_date asc",
-		as_dict=True,
-	)
+	return first_due_open_invoice(customer, ["name", "outstanding_amount"], invoices_only=True)

@@ -12,9 +12,12 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
-from optimar_erp import data
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.alerts import AlertConfig, detect_alerts
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.activities import activity_exists, risk_alerts_since
+from optimar_erp.queries.ledger import get_invoices
+from optimar_erp.queries.promises import broken_promises_since
+from optimar_erp.queries.users import collections_managers
 
 BROKEN_PROMISE_LOOKBACK_DAYS = 180
 WINDOW_DAYS = 7
@@ -81,25 +84,19 @@ def raise_alerts(company, customers, bands_before, open_, preds, as_of, settings
 
 def _overdue_on(company: str, day) -> pd.Series:
 	"""Overdue amount per customer at the end of ``day`` (the ledger as it stood then)."""
-	inv = data.get_invoices(company, day)
+	inv = get_invoices(company, day)
 	if inv.empty:
 		return pd.Series(dtype=float)
-	overdue = inv[(pd.to_datetime(inv["due_date"]) < pd.Timestamp(day)) & (inv["outstanding"] > 0.005)]
+	overdue = inv[
+		(pd.to_datetime(inv["due_date"]) < pd.Timestamp(day)) & (inv["outstanding"] > AMOUNT_TOLERANCE)
+	]
 	return overdue.groupby("customer")["outstanding"].sum()
 
 
 def _broken_promises(customers: list[str], as_of) -> dict[str, dict]:
 	if not customers:
 		return {"total": {}, "recent": {}}
-	rows = frappe.get_all(
-		"Promise To Pay",
-		filters={
-			"customer": ("in", customers),
-			"status": ("in", ("Broken", "Partially Kept")),
-			"broken_on": (">=", add_days(as_of, -BROKEN_PROMISE_LOOKBACK_DAYS)),
-		},
-		fields=["customer", "broken_on"],
-	)
+	rows = broken_promises_since(customers, add_days(as_of, -BROKEN_PROMISE_LOOKBACK_DAYS))
 	recent_from = getdate(add_days(as_of, -WINDOW_DAYS))
 	total: dict[str, int] = {}
 	recent: dict[str, int] = {}
@@ -111,11 +108,7 @@ def _broken_promises(customers: list[str], as_of) -> dict[str, dict]:
 
 
 def _recent(as_of) -> pd.DataFrame:
-	rows = frappe.get_all(
-		"Collection Activity",
-		filters={"activity_type": "Risk Alert", "creation": (">=", add_days(as_of, -WINDOW_DAYS))},
-		fields=["customer", "alert_reason", "creation"],
-	)
+	rows = risk_alerts_since(add_days(as_of, -WINDOW_DAYS))
 	return pd.DataFrame(
 		{
 			"customer": [r.customer for r in rows],
@@ -146,7 +139,7 @@ def describe(row, customer, currency) -> str:
 
 def _send(company, currency, row, customer, managers, as_of) -> bool:
 	key = f"risk-alert:{row.customer}:{row.reason}:{as_of}"
-	if frappe.db.exists("Collection Activity", {"idempotency_key": key}):
+	if activity_exists(key):
 		return False
 	text = describe(row, customer, currency)
 	activity = frappe.get_doc(

@@ -13,13 +13,15 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, now_datetime, today
 
-from optimar_erp import data
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest, beats_baseline
 from optimar_erp.engine.risk.model import RiskModel
-from optimar_erp.reporting import open_invoices
-from optimar_erp.reporting.sources import open_promises
+from optimar_erp.queries import open_invoices
+from optimar_erp.queries.invoices import companies_with_invoices, submitted_invoices
+from optimar_erp.queries.ledger import get_invoices
+from optimar_erp.queries.promises import open_promises
 from optimar_erp.risk_scoring import alerts, credit, store
 from optimar_erp.writes import bulk_update
 
@@ -73,14 +75,13 @@ def train_and_score(company: str | None = None, train: bool = True) -> list[dict
 
 
 def _companies() -> list[str]:
-	si = frappe.qb.DocType("Sales Invoice")
-	return [r[0] for r in frappe.qb.from_(si).select(si.company).distinct().where(si.docstatus == 1).run()]
+	return companies_with_invoices()
 
 
 # ------------------------------------------------------------------------------------------- reading
 def history_frame(company: str, as_of, customers: list[str] | None = None) -> pd.DataFrame:
 	"""The company's invoices (engine schema, pandas dates) as known at the end of ``as_of``."""
-	frame = data.get_invoices(company, as_of, customers=customers)
+	frame = get_invoices(company, as_of, customers=customers)
 	for col in ("posting_date", "due_date", "settled_date"):
 		frame[col] = pd.to_datetime(frame[col])
 	return frame
@@ -192,7 +193,7 @@ def _train_and_score_company(company: str, settings, train: bool) -> dict:
 		return result
 	name, model = active
 	started = time.perf_counter()
-	open_ = history[history["outstanding"] > 0.005]
+	open_ = history[history["outstanding"] > AMOUNT_TOLERANCE]
 	preds = (
 		model.predict(open_, history=history, as_of=pd.Timestamp(as_of), money=money_writer(company))
 		if len(open_)
@@ -387,13 +388,7 @@ def enqueue_invoice_scoring(invoice: str) -> None:
 
 def score_invoices(invoices: list[str]) -> pd.DataFrame | None:
 	"""Score these invoices now with their company's active model (their customers' history only)."""
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = (
-		frappe.qb.from_(si)
-		.select(si.name, si.company, si.customer)
-		.where(si.name.isin(list(invoices) or [""]) & (si.docstatus == 1) & (si.is_return == 0))
-		.run()
-	)
+	rows = submitted_invoices(invoices)
 	done = []
 	for company in {r[1] for r in rows}:
 		active = store.active_model(company)

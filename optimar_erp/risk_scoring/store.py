@@ -14,16 +14,13 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from optimar_erp.engine.risk import RiskModel
+from optimar_erp.exceptions import ModelIntegrityError
 
 KEEP_MODEL_FILES = 3
 """Superseded models keep their figures for ever; only the latest few keep their model file."""
 
 _loaded: dict[str, RiskModel] = {}
 SIGNED_HEADER = b"OPTIMAR-RISK-MODEL-1\n"
-
-
-class ModelIntegrityError(frappe.ValidationError):
-	"""A model file this site's training job did not write (or that changed since): never unpickled."""
 
 
 def _digest(payload: bytes) -> bytes:

@@ -7,10 +7,10 @@ reach). Gaps warn; they never block saving.
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count
-from frappe.utils import cint, today
+from frappe.utils import cint
 
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.queries.customers import customers_overdue
+from optimar_erp.queries.users import collections_managers
 
 
 def gaps() -> list[dict]:
@@ -84,18 +84,7 @@ def gaps() -> list[dict]:
 
 def _customers_with_overdue_gaps() -> tuple[list[str], list[str]]:
 	"""(customers with an overdue invoice and no email anywhere, those without a collector)."""
-	si = frappe.qb.DocType("Sales Invoice")
-	customer = frappe.qb.DocType("Customer")
-	rows = (
-		frappe.qb.from_(si)
-		.join(customer)
-		.on(customer.name == si.customer)
-		.select(customer.name, customer.email_id, customer.collector, Count(si.name))
-		.where((si.docstatus == 1) & (si.outstanding_amount > 0.005) & (si.due_date < today()))
-		.where(customer.disabled == 0)
-		.groupby(customer.name, customer.email_id, customer.collector)
-		.orderby(customer.name)
-	).run()
+	rows = customers_overdue()
 	with_contact_email = set(_customers_with_contact_email([r[0] for r in rows]))
 	unreachable = [r[0] for r in rows if not r[1] and r[0] not in with_contact_email]
 	uncollected = [r[0] for r in rows if not r[2]]

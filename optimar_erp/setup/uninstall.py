@@ -3,7 +3,8 @@ import os
 
 import frappe
 
-from optimar_erp.reporting import ledger_store, open_invoices, sources
+from optimar_erp.queries import ledger_store, open_invoices
+from optimar_erp.queries.figures import clear_cache
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
 
@@ -41,7 +42,7 @@ def delete_stored_ledgers():
 		os.rmdir(ledger_store.folder())
 	open_invoices.forget()
 	frappe.cache.delete_value([open_invoices.FIELDS_VERSION, open_invoices.FIELDS_LOG])
-	sources.clear_cache()
+	clear_cache()
 
 
 def delete_attached_files():

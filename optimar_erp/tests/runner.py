@@ -19,10 +19,12 @@ import unittest
 import frappe
 
 DATE_DEPENDENT = (
+	"optimar_erp.collections.doctype.dispute.test_dispute",
+	"optimar_erp.collections.doctype.dunning_run.test_dunning_run",
+	"optimar_erp.collections.doctype.promise_to_pay.test_promise_to_pay",
 	"optimar_erp.tests.test_demo",
-	"optimar_erp.tests.test_dunning_run",
 	"optimar_erp.tests.test_dunning_faults",
-	"optimar_erp.tests.test_promises_disputes",
+	"optimar_erp.tests.test_escalation_hold",
 	"optimar_erp.tests.test_reports",
 	"optimar_erp.tests.test_portal",
 )

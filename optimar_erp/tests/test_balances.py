@@ -9,9 +9,10 @@ from erpnext.accounts.report.accounts_receivable_summary.accounts_receivable_sum
 )
 
 from optimar_erp.api import collections_summary
+from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning import delivery
-from optimar_erp.dunning.inputs import credits_on_account
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -21,7 +22,6 @@ from optimar_erp.tests.factories import (
 	make_payment,
 	make_receipt,
 )
-from optimar_erp.tests.test_dunning_run import new_run
 
 
 def erpnext_outstanding(company: str, customers: list[str]) -> dict[str, float]:

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlparse
 import frappe
 from frappe.utils import add_to_date, now_datetime
 
+from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning.delivery import retry_failed
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.tests.factories import CollectionsTestCase, make_customer, make_invoice
-from optimar_erp.tests.test_dunning_run import new_run
 
 
 class Provider(BaseHTTPRequestHandler):

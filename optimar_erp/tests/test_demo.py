@@ -5,11 +5,11 @@ from frappe.utils import add_months, flt, getdate, today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
-from optimar_erp import data
 from optimar_erp.demo import demo_book
 from optimar_erp.demo import setup as demo_setup
 from optimar_erp.engine.analytics import aging
 from optimar_erp.engine.schema import validate_invoices
+from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.tests.factories import OptimarTestCase
 
 BOOK = {"customers": 6, "months": 5, "seed": 20261122}
@@ -53,7 +53,7 @@ class TestDemoBook(OptimarTestCase):
 			fields=["po_no", "grand_total", "posting_date", "due_date", "name"],
 		)
 		self.assertEqual(len(site), len(sim))
-		ledger = data.get_invoices(self.company, self.as_of).set_index("invoice")
+		ledger = get_invoices(self.company, self.as_of).set_index("invoice")
 		for row in site:
 			expected = sim.loc[row.po_no]
 			self.assertAlmostEqual(flt(row.grand_total), expected.grand_total, places=2)
@@ -71,7 +71,7 @@ class TestDemoBook(OptimarTestCase):
 	def test_engine_aging_matches_erpnext_accounts_receivable(self):
 		# the book's own customers: what other tests (or other days' runs) left on the site is theirs
 		customers = self.book_customers()
-		invoices = validate_invoices(data.get_invoices(self.company, self.as_of, customers=customers))
+		invoices = validate_invoices(get_invoices(self.company, self.as_of, customers=customers))
 		result = aging(invoices, self.as_of)
 		_columns, rows, *_rest = accounts_receivable(
 			{

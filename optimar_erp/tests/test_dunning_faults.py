@@ -15,6 +15,7 @@ import pymysql
 import frappe
 from frappe.utils import add_to_date, now_datetime, today
 
+from optimar_erp.collections.doctype.dunning_run.test_dunning_run import activities, new_run, queued_emails
 from optimar_erp.dunning import channels, delivery, lease
 from optimar_erp.dunning import run as dunning_run
 from optimar_erp.dunning.run import execute_run
@@ -26,7 +27,6 @@ from optimar_erp.tests.factories import (
 	make_payment,
 	no_live_dunning_runs,
 )
-from optimar_erp.tests.test_dunning_run import activities, new_run, queued_emails
 
 
 class WorkerKilled(BaseException):

@@ -10,8 +10,8 @@ from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_ent
 
 from optimar_erp.cash.matching import allocate_suggestion, suggestions
 from optimar_erp.cash.netting import create_netting_entry, netting
-from optimar_erp.dunning.inputs import customers_of
 from optimar_erp.inbox.replies import accept, dismiss, process
+from optimar_erp.queries.customers import customers_of
 from optimar_erp.setup.bootstrap import DEMO_ITEM
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 

@@ -8,8 +8,9 @@ from unittest.mock import call, patch
 import frappe
 from frappe.utils import add_days, today
 
-from optimar_erp import data
-from optimar_erp.reporting import ledger_store, sources
+from optimar_erp.queries import ledger_store
+from optimar_erp.queries.figures import ledger
+from optimar_erp.queries.ledger import get_ledger, read_book, tables_at
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -41,12 +42,12 @@ class TestLedgerStore(CollectionsTestCase):
 		frappe.db.rollback()  # what a test wrote and did not commit
 
 	def assert_same_as_read_afresh(self, book):
-		fresh = data.read_book(self.company)
+		fresh = read_book(self.company)
 		self.assertTrue(book.invoices.equals(fresh.invoices))
 		self.assertTrue(book.events.equals(fresh.events))
 		for as_of in (today(), add_days(today(), -20), add_days(today(), -365)):
-			ours = data.tables_at(book, as_of, pandas_dates=True)
-			theirs = data.get_ledger(self.company, as_of, pandas_dates=True)
+			ours = tables_at(book, as_of, pandas_dates=True)
+			theirs = get_ledger(self.company, as_of, pandas_dates=True)
 			self.assertTrue(ours[0].equals(theirs[0]), as_of)
 			self.assertTrue(ours[1].equals(theirs[1]), as_of)
 
@@ -67,18 +68,18 @@ class TestLedgerStore(CollectionsTestCase):
 		self.assertIn(invoice, set(book.invoices["invoice"]))
 		self.assertGreater(len(book.events), len(stored.book.events))
 		self.assert_same_as_read_afresh(book)
-		figures = sources.ledger(self.company)[0].set_index("invoice")
+		figures = ledger(self.company)[0].set_index("invoice")
 		self.assertAlmostEqual(figures.loc[invoice, "outstanding"], 221.5, places=2)
 
 	def test_a_cancelled_payment_is_taken_out(self):
 		payment = make_payment(self.invoices[2], 120)
 		frappe.db.commit()
 		self.assertEqual(ledger_store.refresh(self.company), "updated")  # as the background job does
-		before = data.tables_at(ledger_store.book(self.company))[0].set_index("invoice")
+		before = tables_at(ledger_store.book(self.company))[0].set_index("invoice")
 		frappe.get_doc("Payment Entry", payment.name).cancel()  # ERPNext delinks its ledger rows
 		with self.assertNoFullRead():
 			book = ledger_store.book(self.company)
-		after = data.tables_at(book)[0].set_index("invoice")
+		after = tables_at(book)[0].set_index("invoice")
 		invoice = self.invoices[2]
 		self.assertAlmostEqual(after.loc[invoice, "outstanding"], before.loc[invoice, "outstanding"] + 120, 2)
 		self.assert_same_as_read_afresh(book)
@@ -91,7 +92,7 @@ class TestLedgerStore(CollectionsTestCase):
 			ple.voucher_type == "Payment Entry"
 		).run()
 		make_payment(self.invoices[1], 25)
-		with patch.object(data, "read_book", wraps=data.read_book) as read:
+		with patch.object(ledger_store, "read_book", wraps=read_book) as read:
 			self.assertEqual(ledger_store.refresh(self.company), "rebuilt")
 		self.assertIn(call(self.company), read.call_args_list)
 		book = ledger_store.book(self.company)
@@ -116,15 +117,15 @@ class TestLedgerStore(CollectionsTestCase):
 
 	def test_splice_equals_a_fresh_read(self):
 		"""Replacing any invoices of a book by a read of just those gives the book read afresh."""
-		book = data.read_book(self.company)
+		book = read_book(self.company)
 		names = [*self.invoices[1:], book.invoices["invoice"].iloc[0], "NO-SUCH-INVOICE"]
-		spliced = ledger_store.splice(book, data.read_book(self.company, names=names), names)
+		spliced = ledger_store.splice(book, read_book(self.company, names=names), names)
 		self.assertTrue(spliced.invoices.equals(book.invoices))
 		self.assertTrue(spliced.events.equals(book.events))
 
 	@contextlib.contextmanager
 	def assertNoFullRead(self):
-		with patch.object(data, "read_book", wraps=data.read_book) as read:
+		with patch.object(ledger_store, "read_book", wraps=read_book) as read:
 			yield
 		self.assertTrue(read.called)
 		for each in read.call_args_list:

@@ -9,7 +9,7 @@ import pandas as pd
 import frappe
 
 from optimar_erp.dunning.state import refresh_collection_state
-from optimar_erp.reporting import open_invoices
+from optimar_erp.queries import open_invoices
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,

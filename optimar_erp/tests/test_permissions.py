@@ -1,7 +1,9 @@
 import frappe
 
+from optimar_erp.api import record_promise
+from optimar_erp.exceptions import HoldReleaseNotPermitted, PromiseChangeNotPermitted, ProviderURLNotAllowed
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
-from optimar_erp.tests.factories import OptimarTestCase
+from optimar_erp.tests.factories import OptimarTestCase, make_customer, make_invoice
 
 
 def make_user(email: str, roles: tuple[str, ...]) -> str:
@@ -61,9 +63,6 @@ class TestPermissions(OptimarTestCase):
 
 	def test_only_a_collections_manager_lifts_a_hold(self):
 		"""Before: any Customer writer (a Sales User) could clear collections_hold."""
-		from optimar_erp.overrides.customer import HoldReleaseNotPermitted
-		from optimar_erp.tests.factories import make_customer
-
 		customer = make_customer(f"Held {frappe.generate_hash(length=6)}", collections_hold=1)
 		frappe.set_user(self.outsider)
 		doc = frappe.get_doc("Customer", customer)
@@ -80,8 +79,6 @@ class TestPermissions(OptimarTestCase):
 		self.assertEqual(frappe.db.get_value("Customer", customer, "collections_hold"), 0)
 
 	def test_a_caller_cannot_label_a_promise_as_the_portals_or_the_inbox(self):
-		from optimar_erp.tests.factories import make_customer, make_invoice
-
 		customer = make_customer(f"Source {frappe.generate_hash(length=6)}")
 		invoice = make_invoice(customer, 500, due_in_days=-3)
 		name = frappe.call(
@@ -97,10 +94,6 @@ class TestPermissions(OptimarTestCase):
 	def test_the_whatsapp_token_goes_only_to_meta_unless_a_system_manager_says_otherwise(self):
 		"""Before: any URL; the access token went there as a Bearer header and error bodies were stored
 		where Collectors read them."""
-		from optimar_erp.collections.doctype.collections_settings.collections_settings import (
-			ProviderURLNotAllowed,
-		)
-
 		before = frappe.db.get_single_value("Collections Settings", "whatsapp_base_url")
 		frappe.set_user(self.manager)
 		for url in ("https://attacker.example", "http://graph.facebook.com", "https://x@graph.facebook.com"):
@@ -146,10 +139,6 @@ class TestPermissions(OptimarTestCase):
 
 	def test_a_collector_cannot_rewrite_a_promise(self):
 		"""Before: a Collector could move a promise's date or mark it Kept after it was recorded."""
-		from optimar_erp.api import record_promise
-		from optimar_erp.collections.doctype.promise_to_pay.promise_to_pay import PromiseChangeNotPermitted
-		from optimar_erp.tests.factories import make_customer, make_invoice
-
 		customer = make_customer(f"Promise Rewrite {frappe.generate_hash(length=6)}")
 		invoice = make_invoice(customer, 800, due_in_days=-3)
 		name = record_promise(

@@ -13,7 +13,8 @@ import frappe
 from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, today
 
 from optimar_erp.dunning import delivery as dunning_delivery
-from optimar_erp.portal import access, actions, api, client, links, queries
+from optimar_erp.portal import access, actions, api, client, links
+from optimar_erp.queries import portal
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
@@ -192,7 +193,7 @@ class TestCustomerPortal(CollectionsTestCase):
 		customer = make_customer(f"Portal Aging {self.suffix}")
 		for amount, due_in_days in ((500, 10), (40, 0), (1000, -45), (70, -121), (30, -1)):
 			make_invoice(customer, amount, due_in_days=due_in_days, posting_days_ago=150)
-		aging = queries.aging(queries.open_invoices(customer), today())
+		aging = portal.aging(portal.open_invoices(customer), today())
 		self.assertEqual(len(aging), 1)
 		buckets = dict(zip(aging[0]["labels"], aging[0]["buckets"], strict=True))
 		self.assertEqual(
@@ -643,7 +644,7 @@ class TestCustomerPortal(CollectionsTestCase):
 		result = api.confirm_balance(as_of_date=today(), response="Confirmed")
 		frappe.set_user("Administrator")
 		doc = frappe.get_doc("Balance Confirmation", result["name"])
-		expected, currency = queries.party_balance(self.customer, self.company, today())
+		expected, currency = portal.party_balance(self.customer, self.company, today())
 		self.assertEqual((flt(doc.balance), doc.currency), (expected, currency))
 		self.assertGreaterEqual(flt(doc.balance), 1500, "open invoices less payments")
 		self.assertEqual(
@@ -665,7 +666,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			doc.save(ignore_permissions=True)
 		# earlier: before the overdue invoice was posted the balance was lower
 		early = add_days(today(), -40)
-		self.assertLess(queries.party_balance(self.customer, self.company, early)[0], expected)
+		self.assertLess(portal.party_balance(self.customer, self.company, early)[0], expected)
 
 	def test_balance_needs_a_login_not_a_signed_link(self):
 		token = self.link()
@@ -799,11 +800,11 @@ class TestCustomerPortal(CollectionsTestCase):
 			with self.subTest(label), self.assertRaisesRegex(frappe.ValidationError, message):
 				api.statement_pdf(from_date=start, to_date=end)
 		frappe.set_user("Administrator")
-		statement = queries.statement(self.customer, self.company, add_days(today(), -100), today())
+		statement = portal.statement(self.customer, self.company, add_days(today(), -100), today())
 		self.assertAlmostEqual(
 			statement["opening"] + statement["debits"] - statement["credits"], statement["closing"]
 		)
-		self.assertEqual(statement["closing"], queries.party_balance(self.customer, self.company, today())[0])
+		self.assertEqual(statement["closing"], portal.party_balance(self.customer, self.company, today())[0])
 		vouchers = {line["voucher_no"] for line in statement["lines"]}
 		self.assertTrue({self.overdue, self.not_due, self.paid} <= vouchers)
 		self.assertNotIn(self.foreign, vouchers)
@@ -859,7 +860,7 @@ class TestCustomerPortal(CollectionsTestCase):
 					"account": ledger.name,
 				}
 			).insert(ignore_permissions=True)
-		pay_to = queries.letterhead(self.company, self.customer)["bank"]
+		pay_to = portal.letterhead(self.company, self.customer)["bank"]
 		company_logo = frappe.db.get_value("Company", self.company, "company_logo")
 		frappe.db.set_value("Company", self.company, "company_logo", logo.file_url)
 		try:
@@ -893,7 +894,7 @@ class TestCustomerPortal(CollectionsTestCase):
 
 	def test_payment_options(self):
 		viewer = self.viewer(self.user)
-		self.assertIsNone(queries.gateway_account("USD"), "no payments app: no gateway")
+		self.assertIsNone(portal.gateway_account("USD"), "no payments app: no gateway")
 		frappe.set_user(self.user)
 		with self.assertRaisesRegex(frappe.ValidationError, "Online payment is not available"):
 			api.pay(self.overdue)
@@ -924,7 +925,7 @@ class TestCustomerPortal(CollectionsTestCase):
 		self.assertTrue(base64.b64decode(result["qr"].split(",", 1)[1]).startswith(b"\x89PNG"))
 		self.assertEqual(result["invoices"], [invoice])
 		# the account is in rupees: balance and statement too
-		self.assertEqual(queries.party_balance(customer, self.company, today()), (5000, "INR"))
+		self.assertEqual(portal.party_balance(customer, self.company, today()), (5000, "INR"))
 
 	def rupee_customer(self) -> tuple[str, str]:
 		"""A customer billed in INR through a rupee receivable account of the (USD) test company."""

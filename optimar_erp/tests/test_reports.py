@@ -19,9 +19,13 @@ from frappe.utils import add_days, flt, getdate, today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
-from optimar_erp import cli, data
+from optimar_erp import cli
 from optimar_erp.demo import setup as demo_setup
-from optimar_erp.reporting import cards, sources
+from optimar_erp.queries import frames
+from optimar_erp.queries.figures import CACHE_PREFIX, clear_cache, warm_cache
+from optimar_erp.queries.frames import fetch_frame
+from optimar_erp.queries.ledger import get_events, get_invoices, get_ledger, ledger_version
+from optimar_erp.reporting import cards
 from optimar_erp.reporting.worklist import snooze, worklist
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_demo import BOOK
@@ -107,7 +111,7 @@ class TestReports(CollectionsTestCase):
 		self.assertEqual({r["invoice"] for r in rows if r.get("invoice")}, {invoice})  # before the note
 
 	def test_desk_figures_equal_the_standalone_analyse(self):
-		invoices = data.get_invoices(self.company, today())
+		invoices = get_invoices(self.company, today())
 		with tempfile.TemporaryDirectory() as tmp:
 			path = os.path.join(tmp, "ledger.csv")
 			invoices.to_csv(path, index=False)
@@ -127,7 +131,7 @@ class TestReports(CollectionsTestCase):
 				)
 		self.assertEqual(code, 0)
 		standalone = json.loads(out.getvalue())
-		sources.clear_cache()
+		clear_cache()
 		desk = cards.ledger_summary(self.company)
 		for key in ("total_ar", "overdue", "not_due", "dso_standard", "bpdso", "dso_countback", "buckets"):
 			self.assertEqual(desk[key], standalone[key], key)
@@ -208,7 +212,7 @@ class TestReports(CollectionsTestCase):
 			"docstatus": si.docstatus,
 			"creation": si.creation,
 		}
-		frame = data.fetch_frame(
+		frame = fetch_frame(
 			query,
 			fields,
 			numbers=("outstanding",),
@@ -234,8 +238,8 @@ class TestReports(CollectionsTestCase):
 			"ints": ("docstatus",),
 			"datetimes": ("creation",),
 		}
-		with patch.object(data, "PACK_LIMIT", 64):  # too large to pack: read row by row, same frame
-			unpacked = data.fetch_frame(query, fields, **kinds)
+		with patch.object(frames, "PACK_LIMIT", 64):  # too large to pack: read row by row, same frame
+			unpacked = fetch_frame(query, fields, **kinds)
 		self.assertTrue(unpacked.sort_values("invoice", ignore_index=True).equals(frame))
 		# a separator character inside some text: detected by the counts, read row by row
 		odd = frappe.db.get_value("Sales Invoice", {"company": self.company}, ["name", "customer_name"])
@@ -243,12 +247,12 @@ class TestReports(CollectionsTestCase):
 			"Sales Invoice", odd[0], "customer_name", "Odd\x1eName\x1f Ltd", update_modified=False
 		)
 		try:
-			names = data.fetch_frame(query, {"invoice": si.name, "customer_name": si.customer_name})
+			names = fetch_frame(query, {"invoice": si.name, "customer_name": si.customer_name})
 		finally:
 			frappe.db.set_value("Sales Invoice", odd[0], "customer_name", odd[1], update_modified=False)
 		self.assertEqual(len(names), len(rows))
 		self.assertEqual(names.set_index("invoice").loc[odd[0], "customer_name"], "Odd\x1eName\x1f Ltd")
-		empty = data.fetch_frame(query.where(si.name == "no such invoice"), fields, numbers=("outstanding",))
+		empty = fetch_frame(query.where(si.name == "no such invoice"), fields, numbers=("outstanding",))
 		self.assertEqual(list(empty.columns), list(fields))
 		self.assertTrue(empty.empty)
 
@@ -281,7 +285,7 @@ class TestReports(CollectionsTestCase):
 			)
 			.run()
 		}
-		invoices = data.get_invoices(self.company, as_of)
+		invoices = get_invoices(self.company, as_of)
 		self.assertEqual(len(invoices), len(expected))
 		for r in invoices.itertuples(index=False):
 			customer, posting, due, total, outstanding, last = expected[r.invoice]
@@ -297,31 +301,31 @@ class TestReports(CollectionsTestCase):
 			.select(ple.against_voucher_no, ple.party, ple.posting_date, Sum(ple.amount))
 			.run()
 		}
-		got = data.get_events(self.company, as_of)
+		got = get_events(self.company, as_of)
 		self.assertEqual({(r.invoice, r.customer, r.date): r.amount for r in got.itertuples()}, events)
 		one = invoices["customer"].iloc[0]  # a customer subset: grouped by the database, same rows
-		subset = data.get_invoices(self.company, as_of, customers=[one]).sort_values("invoice")
+		subset = get_invoices(self.company, as_of, customers=[one]).sort_values("invoice")
 		mine = invoices[invoices["customer"] == one].sort_values("invoice")
 		self.assertTrue(subset.reset_index(drop=True).equals(mine.reset_index(drop=True)))
-		both = data.get_ledger(self.company, as_of)  # one pass for the two tables: the same tables
+		both = get_ledger(self.company, as_of)  # one pass for the two tables: the same tables
 		self.assertTrue(both[0].equals(invoices.sort_values("invoice", ignore_index=True)))
 		self.assertTrue(both[1].equals(got))
 
 	def test_ledger_figures_are_cached_until_the_ledger_changes(self):
-		sources.clear_cache()
-		key = f"{sources.CACHE_PREFIX}summary:{self.company}:{getdate(today())}"
-		sources.warm_cache(self.company)  # what the scheduler would do
+		clear_cache()
+		key = f"{CACHE_PREFIX}summary:{self.company}:{getdate(today())}"
+		warm_cache(self.company)  # what the scheduler would do
 		self.assertIsNotNone(frappe.cache.get_value(key, expires=True))
-		sources.clear_cache()
+		clear_cache()
 		first = cards.ledger_summary(self.company)
 		dso_rows = self._run("DSO and CEI Trend")[0]
-		version = data.ledger_version(self.company)
+		version = ledger_version(self.company)
 		self.assertEqual(cards.ledger_summary(self.company), first)  # warm: from the cache
 		self.assertEqual(self._run("DSO and CEI Trend")[0], dso_rows)
 		self.assertEqual(frappe.cache.get_value(key, expires=True)[0], version)
 		customer = make_customer(f"Cache {self.suffix}")
 		make_invoice(customer, 1234.5, due_in_days=-5, posting_days_ago=20)
-		self.assertNotEqual(data.ledger_version(self.company), version)
+		self.assertNotEqual(ledger_version(self.company), version)
 		after = cards.ledger_summary(self.company)  # a new posting: computed afresh
 		self.assertAlmostEqual(after["total_ar"], first["total_ar"] + 1234.5, places=2)
 		self.assertAlmostEqual(after["overdue"], first["overdue"] + 1234.5, places=2)

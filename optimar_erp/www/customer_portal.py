@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import frappe
 from frappe import _
 
-from optimar_erp.portal import access, links, queries, templating, view
+from optimar_erp.portal import access, links, templating, view
+from optimar_erp.queries import portal
 
 no_cache = 1
 
@@ -49,7 +50,7 @@ def get_context(context):
 def brand(customer: str) -> dict:
 	"""The company the customer deals with (the first it has an account with): name, logo and where to
 	write, for the page's own header and footer."""
-	companies = queries.companies_of(customer)
+	companies = portal.companies_of(customer)
 	company = companies[0] if companies else frappe.db.get_single_value("Global Defaults", "default_company")
 	if not company:
 		return {}

@@ -6,12 +6,34 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, escape_html, flt, fmt_money, getdate, today
 
-from optimar_erp.portal.queries import party_balance
+from optimar_erp.queries.portal import party_balance
 
 OLDEST_DAYS = 2 * 366
 
 
 class BalanceConfirmation(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		as_of_date: DF.Date
+		balance: DF.Currency
+		company: DF.Link
+		confirmed_by: DF.Data | None
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		difference_amount: DF.Currency
+		ip_address: DF.Data | None
+		note: DF.SmallText | None
+		portal_access_link: DF.Link | None
+		response: DF.Literal["Confirmed", "Disputed"]
+		user: DF.Link | None
+	# end: auto-generated types
 	"""Recorded once, from the portal, and never changed: the balance comes from the ledger, not the
 	customer."""
 

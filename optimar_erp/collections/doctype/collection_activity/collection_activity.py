@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from optimar_erp.constants import INTEREST_ACTIVITY_TYPES, SENDING_ACTIVITY_TYPES
+from optimar_erp.exceptions import SystemActivityError
+from optimar_erp.queries.invoices import invoice_field
 
 SYSTEM_FIELDS = (
 	"activity_type",
@@ -31,11 +33,74 @@ SYSTEM_FIELDS = (
 reminder or thank-you."""
 
 
-class SystemActivityError(frappe.PermissionError):
-	"""A person tried to create or change an activity that makes the system send something."""
-
-
 class CollectionActivity(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		activity_type: DF.Literal[
+			"Reminder",
+			"Call",
+			"Note",
+			"Promise",
+			"Dispute",
+			"Escalation",
+			"Hold",
+			"Hold Released",
+			"Hold Override",
+			"Thank You",
+			"Risk Alert",
+			"Inbox",
+			"Cash Application",
+		]
+		alert_reason: DF.Literal[
+			"", "Band Worsened", "Overdue Spike", "Second Broken Promise", "Predicted Late Large Invoice"
+		]
+		amount: DF.Currency
+		attempts: DF.Int
+		channel: DF.Literal["", "Email", "SMS", "WhatsApp", "Call Task", "Letter", "Phone", "Portal"]
+		claim_token: DF.Data | None
+		communication: DF.Link | None
+		company: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link
+		days_overdue: DF.Int
+		dunning_run: DF.Link | None
+		dunning_sequence: DF.Link | None
+		escalation_action: DF.Data | None
+		idempotency_key: DF.Data | None
+		invoices: DF.SmallText | None
+		message: DF.TextEditor | None
+		next_action_date: DF.Date | None
+		next_retry_at: DF.Datetime | None
+		notice: DF.Data | None
+		outcome: DF.Literal[
+			"",
+			"Reached - Will Pay",
+			"Reached - Promise Recorded",
+			"Reached - Disputes",
+			"Reached - Refused",
+			"Left Message",
+			"No Answer",
+			"Wrong Number",
+		]
+		provider_message_id: DF.Data | None
+		reason: DF.SmallText | None
+		recipient: DF.Data | None
+		reference_doctype: DF.Link | None
+		reference_name: DF.DynamicLink | None
+		sales_invoice: DF.Link | None
+		status: DF.Literal["Queued", "Sending", "Sent", "Failed", "Unknown", "Skipped", "Done"]
+		step_id: DF.Data | None
+		subject: DF.Data | None
+		todo: DF.Link | None
+		tone: DF.Data | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.guard_sending_activities()
 		self.guard_interest_activities()
@@ -83,7 +148,7 @@ class CollectionActivity(Document):
 	def validate_invoice_customer(self):
 		if not self.sales_invoice:
 			return
-		customer = frappe.db.get_value("Sales Invoice", self.sales_invoice, "customer")
+		customer = invoice_field(self.sales_invoice, "customer")
 		if customer != self.customer:
 			frappe.throw(
 				_("Invoice {0} belongs to {1}, not to {2}.").format(
@@ -93,4 +158,4 @@ class CollectionActivity(Document):
 
 	def set_company(self):
 		if self.sales_invoice and not self.company:
-			self.company = frappe.db.get_value("Sales Invoice", self.sales_invoice, "company")
+			self.company = invoice_field(self.sales_invoice, "company")

@@ -10,8 +10,9 @@ from frappe.utils import get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
 from optimar_erp.dunning.run import dry_run as run_dry
+from optimar_erp.exceptions import ProviderURLNotAllowed
+from optimar_erp.queries.users import collections_managers, users_with_role
 from optimar_erp.setup import checklist
-from optimar_erp.setup.roles import collections_managers, users_with_role
 
 MAX_TOUCHES_LIMIT = 50
 MAX_GRACE_DAYS = 60
@@ -20,11 +21,76 @@ PAYEE_FIELDS = ("upi_id", "upi_payee_name")
 """Where customers' money goes: a change is announced to every Collections and System Manager."""
 
 
-class ProviderURLNotAllowed(frappe.ValidationError):
-	"""The WhatsApp provider URL is not Meta's over HTTPS and no System Manager allowed it."""
-
-
 class CollectionsSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from optimar_erp.collections.doctype.collections_escalation_rule.collections_escalation_rule import (
+			CollectionsEscalationRule,
+		)
+		from optimar_erp.collections.doctype.dispute_sla.dispute_sla import DisputeSLA
+
+		alert_days_ahead_max: DF.Int
+		alert_days_ahead_min: DF.Int
+		alert_large_invoice_amount: DF.Currency
+		alert_late_probability: DF.Percent
+		alert_min_band: DF.Literal["Medium", "High", "Critical"]
+		alert_overdue_spike_amount: DF.Currency
+		alert_overdue_spike_percent: DF.Percent
+		call_tasks_enabled: DF.Check
+		cash_auto_allocate: DF.Check
+		cash_auto_allocate_above: DF.Percent
+		company_time_zone: DF.Autocomplete | None
+		credit_advice_months: DF.Int
+		default_dunning_sequence: DF.Link | None
+		dispute_sla: DF.Table[DisputeSLA]
+		dlt_entity_id: DF.Data | None
+		email_enabled: DF.Check
+		enabled: DF.Check
+		escalation_rules: DF.Table[CollectionsEscalationRule]
+		group_reminder_emails: DF.Check
+		inbox_auto_apply: DF.Check
+		inbox_auto_apply_above: DF.Percent
+		inbox_enabled: DF.Check
+		inbox_review_below: DF.Percent
+		max_touches_per_week: DF.Int
+		msg91_auth_key: DF.Password | None
+		portal_enabled: DF.Check
+		portal_link_days: DF.Int
+		portal_links_in_reminders: DF.Check
+		portal_paid_days: DF.Int
+		promise_grace_days: DF.Int
+		reminder_email_account: DF.Link | None
+		risk_alerts_enabled: DF.Check
+		risk_holdout_days: DF.Int
+		risk_min_history: DF.Int
+		risk_scoring_enabled: DF.Check
+		send_window_end: DF.Time
+		send_window_start: DF.Time
+		sms_enabled: DF.Check
+		sms_provider: DF.Literal["Frappe SMS Settings", "Twilio", "MSG91"]
+		sms_sender_id: DF.Data | None
+		thank_you_on_payment: DF.Check
+		twilio_account_sid: DF.Data | None
+		twilio_auth_token: DF.Password | None
+		twilio_from_number: DF.Data | None
+		upi_id: DF.Data | None
+		upi_payee_name: DF.Data | None
+		whatsapp_access_token: DF.Password | None
+		whatsapp_api_version: DF.Data | None
+		whatsapp_app_secret: DF.Password | None
+		whatsapp_base_url: DF.Data | None
+		whatsapp_business_account_id: DF.Data | None
+		whatsapp_enabled: DF.Check
+		whatsapp_phone_number_id: DF.Data | None
+		whatsapp_verify_token: DF.Password | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_send_window()
 		self.validate_touch_cap()

@@ -6,9 +6,12 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
-from optimar_erp.constants import DISPUTE_OPEN_STATUSES
+from optimar_erp.constants import AMOUNT_TOLERANCE, DISPUTE_OPEN_STATUSES
 from optimar_erp.dunning.state import refresh_collection_state
-from optimar_erp.setup.roles import collections_managers
+from optimar_erp.exceptions import InvalidDisputeError
+from optimar_erp.queries.disputes import breached_unnotified, open_dispute_on, open_disputes_on
+from optimar_erp.queries.invoices import invoice_field
+from optimar_erp.queries.users import collections_managers
 
 DEFAULT_SLA_DAYS = 10
 OPEN = DISPUTE_OPEN_STATUSES
@@ -21,6 +24,34 @@ TRANSITIONS = {
 
 
 class Dispute(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		company: DF.Link | None
+		credit_note: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link | None
+		description: DF.Text
+		dispute_owner: DF.Link | None
+		disputed_amount: DF.Currency
+		reason_code: DF.Literal[
+			"Pricing", "Quantity", "Quality", "Missing PO", "Duplicate Billing", "Delivery / POD", "Other"
+		]
+		resolution: DF.Literal["", "Credit Note Issued", "Rejected", "Write-off"]
+		resolution_notes: DF.SmallText | None
+		resolved_on: DF.Date | None
+		sales_invoice: DF.Link
+		sla_breach_notified: DF.Check
+		sla_due_date: DF.Date | None
+		source: DF.Literal["Collector", "Portal", "Inbox"]
+		status: DF.Literal["Open", "Under Review", "Resolved", "Closed"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_invoice()
 		self.validate_amount()
@@ -29,53 +60,50 @@ class Dispute(Document):
 		self.set_sla_due_date()
 
 	def validate_invoice(self):
-		invoice = frappe.db.get_value(
-			"Sales Invoice",
-			self.sales_invoice,
-			["docstatus", "is_return", "customer", "outstanding_amount"],
-			as_dict=True,
+		invoice = invoice_field(
+			self.sales_invoice, ["docstatus", "is_return", "customer", "outstanding_amount"], as_dict=True
 		)
 		if not invoice or invoice.docstatus != 1 or invoice.is_return:
-			frappe.throw(_("{0} is not a submitted sales invoice.").format(self.sales_invoice))
+			frappe.throw(
+				_("{0} is not a submitted sales invoice.").format(self.sales_invoice), InvalidDisputeError
+			)
 		self.customer = invoice.customer
-		if self.is_new() and frappe.db.exists(
-			"Dispute",
-			{"sales_invoice": self.sales_invoice, "status": ("in", OPEN), "name": ("!=", self.name)},
-		):
-			frappe.throw(_("Invoice {0} already has an open dispute.").format(self.sales_invoice))
+		if self.is_new() and open_dispute_on(self.sales_invoice, other_than=self.name):
+			frappe.throw(
+				_("Invoice {0} already has an open dispute.").format(self.sales_invoice), InvalidDisputeError
+			)
 
 	def validate_amount(self):
 		if flt(self.disputed_amount) <= 0:
-			frappe.throw(_("The disputed amount must be more than zero."))
+			frappe.throw(_("The disputed amount must be more than zero."), InvalidDisputeError)
 		if self.is_new():
-			outstanding = flt(frappe.db.get_value("Sales Invoice", self.sales_invoice, "outstanding_amount"))
-			if flt(self.disputed_amount) > outstanding + 0.005:
+			outstanding = flt(invoice_field(self.sales_invoice, "outstanding_amount"))
+			if flt(self.disputed_amount) > outstanding + AMOUNT_TOLERANCE:
 				frappe.throw(
 					_("The disputed amount {0} is more than the {1} outstanding.").format(
 						fmt_money(self.disputed_amount, currency=self.currency),
 						fmt_money(outstanding, currency=self.currency),
-					)
+					),
+					InvalidDisputeError,
 				)
 
 	def validate_transition(self):
 		previous = self.get_doc_before_save()
 		if previous and self.status not in TRANSITIONS[previous.status]:
-			frappe.throw(_("A {0} dispute cannot become {1}.").format(_(previous.status), _(self.status)))
+			frappe.throw(
+				_("A {0} dispute cannot become {1}.").format(_(previous.status), _(self.status)),
+				InvalidDisputeError,
+			)
 
 	def validate_resolution(self):
 		if self.status not in ("Resolved", "Closed"):
 			self.resolved_on = None
 			return
 		if not self.resolution:
-			frappe.throw(_("Say how the dispute was resolved."))
+			frappe.throw(_("Say how the dispute was resolved."), InvalidDisputeError)
 		if self.resolution == "Credit Note Issued":
 			note = (
-				frappe.db.get_value(
-					"Sales Invoice",
-					self.credit_note,
-					["is_return", "return_against", "docstatus"],
-					as_dict=True,
-				)
+				invoice_field(self.credit_note, ["is_return", "return_against", "docstatus"], as_dict=True)
 				if self.credit_note
 				else None
 			)
@@ -86,7 +114,8 @@ class Dispute(Document):
 				or note.docstatus != 1
 			):
 				frappe.throw(
-					_("Link the submitted credit note issued against {0}.").format(self.sales_invoice)
+					_("Link the submitted credit note issued against {0}.").format(self.sales_invoice),
+					InvalidDisputeError,
 				)
 		self.resolved_on = self.resolved_on or today()
 
@@ -124,9 +153,7 @@ class Dispute(Document):
 
 def resolve_by_credit_note(credit_note) -> None:
 	"""A submitted credit note against a disputed invoice resolves its open dispute."""
-	for name in frappe.get_all(
-		"Dispute", filters={"sales_invoice": credit_note.return_against, "status": ("in", OPEN)}, pluck="name"
-	):
+	for name in open_disputes_on(credit_note.return_against):
 		dispute = frappe.get_doc("Dispute", name)
 		dispute.status = "Resolved"
 		dispute.resolution = "Credit Note Issued"
@@ -138,11 +165,7 @@ def alert_sla_breaches() -> list[str]:
 	"""Daily: open disputes past their SLA alert their owner and the Collections Managers, once."""
 	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-	breached = frappe.get_all(
-		"Dispute",
-		filters={"status": ("in", OPEN), "sla_due_date": ("<", today()), "sla_breach_notified": 0},
-		fields=["name", "dispute_owner", "sales_invoice", "sla_due_date"],
-	)
+	breached = breached_unnotified(today())
 	managers = collections_managers()
 	for dispute in breached:
 		users = sorted({u for u in [dispute.dispute_owner, *managers] if u})

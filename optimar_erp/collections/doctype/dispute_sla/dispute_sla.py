@@ -5,4 +5,20 @@ from frappe.model.document import Document
 
 
 class DisputeSLA(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		days: DF.Int
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		reason_code: DF.Literal[
+			"Pricing", "Quantity", "Quality", "Missing PO", "Duplicate Billing", "Delivery / POD", "Other"
+		]
+	# end: auto-generated types
 	pass

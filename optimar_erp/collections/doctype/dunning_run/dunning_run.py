@@ -8,13 +8,38 @@ from frappe.utils import getdate, today
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import lease
-
-
-class DunningRunBusyError(frappe.ValidationError):
-	"""The run still holds a live lease: its worker is at it."""
+from optimar_erp.exceptions import DunningRunBusyError
+from optimar_erp.queries.invoices import has_submitted_invoice
 
 
 class DunningRun(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		actions_decided: DF.Int
+		already_done: DF.Int
+		amended_from: DF.Link | None
+		company: DF.Link
+		customer: DF.Link | None
+		error: DF.SmallText | None
+		failed: DF.Int
+		finished_at: DF.Datetime | None
+		invoices_evaluated: DF.Int
+		lease_expires_at: DF.Datetime | None
+		run_date: DF.Date
+		sent: DF.Int
+		skip_reasons: DF.SmallText | None
+		skipped: DF.Int
+		started_at: DF.Datetime | None
+		status: DF.Literal["Draft", "Queued", "Running", "Completed", "Failed", "Cancelled"]
+		trigger: DF.Literal["Manual", "Scheduler"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_date()
 		self.validate_customer_company()
@@ -25,9 +50,7 @@ class DunningRun(Document):
 			frappe.throw(_("A dunning run cannot be dated in the future ({0}).").format(self.run_date))
 
 	def validate_customer_company(self):
-		if self.customer and not frappe.db.exists(
-			"Sales Invoice", {"customer": self.customer, "company": self.company, "docstatus": 1}
-		):
+		if self.customer and not has_submitted_invoice(self.customer, self.company):
 			frappe.throw(
 				_("Customer {0} has no submitted invoice in {1}.").format(
 					frappe.bold(self.customer), frappe.bold(self.company)

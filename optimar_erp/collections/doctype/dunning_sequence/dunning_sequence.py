@@ -14,6 +14,35 @@ MAX_OFFSET_DAYS = 365
 
 
 class DunningSequence(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from optimar_erp.collections.doctype.dunning_sequence_step.dunning_sequence_step import (
+			DunningSequenceStep,
+		)
+		from optimar_erp.collections.doctype.dunning_sequence_translation.dunning_sequence_translation import (
+			DunningSequenceTranslation,
+		)
+
+		company: DF.Link | None
+		consolidate: DF.Check
+		customer_group: DF.Link | None
+		description: DF.SmallText | None
+		enabled: DF.Check
+		min_outstanding: DF.Currency
+		priority: DF.Int
+		risk_band: DF.Literal["", "Low", "Medium", "High", "Critical"]
+		sequence_name: DF.Data
+		steps: DF.Table[DunningSequenceStep]
+		territory: DF.Link | None
+		translations: DF.Table[DunningSequenceTranslation]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_steps_present()
 		self.validate_offsets()

@@ -15,6 +15,29 @@ FIXED_AFTER_INSERT = ("customer", "token_hash", "expires_on", "source", "collect
 
 
 class PortalAccessLink(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		collection_activity: DF.Link | None
+		created_by: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		expires_on: DF.Datetime
+		last_ip: DF.Data | None
+		last_used_on: DF.Datetime | None
+		revoked: DF.Check
+		revoked_by: DF.Link | None
+		revoked_on: DF.Datetime | None
+		source: DF.Literal["Desk", "Reminder"]
+		token_hash: DF.Data | None
+		use_count: DF.Int
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_token_hash()
 		self.validate_expiry()

@@ -8,6 +8,8 @@ from frappe.utils import flt
 
 from optimar_erp.constants import PROMISE_OPEN
 from optimar_erp.dunning.cheques import PENDING, ChequeError
+from optimar_erp.queries.invoices import submitted_invoice_customer
+from optimar_erp.queries.promises import promise_fields
 
 
 class PostDatedCheque(Document):
@@ -42,9 +44,7 @@ class PostDatedCheque(Document):
 			raise ChequeError(_("A cheque's status changes with its Payment Entry or Mark Bounced only."))
 
 	def set_from_promise(self):
-		promise = frappe.db.get_value(
-			"Promise To Pay", self.promise_to_pay, ["customer", "company", "currency", "status"], as_dict=True
-		)
+		promise = promise_fields(self.promise_to_pay, ["customer", "company", "currency", "status"])
 		if not promise:
 			raise ChequeError(_("Promise to Pay {0} does not exist.").format(self.promise_to_pay))
 		if self.is_new() and promise.status != PROMISE_OPEN:
@@ -57,9 +57,7 @@ class PostDatedCheque(Document):
 
 	def validate_invoices(self):
 		for row in self.invoices:
-			customer = frappe.db.get_value(
-				"Sales Invoice", {"name": row.sales_invoice, "docstatus": 1}, "customer"
-			)
+			customer = submitted_invoice_customer(row.sales_invoice)
 			if customer != self.customer:
 				raise ChequeError(
 					_("Row {0}: {1} is not a submitted invoice of {2}.").format(

@@ -6,20 +6,50 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate, today
 
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning.state import refresh_collection_state
-
-TOLERANCE = 0.005
-
+from optimar_erp.exceptions import InvalidPromiseError, PromiseChangeNotPermitted
+from optimar_erp.queries.invoices import invoices_by_name
 
 COMMITMENT_FIELDS = ("customer", "promised_date", "promised_amount", "source")
 """What the customer committed to, and where it came from: fixed once recorded, except by a manager."""
 
 
-class PromiseChangeNotPermitted(frappe.PermissionError):
-	"""A promise's status is computed from payments, and what was promised is a record."""
-
-
 class PromiseToPay(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from optimar_erp.collections.doctype.promise_to_pay_instalment.promise_to_pay_instalment import (
+			PromiseToPayInstalment,
+		)
+		from optimar_erp.collections.doctype.promise_to_pay_invoice.promise_to_pay_invoice import (
+			PromiseToPayInvoice,
+		)
+
+		broken_on: DF.Date | None
+		channel: DF.Literal["Phone", "Email", "WhatsApp", "Portal", "In Person", "Other"]
+		company: DF.Link
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		deadline: DF.Date | None
+		instalments: DF.Table[PromiseToPayInstalment]
+		invoices: DF.Table[PromiseToPayInvoice]
+		next_due_date: DF.Date | None
+		notes: DF.SmallText | None
+		paid_amount: DF.Currency
+		promised_amount: DF.Currency
+		promised_date: DF.Date
+		recorded_by: DF.Link | None
+		source: DF.Literal["Collector", "Portal", "Inbox"]
+		status: DF.Literal["Open", "Kept", "Partially Kept", "Broken", "Cancelled"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.guard_recorded_promise()
 		if self.status == "Cancelled" and not self.is_new():
@@ -61,29 +91,17 @@ class PromiseToPay(Document):
 			return
 		names = [row.sales_invoice for row in self.invoices]
 		if len(set(names)) != len(names):
-			frappe.throw(_("An invoice is listed twice."), title=_("Invoices"))
-		details = {
-			row.name: row
-			for row in frappe.get_all(
-				"Sales Invoice",
-				filters={"name": ("in", names)},
-				fields=[
-					"name",
-					"customer",
-					"company",
-					"currency",
-					"docstatus",
-					"is_return",
-					"due_date",
-					"outstanding_amount",
-				],
-			)
-		}
+			frappe.throw(_("An invoice is listed twice."), InvalidPromiseError, title=_("Invoices"))
+		details = invoices_by_name(
+			names,
+			["customer", "company", "currency", "docstatus", "is_return", "due_date", "outstanding_amount"],
+		)
 		for row in self.invoices:
 			invoice = details.get(row.sales_invoice)
 			if not invoice or invoice.docstatus != 1 or invoice.is_return:
 				frappe.throw(
-					_("Row {0}: {1} is not a submitted sales invoice.").format(row.idx, row.sales_invoice)
+					_("Row {0}: {1} is not a submitted sales invoice.").format(row.idx, row.sales_invoice),
+					InvalidPromiseError,
 				)
 			if self.is_new():
 				row.outstanding = invoice.outstanding_amount
@@ -95,35 +113,37 @@ class PromiseToPay(Document):
 	def validate_invoices_belong_to_customer(self):
 		if not self.invoices:
 			return
-		owners = dict(
-			frappe.get_all(
-				"Sales Invoice",
-				filters={"name": ("in", [row.sales_invoice for row in self.invoices])},
-				fields=["name", "customer"],
-				as_list=True,
-			)
-		)
+		owners = {
+			name: row.customer
+			for name, row in invoices_by_name(
+				[row.sales_invoice for row in self.invoices], ["customer"]
+			).items()
+		}
 		for row in self.invoices:
 			if owners.get(row.sales_invoice) != self.customer:
 				frappe.throw(
 					_("Row {0}: invoice {1} belongs to {2}, not to {3}.").format(
 						row.idx, row.sales_invoice, owners.get(row.sales_invoice), self.customer
 					),
+					InvalidPromiseError,
 					title=_("Another Customer's Invoice"),
 				)
 
 	def validate_amount(self):
 		if flt(self.promised_amount) <= 0:
-			frappe.throw(_("The promised amount must be more than zero."), title=_("Amount"))
+			frappe.throw(
+				_("The promised amount must be more than zero."), InvalidPromiseError, title=_("Amount")
+			)
 		if not self.invoices or not self.is_new():
 			return
 		outstanding = sum(flt(row.outstanding) for row in self.invoices)
-		if flt(self.promised_amount) > outstanding + TOLERANCE:
+		if flt(self.promised_amount) > outstanding + AMOUNT_TOLERANCE:
 			frappe.throw(
 				_("The promised amount {0} is more than the {1} outstanding on these invoices.").format(
 					fmt_money(self.promised_amount, currency=self.currency),
 					fmt_money(outstanding, currency=self.currency),
 				),
+				InvalidPromiseError,
 				title=_("Amount"),
 			)
 
@@ -131,6 +151,7 @@ class PromiseToPay(Document):
 		if self.is_new() and getdate(self.promised_date) < getdate(today()):
 			frappe.throw(
 				_("The promised date {0} is in the past.").format(frappe.format(self.promised_date, "Date")),
+				InvalidPromiseError,
 				title=_("Date"),
 			)
 
@@ -141,9 +162,11 @@ class PromiseToPay(Document):
 		for idx, row in enumerate(self.instalments, start=1):
 			row.idx = idx
 			if flt(row.amount) <= 0:
-				frappe.throw(_("Instalment {0}: the amount must be more than zero.").format(idx))
+				frappe.throw(
+					_("Instalment {0}: the amount must be more than zero.").format(idx), InvalidPromiseError
+				)
 			if self.is_new() and getdate(row.due_date) < getdate(today()):
-				frappe.throw(_("Instalment {0}: the date is in the past.").format(idx))
+				frappe.throw(_("Instalment {0}: the date is in the past.").format(idx), InvalidPromiseError)
 		total = sum(flt(row.amount) for row in self.instalments)
 		if abs(total - flt(self.promised_amount)) > 0.01:
 			frappe.throw(
@@ -151,6 +174,7 @@ class PromiseToPay(Document):
 					fmt_money(total, currency=self.currency),
 					fmt_money(self.promised_amount, currency=self.currency),
 				),
+				InvalidPromiseError,
 				title=_("Payment Plan"),
 			)
 		self.promised_date = self.instalments[-1].due_date
@@ -186,7 +210,10 @@ def cancel_promise(name: str, reason: str | None = None) -> None:
 	promise = frappe.get_doc("Promise To Pay", name)
 	promise.check_permission("write")
 	if promise.status != "Open":
-		frappe.throw(_("Only an open promise can be cancelled; this one is {0}.").format(_(promise.status)))
+		frappe.throw(
+			_("Only an open promise can be cancelled; this one is {0}.").format(_(promise.status)),
+			InvalidPromiseError,
+		)
 	promise.status = "Cancelled"
 	if reason:
 		promise.notes = "\n".join(filter(None, [promise.notes, _("Cancelled: {0}").format(reason)]))

@@ -8,15 +8,12 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from optimar_erp import data
+from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.analytics import aging_of_balances, outstanding_at
-from optimar_erp.reporting.sources import (
-	cached,
-	default_company,
-	invoice_risk,
-	ledger,
-	open_invoices_today,
-)
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.figures import cached, ledger, open_invoices_today
+from optimar_erp.queries.invoices import invoice_risk
+from optimar_erp.queries.ledger import get_credit_notes
 
 RISK_FIELDS = ["risk_band", "late_probability", "predicted_pay_date", "collection_state"]
 
@@ -113,9 +110,9 @@ def _balances_at(company: str, as_of) -> pd.DataFrame:
 	balance = outstanding_at(invoices, as_of, events) if len(invoices) else pd.Series(dtype=float)
 	invoices = invoices.set_index("invoice").loc[balance.index].reset_index()
 	invoices["outstanding"] = balance.to_numpy()
-	invoices = invoices[invoices["outstanding"].abs() >= 0.005]
+	invoices = invoices[invoices["outstanding"].abs() >= AMOUNT_TOLERANCE]
 	columns_ = ["invoice", "customer", "customer_name", "posting_date", "due_date", "outstanding"]
-	notes = data.get_credit_notes(company, as_of)
+	notes = get_credit_notes(company, as_of)
 	return pd.concat([invoices[columns_], notes[columns_]], ignore_index=True)
 
 

@@ -8,7 +8,7 @@ from frappe import _
 
 from optimar_erp.cash.matching import suggestions
 from optimar_erp.engine.tables import spreadsheet_safe
-from optimar_erp.reporting.sources import default_company
+from optimar_erp.queries.companies import default_company
 
 
 def execute(filters: dict | None = None):

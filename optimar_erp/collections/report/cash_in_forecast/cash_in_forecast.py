@@ -8,13 +8,14 @@ import pandas as pd
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, getdate, today
 
-from optimar_erp.data import fetch_frame
 from optimar_erp.engine.forecast import DOUBTFUL_DAYS, cash_forecast, week_start
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.invoices import open_invoices_with_predictions
+from optimar_erp.queries.ledger import cash_received
+from optimar_erp.queries.promises import open_promises
 from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, short_date
-from optimar_erp.reporting.sources import default_company, open_promises
 
 BACKTEST_WEEKS = 8
 
@@ -28,10 +29,10 @@ def execute(filters: dict | None = None):
 	company = filters.get("company") or default_company()
 	day = getdate(today())
 	currency = frappe.get_cached_value("Company", company, "default_currency")
-	future = cash_forecast(_open_invoices(company), open_promises(company), day)
+	future = cash_forecast(open_invoices_with_predictions(company), open_promises(company), day)
 	past = backtest(company, day)
 	monday = week_start(day)
-	so_far = round(_cash_in(company, monday, day), 2)
+	so_far = round(cash_received(company, monday, day), 2)
 	data = [
 		{
 			"period": "past",
@@ -126,25 +127,6 @@ def execute(filters: dict | None = None):
 	return columns(), data, " ".join(notes), chart, summary, SKIP_TOTAL_ROW
 
 
-def _open_invoices(company: str) -> pd.DataFrame:
-	si = frappe.qb.DocType("Sales Invoice")
-	frame = fetch_frame(
-		frappe.qb.from_(si)
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0.005),
-		{
-			"customer": si.customer,
-			"outstanding": si.outstanding_amount,
-			"predicted_pay_date": si.predicted_pay_date,
-			"due_date": si.due_date,
-		},
-		numbers=("outstanding",),
-		dates=("predicted_pay_date", "due_date"),
-	)
-	frame["outstanding"] = frame["outstanding"].astype(float)
-	return frame
-
-
 def backtest(company: str, day: dt.date) -> list[dict]:
 	"""For each of the last complete weeks: the cash received in it (payments in the Payment Ledger) and
 	the forecast for that week made on the latest night before it started (None when no forecast was
@@ -165,7 +147,7 @@ def backtest(company: str, day: dt.date) -> list[dict]:
 		ws = first + dt.timedelta(days=7 * w)
 		before = [m for m in made if m[0] <= ws and str(ws) in m[1]]
 		forecast = float(before[-1][1][str(ws)]) if before else None
-		actual = _cash_in(company, ws, ws + dt.timedelta(days=6))
+		actual = cash_received(company, ws, ws + dt.timedelta(days=6))
 		rows.append(
 			{
 				"week_start": ws,
@@ -177,19 +159,6 @@ def backtest(company: str, day: dt.date) -> list[dict]:
 			}
 		)
 	return rows
-
-
-def _cash_in(company: str, start, end) -> float:
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	total = (
-		frappe.qb.from_(ple)
-		.select(Sum(ple.amount))
-		.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
-		.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
-		.where((ple.posting_date >= start) & (ple.posting_date <= end))
-		.run()[0][0]
-	)
-	return -float(total or 0)
 
 
 def columns() -> list[dict]:

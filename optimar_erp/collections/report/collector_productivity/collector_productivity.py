@@ -7,10 +7,12 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, get_fullname, getdate, today
 
-from optimar_erp.constants import ACTIVITY_SENT, HUMAN_TOUCH_TYPES, SENDING_ACTIVITY_TYPES
-from optimar_erp.data import fetch_frame
+from optimar_erp.constants import HUMAN_TOUCH_TYPES, SENDING_ACTIVITY_TYPES
 from optimar_erp.engine.kpis import collector_productivity
-from optimar_erp.reporting.sources import default_company
+from optimar_erp.queries.activities import touches_between
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.ledger import payments_between
+from optimar_erp.queries.promises import promises_recorded
 
 ATTRIBUTION_DAYS = 14
 SYSTEM_ACCOUNTS = ("Administrator", "Guest")
@@ -31,50 +33,9 @@ def execute(filters: dict | None = None):
 	start = getdate(filters.get("from_date") or add_days(end, -30))
 	if start > end:
 		frappe.throw(_("From Date must be before To Date."))
-	ca = frappe.qb.DocType("Collection Activity")
-	c = frappe.qb.DocType("Customer")
-	# packed reads (fetch_frame): tens of thousands of touches and payments on a large book
-	touches = fetch_frame(
-		frappe.qb.from_(ca)
-		.join(c)
-		.on(c.name == ca.customer)
-		.where((ca.company == company) | ca.company.isnull())
-		.where((ca.creation >= start) & (ca.creation < add_days(end, 1)))
-		.where(ca.activity_type.isin((*HUMAN_TOUCH_TYPES, *SENDING_ACTIVITY_TYPES)))
-		.where(ca.status.isin((ACTIVITY_SENT, "Done"))),
-		{
-			"owner": ca.owner,
-			"collector": c.collector,
-			"customer": ca.customer,
-			"date": ca.creation,
-			"kind": ca.activity_type,
-		},
-		datetimes=("date",),
-	)
-	ptp = frappe.qb.DocType("Promise To Pay")
-	promises = fetch_frame(
-		frappe.qb.from_(ptp).where(
-			(ptp.company == company) & (ptp.creation >= start) & (ptp.creation < add_days(end, 1))
-		),
-		{
-			"collector": ptp.recorded_by,
-			"customer": ptp.customer,
-			"date": ptp.creation,
-			"amount": ptp.promised_amount,
-		},
-		numbers=("amount",),
-		datetimes=("date",),
-	)
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	payments = fetch_frame(
-		frappe.qb.from_(ple)
-		.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
-		.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
-		.where((ple.posting_date >= start) & (ple.posting_date <= add_days(end, ATTRIBUTION_DAYS))),
-		{"customer": ple.party, "date": ple.posting_date, "amount": ple.amount},
-		numbers=("amount",),
-		dates=("date",),
-	)
+	touches = touches_between(company, start, end)
+	promises = promises_recorded(company, start, end)
+	payments = payments_between(company, start, add_days(end, ATTRIBUTION_DAYS))
 	payments["amount"] = -payments["amount"]  # received: positive
 	touches["date"] = pd.to_datetime(touches["date"]).dt.normalize()
 	promises["date"] = pd.to_datetime(promises["date"]).dt.normalize()

@@ -8,8 +8,9 @@ from frappe import _
 from frappe.utils import getdate, today
 
 from optimar_erp.engine.kpis import dispute_aging
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.disputes import disputes_for_aging
 from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns, names_by_series
-from optimar_erp.reporting.sources import default_company
 
 
 def execute(filters: dict | None = None):
@@ -19,40 +20,7 @@ def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	company = filters.get("company") or default_company()
 	day = getdate(filters.get("report_date") or today())
-	d = frappe.qb.DocType("Dispute")
-	query = (
-		frappe.qb.from_(d)
-		.select(
-			d.name,
-			d.customer,
-			d.sales_invoice,
-			d.reason_code,
-			d.dispute_owner,
-			d.creation,
-			d.disputed_amount,
-			d.sla_due_date,
-			d.status,
-			d.currency,
-		)
-		.where((d.company == company) & d.status.isin(("Open", "Under Review")))
-	)
-	if filters.get("reason_code"):
-		query = query.where(d.reason_code == filters.reason_code)
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=[
-			"dispute",
-			"customer",
-			"sales_invoice",
-			"reason_code",
-			"owner",
-			"raised_on",
-			"amount",
-			"sla_due_date",
-			"status",
-			"currency",
-		],
-	)
+	frame = disputes_for_aging(company, filters.get("reason_code"))
 	if frame.empty:
 		return columns(), [], None, None, None, SKIP_TOTAL_ROW
 	frame["raised_on"] = pd.to_datetime(frame["raised_on"]).dt.normalize()

@@ -1,15 +1,15 @@
 # Copyright (c) 2026, OptimAR ERP contributors
 # For license information, please see license.txt
 
-import pandas as pd
 
 import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
 from optimar_erp.engine.kpis import MSME_MAX_DAYS, msme_due
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.invoices import open_invoices_for_msme
 from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns
-from optimar_erp.reporting.sources import default_company
 
 COVERED = ("Micro", "Small")
 
@@ -33,35 +33,7 @@ def execute(filters: dict | None = None):
 			None,
 			SKIP_TOTAL_ROW,
 		)
-	si = frappe.qb.DocType("Sales Invoice")
-	query = (
-		frappe.qb.from_(si)
-		.select(
-			si.name,
-			si.customer,
-			si.customer_name,
-			si.posting_date,
-			si.due_date,
-			si.outstanding_amount,
-			si.party_account_currency,
-		)
-		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0.005)
-	)
-	if filters.get("customer"):
-		query = query.where(si.customer == filters.customer)
-	frame = pd.DataFrame(
-		list(query.run()),
-		columns=[
-			"invoice",
-			"customer",
-			"customer_name",
-			"posting_date",
-			"due_date",
-			"outstanding",
-			"currency",
-		],
-	)
+	frame = open_invoices_for_msme(company, filters.get("customer"))
 	if frame.empty:
 		return columns(), [], None, None, None, SKIP_TOTAL_ROW
 	table = msme_due(frame, getdate(today()))

@@ -8,6 +8,8 @@ from frappe import _
 from frappe.utils import add_months, getdate, today
 
 from optimar_erp.engine.kpis import promise_adherence
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.promises import promises_for_adherence
 from optimar_erp.reporting.presentation import (
 	SKIP_TOTAL_ROW,
 	is_partial_month,
@@ -15,7 +17,6 @@ from optimar_erp.reporting.presentation import (
 	month_start,
 	total_row,
 )
-from optimar_erp.reporting.sources import default_company
 
 COUNTS = ("promises", "kept", "partially_kept", "broken", "pending", "not_yet_due")
 AMOUNTS = ("promised", "paid", "not_yet_due_amount")
@@ -29,18 +30,7 @@ def execute(filters: dict | None = None):
 	company = filters.get("company") or default_company()
 	end = getdate(filters.get("to_date") or today())
 	start = getdate(filters.get("from_date") or add_months(end, -12))
-	ptp = frappe.qb.DocType("Promise To Pay")
-	query = (
-		frappe.qb.from_(ptp)
-		.select(ptp.promised_date, ptp.promised_amount, ptp.paid_amount, ptp.status)
-		.where((ptp.company == company) & (ptp.promised_date >= start))
-		.where((ptp.promised_date <= end) | (ptp.status == "Open"))
-	)
-	if filters.get("collector"):
-		query = query.where(ptp.recorded_by == filters.collector)
-	frame = pd.DataFrame(
-		list(query.run()), columns=["promised_date", "promised_amount", "paid_amount", "status"]
-	)
+	frame = promises_for_adherence(company, start, end, filters.get("collector"))
 	if frame.empty:
 		return columns(), [], _("No promise to pay was made for these dates."), None, None, SKIP_TOTAL_ROW
 	table = promise_adherence(frame, end)

@@ -1,7 +1,7 @@
 """Each company's receivable ledger kept ready for the reports, brought up to date from what changed.
 
 Reading a whole Payment Ledger (a million rows) and netting it takes seconds; the reports and the
-workspace cards need it after every posting. So the :class:`optimar_erp.data.Book` of each company is
+workspace cards need it after every posting. So the :class:`optimar_erp.queries.ledger.Book` of each company is
 kept in a file of the site, with the point of the ledger it reflects (the latest ``modified`` and the
 number of rows), and an open after new postings re-reads only the invoices whose ledger rows were
 inserted or changed (cancellations delink rows by updating them) since then, through the index on
@@ -10,7 +10,7 @@ does not add up; ERPNext deletes only rows that count for nothing or that a repo
 the file is missing, unreadable or of another format, or when too much changed, it is read afresh.
 
 The request that finds new rows does not write the file back: the background refresh queued after a
-posting (and every 15 minutes, :func:`optimar_erp.reporting.sources.warm_cache`) does, and once a day
+posting (and every 15 minutes, :func:`optimar_erp.queries.figures.warm_cache`) does, and once a day
 it also reads the whole book afresh, for changes that leave ``modified`` alone (a renamed customer).
 """
 
@@ -30,7 +30,8 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import now_datetime
 
-from optimar_erp import data
+from optimar_erp.queries.frames import latest_modified, modified_since
+from optimar_erp.queries.ledger import Book, read_book
 
 FORMAT = 1
 """The file's layout; a file of another format is read afresh."""
@@ -42,7 +43,7 @@ LOCK_SECONDS = 300
 
 @dataclass
 class Stored:
-	book: data.Book
+	book: Book
 	modified: datetime | None
 	"""The latest ``modified`` of the Payment Ledger when the book was read (None: it was empty)."""
 	rows: int
@@ -51,7 +52,7 @@ class Stored:
 	"""When the whole book was last read afresh."""
 
 
-def book(company: str) -> data.Book:
+def book(company: str) -> Book:
 	"""The company's book as of now: from the file, with what changed since spliced in."""
 	return _current(company, save=False)[0]
 
@@ -73,7 +74,7 @@ def forget(company: str | None = None) -> None:
 			os.remove(path)
 
 
-def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -> tuple[data.Book, str]:
+def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -> tuple[Book, str]:
 	stale = _too_old(stored := _load(company), rebuild_after)
 	if stored and not stale and (found := _brought_up_to_date(company, stored, save)):
 		return found
@@ -81,8 +82,8 @@ def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -
 		if not stale and (stored := _load(company)) and (found := _brought_up_to_date(company, stored, save)):
 			return found
 		# the point before reading: a posting during the read is read again next time
-		latest, rows = data.latest_modified("Payment Ledger Entry"), _rows()
-		fresh = Stored(data.read_book(company), latest, rows, now_datetime())
+		latest, rows = latest_modified("Payment Ledger Entry"), _rows()
+		fresh = Stored(read_book(company), latest, rows, now_datetime())
 		_save(company, fresh)
 		return fresh.book, "rebuilt"
 
@@ -91,11 +92,11 @@ def _too_old(stored: "Stored | None", rebuild_after: timedelta | None) -> bool:
 	return bool(stored and rebuild_after is not None and now_datetime() - stored.built > rebuild_after)
 
 
-def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[data.Book, str] | None:
+def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[Book, str] | None:
 	"""The stored book brought up to date, and what was done; None when it must be read afresh. Only a
 	refresh that saves (the background job) counts the rows for deletions (a count costs a scan of the
 	ledger's smallest index); an open that finds new rows splices them in and leaves the rest to it."""
-	latest = data.latest_modified("Payment Ledger Entry")
+	latest = latest_modified("Payment Ledger Entry")
 	if stored.modified == latest:
 		return stored.book, "unchanged"
 	if updated := _updated(company, stored, latest, count=save):
@@ -116,7 +117,7 @@ def _updated(company: str, stored: Stored, latest: datetime | None, count: bool)
 	deleted)."""
 	if stored.modified is None or latest is None or latest < stored.modified:
 		return None  # empty before, or the ledger went back (rows deleted): read afresh
-	since = data.modified_since("Payment Ledger Entry", stored.modified, MAX_CHANGED)
+	since = modified_since("Payment Ledger Entry", stored.modified, MAX_CHANGED)
 	if since is None:
 		return None
 	ple = frappe.qb.DocType("Payment Ledger Entry")
@@ -134,13 +135,13 @@ def _updated(company: str, stored: Stored, latest: datetime | None, count: bool)
 		.run()
 	]
 	if changed:
-		spliced = splice(stored.book, data.read_book(company, names=changed), changed)
+		spliced = splice(stored.book, read_book(company, names=changed), changed)
 	else:
 		spliced = stored.book
 	return Stored(spliced, latest, rows, stored.built)
 
 
-def splice(book: data.Book, part: data.Book, names: list[str]) -> data.Book:
+def splice(book: Book, part: Book, names: list[str]) -> Book:
 	"""``book`` with the invoices ``names`` replaced by what ``part`` (read for those names) holds of
 	them: the same book as one read afresh. The untouched invoices and their movements keep their order;
 	the new ones are merged in by binary search, so the cost grows with the book only linearly."""
@@ -177,7 +178,7 @@ def splice(book: data.Book, part: data.Book, names: list[str]) -> data.Book:
 	# by invoice (stable: each invoice's rows come from one side, already by customer and date); the two
 	# sorted runs make it a merge
 	order = np.argsort(events["code"].to_numpy(), kind="stable")
-	return data.Book(invoices, events.iloc[order].reset_index(drop=True))
+	return Book(invoices, events.iloc[order].reset_index(drop=True))
 
 
 # ------------------------------------------------------------------------------------------- the file

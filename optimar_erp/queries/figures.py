@@ -1,7 +1,7 @@
 """Set-based reads for the reports, the workspace cards and the worklist.
 
 Every figure comes from the engine (:mod:`optimar_erp.engine.analytics`, ``forecast``, ``kpis``) fed by
-these queries: the Payment Ledger through :mod:`optimar_erp.data` (the same source as ERPNext's Accounts
+these queries: the Payment Ledger through :mod:`optimar_erp.queries.ledger` (the same source as ERPNext's Accounts
 Receivable report and the standalone ``optimar analyse``), and a few grouped queries on the app's own
 doctypes. Nothing loads documents one by one.
 """
@@ -11,16 +11,9 @@ import pandas as pd
 import frappe
 from frappe.utils import add_months, getdate, today
 
-from optimar_erp import data
 from optimar_erp.engine.analytics import monthly_metrics, summary
-from optimar_erp.reporting import ledger_store, open_invoices
-
-
-def default_company() -> str:
-	return frappe.defaults.get_user_default("Company") or frappe.db.get_single_value(
-		"Global Defaults", "default_company"
-	)
-
+from optimar_erp.queries import ledger_store, open_invoices
+from optimar_erp.queries.ledger import ledger_version, tables_at
 
 CACHE_PREFIX = "optimar:derived:"
 CACHE_SECONDS = 24 * 3600
@@ -32,7 +25,7 @@ def cached(kind: str, company: str, parts: tuple, build):
 	Payment Ledger and kept in the site's cache: a second open is a cache read, and any new posting,
 	cancellation or deletion in the ledger makes the next open compute afresh. Only for figures derived
 	from the ledger (and Sales Invoice fields fixed at submission), never for risk or collection fields."""
-	version = data.ledger_version(company)
+	version = ledger_version(company)
 	key = f"{CACHE_PREFIX}{kind}:{company}:{':'.join(str(p) for p in parts)}"
 
 	def hit():
@@ -100,9 +93,9 @@ def clear_cache() -> None:
 
 def ledger(company: str, as_of=None) -> tuple[pd.DataFrame, pd.DataFrame]:
 	"""(invoices, events) of ``company`` at the end of ``as_of``, in the engine's schema: the values of
-	:func:`optimar_erp.data.get_ledger`, cut from the company's stored book (:mod:`.ledger_store`)."""
+	:func:`optimar_erp.queries.ledger.get_ledger`, cut from the company's stored book (:mod:`.ledger_store`)."""
 	book = ledger_store.book(company)
-	return data.tables_at(book, getdate(as_of or today()), pandas_dates=True, categorical=True)
+	return tables_at(book, getdate(as_of or today()), pandas_dates=True, categorical=True)
 
 
 def open_invoices_today(company: str) -> pd.DataFrame | None:
@@ -113,36 +106,3 @@ def open_invoices_today(company: str) -> pd.DataFrame | None:
 	than the company's (then the ledger's amounts are needed)."""
 	frame = open_invoices.get(company)
 	return None if frame is None else frame.drop(columns="is_return")
-
-
-def invoice_risk(names: list[str]) -> pd.DataFrame:
-	"""Risk and collection fields of these Sales Invoices (indexed by name)."""
-	cols = ["risk_band", "late_probability", "predicted_pay_date", "collection_state"]
-	if not names:
-		return pd.DataFrame(columns=cols)
-	si = frappe.qb.DocType("Sales Invoice")
-	rows = []
-	for start in range(0, len(names), 20_000):
-		chunk = names[start : start + 20_000]
-		rows += list(
-			frappe.qb.from_(si)
-			.select(si.name, si.risk_band, si.late_probability, si.predicted_pay_date, si.collection_state)
-			.where(si.name.isin(chunk))
-			.run()
-		)
-	return pd.DataFrame(rows, columns=["invoice", *cols]).set_index("invoice")
-
-
-def open_promises(company: str | None = None) -> pd.DataFrame:
-	"""Open promises: customer, promised_date, amount still to pay."""
-	ptp = frappe.qb.DocType("Promise To Pay")
-	query = (
-		frappe.qb.from_(ptp)
-		.select(ptp.customer, ptp.promised_date, ptp.promised_amount - ptp.paid_amount)
-		.where(ptp.status == "Open")
-	)
-	if company:
-		query = query.where(ptp.company == company)
-	frame = pd.DataFrame(list(query.run()), columns=["customer", "promised_date", "amount"])
-	frame["amount"] = frame["amount"].astype(float).clip(lower=0)
-	return frame

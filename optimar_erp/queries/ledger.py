@@ -3,18 +3,14 @@
 Everything here is a handful of ``frappe.qb`` queries over Sales Invoice and Payment Ledger Entry; no
 document is loaded one by one. The engine never sees frappe: it gets plain DataFrames.
 
-Large results travel through :func:`fetch_frame`: the database packs the rows into one text value and
+Large results travel through :func:`optimar_erp.queries.frames.fetch_frame`: the database packs the rows into one text value and
 pandas parses it in C, instead of the driver decoding every field of every row in Python (5-10x faster
 on 100,000+ rows). The whole book's ledger is read as its rows in one pass and grouped in pandas: a
 ``GROUP BY`` over the wide invoice-name keys makes the database build large temporary tables (on a
 515,000-row ledger, 20-40 s through the driver before, about 5 s now, identical values).
 """
 
-import csv
-import io
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -23,8 +19,10 @@ import pandas as pd
 import frappe
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Max, Sum
-from frappe.query_builder.utils import NamedParameterWrapper
-from frappe.utils import get_datetime, getdate, today
+from frappe.utils import getdate, today
+
+from optimar_erp.constants import AMOUNT_TOLERANCE
+from optimar_erp.queries.frames import fetch_frame, group_in_memory, latest_modified
 
 INVOICE_COLUMNS = [
 	"invoice",
@@ -40,99 +38,8 @@ INVOICE_COLUMNS = [
 ]
 EVENT_COLUMNS = ["invoice", "customer", "date", "amount"]
 
-FIELD_SEP, ROW_SEP, NULL = "\x1f", "\x1e", "\x15"
 INVOICE_INDEX = "against_voucher_no"
 """ERPNext's index on the Payment Ledger's invoice column."""
-PACK_LIMIT = 200 * 1024 * 1024  # bytes of one packed result (the server's max_allowed_packet is above)
-MODIFIED_MARGIN = timedelta(minutes=10)
-"""How long before a cached point rows modified are read again (see :func:`modified_since`)."""
-GROUP_MEMORY = 256 * 1024 * 1024  # in-memory temporary tables for the ledger's GROUP BY (this session only)
-
-
-def fetch_frame(
-	query,
-	fields: dict,
-	numbers: tuple[str, ...] = (),
-	dates: tuple[str, ...] = (),
-	datetimes: tuple[str, ...] = (),
-	ints: tuple[str, ...] = (),
-) -> pd.DataFrame:
-	"""Run ``query`` (a ``frappe.qb`` query without its select list) selecting ``fields`` (column name →
-	term) and return a DataFrame with these columns, rows in the order the database reads them (an
-	``ORDER BY`` inside ``query`` is not guaranteed to survive: sort the frame if order matters).
-
-	The rows come back packed in one text value (``GROUP_CONCAT`` of ``CONCAT_WS``) that pandas parses in
-	C. Column kinds: ``numbers`` → float (NULL → NaN), ``ints`` → int, ``dates`` → ``datetime.date``
-	(NULL → None), ``datetimes`` → Timestamp (NULL → NaT); the others stay text (NULL → None), so the
-	frame holds what the driver would have returned, with decimals as floats. Falls back to reading row
-	by row if the packed result would be too large or some text holds one of the separator characters
-	(the row and field counts are checked against ``COUNT(*)``).
-	"""
-	names = list(fields)
-	inner = query.select(*[term.as_(f"c{i}") for i, term in enumerate(fields.values())])
-	wrapper = NamedParameterWrapper()
-	sql = inner.get_sql(param_wrapper=wrapper)
-	params = wrapper.get_parameters()
-	packed = ", ".join(f"IFNULL(`c{i}`, '{NULL}')" for i in range(len(names)))
-	frappe.db.sql(f"SET SESSION group_concat_max_len = {PACK_LIMIT}")
-	count, blob = frappe.db.sql(
-		f"SELECT COUNT(*), GROUP_CONCAT(CONCAT_WS('{FIELD_SEP}', {packed}) SEPARATOR '{ROW_SEP}') "
-		f"FROM ({sql}) packed",
-		params,
-	)[0]
-	if blob is None:
-		frame = pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-	elif (
-		len(blob.encode()) >= PACK_LIMIT  # cut by GROUP_CONCAT
-		or blob.count(ROW_SEP) != count - 1  # a separator inside some text
-		or blob.count(FIELD_SEP) != count * (len(names) - 1)
-	):  # read it row by row instead
-		rows = frappe.db.sql(sql, params)
-		frame = pd.DataFrame(
-			[[None if v is None else str(v) for v in row] for row in rows], columns=names, dtype=object
-		)
-	else:  # NULLs become NaN in the C parser
-		frame = pd.read_csv(
-			io.StringIO(blob),
-			sep=FIELD_SEP,
-			lineterminator=ROW_SEP,
-			header=None,
-			names=names,
-			dtype=str,
-			keep_default_na=False,
-			na_values=[NULL],
-			na_filter=NULL in blob,
-			skip_blank_lines=False,
-			quoting=csv.QUOTE_NONE,
-			engine="c",
-		)
-	for name in names:
-		col = frame[name]
-		if name in numbers:  # str → float as Python parses it (correctly rounded, like float(Decimal))
-			frame[name] = col.astype(float)
-		elif name in ints:
-			frame[name] = col.astype(int)
-		elif name in dates:
-			parsed = pd.to_datetime(col, format="%Y-%m-%d", errors="raise")
-			frame[name] = pd.Series(parsed.dt.date, index=frame.index, dtype=object).where(
-				parsed.notna(), None
-			)
-		elif name in datetimes:
-			frame[name] = pd.to_datetime(col, format="ISO8601", errors="raise")
-		elif (null := col.isna()).any():
-			frame[name] = col.astype(object).where(~null, None)
-	return frame
-
-
-@contextmanager
-def _group_in_memory():
-	"""Let a GROUP BY over many invoices stay in memory (the server default, 16 MB, spills them to disk,
-	several times slower); this session only, back to the server's defaults afterwards."""
-	frappe.db.sql(f"SET SESSION tmp_table_size = {GROUP_MEMORY}, max_heap_table_size = {GROUP_MEMORY}")
-	try:
-		yield
-	finally:
-		frappe.db.sql("SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = DEFAULT")
 
 
 def _ple_where(query, ple, company: str, as_of=None):
@@ -169,11 +76,11 @@ def get_invoices(company: str, as_of=None, customers: list[str] | None = None) -
 		Sum(ple.amount).as_("outstanding"),
 		Max(ple.posting_date).as_("last_movement"),
 	)
-	with _group_in_memory():
+	with group_in_memory():
 		frame = _grouped_invoices(per_invoice, si)
 	frame["outstanding"] = frame["outstanding"].astype(float).round(2)
 	frame["grand_total"] = frame["grand_total"].astype(float).round(2)
-	settled = frame["outstanding"].abs() < 0.005
+	settled = frame["outstanding"].abs() < AMOUNT_TOLERANCE
 	frame["settled_date"] = frame["last_movement"].where(settled)
 	return frame.drop(columns="last_movement")[INVOICE_COLUMNS]
 
@@ -200,7 +107,7 @@ def get_credit_notes(company: str, as_of=None) -> pd.DataFrame:
 		datetimes=("posting_date", "due_date"),
 	)
 	frame["outstanding"] = frame["outstanding"].round(2)
-	return frame[frame["outstanding"].abs() >= 0.005].sort_values("invoice", ignore_index=True)
+	return frame[frame["outstanding"].abs() >= AMOUNT_TOLERANCE].sort_values("invoice", ignore_index=True)
 
 
 def _fixed_fields(si) -> dict:
@@ -363,7 +270,7 @@ def tables_at(
 		present
 	].round(2)
 	last = events.groupby("code", sort=True)["date"].max()
-	settled = np.abs(invoices["outstanding"].to_numpy()) < 0.005
+	settled = np.abs(invoices["outstanding"].to_numpy()) < AMOUNT_TOLERANCE
 	invoices["settled_date"] = pd.Series(last.to_numpy(), index=invoices.index).where(settled)
 	if not pandas_dates:
 		for col in ("posting_date", "due_date", "settled_date"):
@@ -396,21 +303,79 @@ def ledger_version(company: str) -> str:
 	return str(latest_modified("Payment Ledger Entry"))
 
 
-def latest_modified(doctype: str) -> datetime | None:
-	"""The latest ``modified`` of ``doctype``'s rows (None: no rows), from the index Frappe keeps on it."""
-	table = frappe.qb.DocType(doctype)
-	latest = frappe.qb.from_(table).select(Max(table.modified)).run()[0][0]
-	return get_datetime(latest) if latest else None
+def credits_on_account(company: str | None = None, customers: list[str] | None = None) -> pd.DataFrame:
+	"""Money customers have paid or been credited that no invoice has absorbed yet: unallocated payments
+	and advances, credit notes not set against an invoice, overpayments. One row per customer, company
+	and currency (the party account's) with ``credit`` (> 0) in that currency and ``base_credit`` in the
+	company's.
+
+	Read from the Payment Ledger as ERPNext's Accounts Receivable does: the entries of one customer are
+	summed per voucher they are set against, and what sums below zero is credit the customer holds.
+	``outstanding − credit`` is then the balance ERPNext's Accounts Receivable (Summary) shows."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	query = (
+		frappe.qb.from_(ple)
+		.select(
+			ple.party.as_("customer"),
+			ple.company,
+			ple.account_currency.as_("currency"),
+			Sum(ple.amount_in_account_currency).as_("amount"),
+			Sum(ple.amount).as_("base_amount"),
+		)
+		.where((ple.party_type == "Customer") & (ple.delinked == 0))
+		.groupby(
+			ple.party, ple.company, ple.account_currency, ple.against_voucher_type, ple.against_voucher_no
+		)
+		.having(Sum(ple.amount_in_account_currency) < -AMOUNT_TOLERANCE)
+	)
+	if company:
+		query = query.where(ple.company == company)
+	if customers is not None:
+		if not customers:
+			return pd.DataFrame(columns=["customer", "company", "currency", "credit", "base_credit"])
+		query = query.where(ple.party.isin(list(customers)))
+	rows = pd.DataFrame(
+		list(query.run()), columns=["customer", "company", "currency", "amount", "base_amount"]
+	)
+	if rows.empty:
+		return pd.DataFrame(columns=["customer", "company", "currency", "credit", "base_credit"])
+	totals = rows.groupby(["customer", "company", "currency"], as_index=False)[
+		["amount", "base_amount"]
+	].sum()
+	return pd.DataFrame(
+		{
+			"customer": totals["customer"],
+			"company": totals["company"],
+			"currency": totals["currency"],
+			"credit": -totals["amount"].astype(float),
+			"base_credit": -totals["base_amount"].astype(float),
+		}
+	)
 
 
-def modified_since(doctype: str, point: datetime, limit: int, margin: timedelta = MODIFIED_MARGIN):
-	"""A query (without its select list) on ``doctype``'s rows modified after ``point`` − ``margin``: a
-	transaction that wrote them before ``point`` but committed after it is still seen. Only those after
-	``point`` when more than ``limit`` were modified in the margin (a bulk write just before it); None
-	when even those are more than ``limit``. Through the index on ``modified``, counting no further."""
-	table = frappe.qb.DocType(doctype)
-	for since in (point - margin, point):
-		query = frappe.qb.from_(table).where(table.modified > since)
-		if not query.select(table.name).limit(1).offset(limit).run():
-			return query
-	return None
+def _receipts(company: str, start, end, query, ple):
+	"""``query`` on the company's customer receipts (Payment and Journal Entries) dated ``start``–``end``."""
+	return (
+		query.where((ple.company == company) & (ple.party_type == "Customer") & (ple.delinked == 0))
+		.where(ple.voucher_type.isin(("Payment Entry", "Journal Entry")) & (ple.amount < 0))
+		.where((ple.posting_date >= start) & (ple.posting_date <= end))
+	)
+
+
+def payments_between(company: str, start, end) -> pd.DataFrame:
+	"""The company's customer receipts dated ``start``–``end`` from the Payment Ledger: customer, date,
+	amount (negative, as the ledger has it)."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	return fetch_frame(
+		_receipts(company, start, end, frappe.qb.from_(ple), ple),
+		{"customer": ple.party, "date": ple.posting_date, "amount": ple.amount},
+		numbers=("amount",),
+		dates=("date",),
+	)
+
+
+def cash_received(company: str, start, end) -> float:
+	"""The cash the company's customers paid from ``start`` to ``end`` (positive)."""
+	ple = frappe.qb.DocType("Payment Ledger Entry")
+	total = _receipts(company, start, end, frappe.qb.from_(ple), ple).select(Sum(ple.amount)).run()[0][0]
+	return -float(total or 0)

@@ -9,8 +9,10 @@ from frappe.query_builder.functions import Coalesce, Max, Min, Sum
 from frappe.utils import add_days, flt, getdate
 
 from optimar_erp.constants import DISPUTE_OPEN_STATUSES, PROMISE_OPEN
-from optimar_erp.dunning.commitments import open_disputes_table, open_promises_table
 from optimar_erp.engine.analytics import DEFAULT_BUCKETS, bucket_index, bucket_labels
+from optimar_erp.queries.disputes import open_disputes_table
+from optimar_erp.queries.invoices import is_open
+from optimar_erp.queries.promises import open_promises_table
 
 
 def open_invoices(customer: str, names: list[str] | None = None) -> list[frappe._dict]:
@@ -34,7 +36,7 @@ def open_invoices(customer: str, names: list[str] | None = None) -> list[frappe.
 			si.po_no,
 		)
 		.where((si.customer == customer) & (si.docstatus == 1) & (si.is_return == 0))
-		.where(si.outstanding_amount > 0)
+		.where(is_open(si))
 		.orderby(si.due_date)
 		.orderby(si.name)
 	)

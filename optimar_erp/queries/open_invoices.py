@@ -4,7 +4,7 @@ Reading the 100,000 open invoices of a large book from the wide Sales Invoice ta
 second; after a posting only a few of them changed. ERPNext updates an invoice's ``modified`` whenever
 its outstanding amount or status changes (payments, credit notes, cancellations, reconciliation), so
 the table is cached with the latest ``modified`` of Sales Invoice it reflects, and an open after new
-postings re-reads only the invoices modified since (:func:`optimar_erp.data.modified_since`) and splices them
+postings re-reads only the invoices modified since (:func:`optimar_erp.queries.frames.modified_since`) and splices them
 in. The app's own computed fields (risk band, late probability, predicted pay date, collection state)
 are written without touching ``modified``; their writers call :func:`fields_changed` with the invoices
 they wrote (logged, and read again at the next open like the modified ones) or, for a bulk write such
@@ -20,7 +20,8 @@ import pandas as pd
 import frappe
 from frappe.utils import now_datetime
 
-from optimar_erp import data
+from optimar_erp.queries.frames import fetch_frame, latest_modified, modified_since
+from optimar_erp.queries.invoices import has_balance
 
 KEY = "optimar:open-invoices:"
 FORMAT = 2
@@ -80,7 +81,7 @@ def table(company: str) -> pd.DataFrame:
 	currency, invoice, customer, customer_name, posting_date, due_date (datetime64), outstanding,
 	is_return and the risk and collection fields."""
 	latest, version = (
-		data.latest_modified("Sales Invoice"),
+		latest_modified("Sales Invoice"),
 		frappe.cache.get_value(FIELDS_VERSION, expires=True),
 	)
 	position = frappe.cache.llen(FIELDS_LOG)
@@ -126,7 +127,7 @@ def _updated(company: str, found: dict, latest: datetime) -> pd.DataFrame | None
 	logged = _logged_since(found["position"])
 	if latest < found["latest"] or logged is None:
 		return None
-	since = data.modified_since("Sales Invoice", found["latest"], MAX_CHANGED)
+	since = modified_since("Sales Invoice", found["latest"], MAX_CHANGED)
 	if since is None:
 		return None
 	si = frappe.qb.DocType("Sales Invoice")
@@ -144,14 +145,10 @@ def _updated(company: str, found: dict, latest: datetime) -> pd.DataFrame | None
 def read(company: str, names: list[str] | None = None) -> pd.DataFrame:
 	"""The table straight from Sales Invoice (only the invoices ``names``: by their primary key)."""
 	si = frappe.qb.DocType("Sales Invoice")
-	query = (
-		frappe.qb.from_(si)
-		.where((si.company == company) & (si.docstatus == 1))
-		.where((si.outstanding_amount > 0.005) | (si.outstanding_amount < -0.005))
-	)
+	query = frappe.qb.from_(si).where((si.company == company) & (si.docstatus == 1)).where(has_balance(si))
 	if names is not None:
 		query = query.where(si.name.isin(list(names) or [""]))
-	return data.fetch_frame(
+	return fetch_frame(
 		query,
 		{
 			"currency": si.currency,

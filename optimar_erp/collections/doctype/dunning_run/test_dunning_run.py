@@ -1,4 +1,5 @@
-"""Dunning runs on a real site: what goes into the Email Queue, and what never goes twice."""
+"""Dunning runs on a real site: what goes into the Email Queue, and what never goes twice (beside the doctype:
+``bench run-tests --doctype "Dunning Run"``)."""
 
 import hashlib
 from email import header as email_header
@@ -25,6 +26,9 @@ from optimar_erp.tests.factories import (
 	no_live_dunning_runs,
 )
 from optimar_erp.tests.test_permissions import make_user
+
+# Test records: this suite makes its own customers and invoices (tests/factories.py); none of ERPNext's.
+test_ignore = ["Company", "Customer"]
 
 
 def new_run(customer: str, submit: bool = True):
