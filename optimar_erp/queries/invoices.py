@@ -143,6 +143,28 @@ def overdue_total(customer: str) -> float:
 	)
 
 
+def overdue_by_customer(company: str) -> dict[str, float]:
+	"""Each customer's outstanding on the company's invoices past their due date, in the company's
+	currency (an invoice billed in another currency on a receivable in the company's currency is owed in
+	the company's currency already)."""
+	si = frappe.qb.DocType("Sales Invoice")
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	base = (
+		Case()
+		.when(si.party_account_currency == currency, si.outstanding_amount)
+		.else_(si.outstanding_amount * si.conversion_rate)
+	)
+	rows = (
+		frappe.qb.from_(si)
+		.select(si.customer, Sum(base))
+		.where((si.company == company) & (si.docstatus == 1) & (si.is_return == 0) & is_open(si))
+		.where(si.due_date < today())
+		.groupby(si.customer)
+		.run()
+	)
+	return {customer: float(amount or 0) for customer, amount in rows}
+
+
 def companies_with_open_invoices(customer: str | None = None) -> list[str]:
 	"""The companies with an open submitted invoice (of ``customer``, or of anyone)."""
 	filters = {"docstatus": 1, "outstanding_amount": (">", AMOUNT_TOLERANCE)}

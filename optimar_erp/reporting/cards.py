@@ -13,7 +13,8 @@ from frappe.utils import add_days, get_first_day, getdate, today
 from optimar_erp.queries.companies import default_company
 from optimar_erp.queries.disputes import disputed_total
 from optimar_erp.queries.figures import ledger_summary
-from optimar_erp.queries.invoices import predicted_late_total
+from optimar_erp.queries.invoices import overdue_by_customer, predicted_late_total
+from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import broken_count_since, still_promised_between
 
 
@@ -37,8 +38,14 @@ def _money(value, company: str) -> dict:
 
 @frappe.whitelist()
 def total_overdue(filters=None) -> dict:
+	"""What is overdue, less the money customers have sent that no invoice absorbed yet (as ERPNext's
+	Accounts Receivable nets it), up to each customer's own overdue: a payment on account is not owed."""
 	company = _company(filters)
-	return _money(ledger_summary(company).get("overdue"), company)
+	overdue = overdue_by_customer(company)
+	held = credits_on_account(company, list(overdue))
+	credit = held.groupby("customer")["base_credit"].sum().to_dict() if len(held) else {}
+	absorbed = sum(min(float(credit.get(customer, 0.0)), owed) for customer, owed in overdue.items())
+	return _money(float(ledger_summary(company).get("overdue") or 0) - absorbed, company)
 
 
 @frappe.whitelist()

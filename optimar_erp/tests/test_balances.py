@@ -1,6 +1,8 @@
 """Money received but not yet matched to invoices counts everywhere the app shows or asks for a balance:
 compared customer by customer with ERPNext's Accounts Receivable (Summary) on a real site."""
 
+import json
+
 import frappe
 from frappe.utils import flt, today
 
@@ -13,6 +15,7 @@ from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning import delivery
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.queries.ledger import credits_on_account
+from optimar_erp.reporting import cards
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -127,3 +130,18 @@ class TestBalancesWithUnmatchedMoney(CollectionsTestCase):
 		)[2]
 		self.assertIn("600", context["credit_on_account"])
 		self.assertIn("400", context["balance_due"])
+
+	def test_the_workspace_overdue_card_counts_money_on_account_up_to_each_customers_overdue(self):
+		"""The Total Overdue card nets a customer's unmatched payments against its overdue, never below
+		zero for that customer: the card moves by exactly what the customer no longer owes."""
+		company = default_company()
+		filters = json.dumps({"company": company})
+		s = frappe.generate_hash(length=6)
+		customer = make_customer(f"Card On Account {s}", f"card-{s}@example.com")
+		overdue = make_invoice(customer, 1000, due_in_days=-10)
+		make_invoice(customer, 700, due_in_days=10)  # not due: credit beyond the overdue does not count
+		before = cards.total_overdue(filters)["value"]
+		make_receipt(overdue, 400)
+		self.assertAlmostEqual(cards.total_overdue(filters)["value"], before - 400, places=2)
+		make_receipt(overdue, 900)  # 1,300 on account against 1,000 overdue
+		self.assertAlmostEqual(cards.total_overdue(filters)["value"], before - 1000, places=2)
