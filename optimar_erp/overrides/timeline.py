@@ -72,7 +72,7 @@ def _activities(filters: dict, or_filters: dict | None = None) -> list:
 		or_filters=or_filters,
 		fields=list(FIELDS),
 		order_by="creation desc",
-		limit_page_length=LIMIT,
+		limit=LIMIT,
 	)
 
 

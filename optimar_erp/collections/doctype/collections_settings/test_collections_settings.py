@@ -2,14 +2,14 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from optimar_erp.collections.doctype.dunning_sequence.test_dunning_sequence import make_sequence
+from optimar_erp.compat import IntegrationTestCase
 
 test_ignore = ["Dunning Sequence"]
 
 
-class TestCollectionsSettings(FrappeTestCase):
+class TestCollectionsSettings(IntegrationTestCase):
 	def setUp(self):
 		self.settings = frappe.get_single("Collections Settings")
 
