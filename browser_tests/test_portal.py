@@ -15,7 +15,27 @@ expect.set_options(timeout=20_000)  # a busy CI machine: the page reloads after 
 
 PORTAL = f"{BASE}/customer-portal"
 API = f"{BASE}/api/method/optimar_erp.portal.api."
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _one_page_pdf() -> bytes:
+	"""A real one-page PDF (catalogue, page tree, cross-reference table): the portal refuses a PDF it
+	cannot read, and Frappe v16 parses every uploaded PDF."""
+	objects = (
+		b"<< /Type /Catalog /Pages 2 0 R >>",
+		b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
+	)
+	out, offsets = b"%PDF-1.4\n", []
+	for number, body in enumerate(objects, 1):
+		offsets.append(len(out))
+		out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+	xref = len(out)
+	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+	return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+PDF = _one_page_pdf()
 
 
 def day(offset: int, start: str | None = None) -> str:

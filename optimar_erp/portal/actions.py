@@ -15,6 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, fmt_money, getdate, today
 
+from optimar_erp.compat import pdf_problem
 from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.portal import access
 from optimar_erp.portal.client import client_address
@@ -40,7 +41,9 @@ class Attachment:
 
 
 def check_attachment(attachment: Attachment | None) -> Attachment | None:
-	"""The attachment if it is a PDF, PNG or JPEG (by extension and content) of at most 5 MB."""
+	"""The attachment if it is a PDF, PNG or JPEG (by extension and content) of at most 5 MB; a PDF must
+	also be readable and free of scripts (:func:`optimar_erp.compat.pdf_problem`: Frappe v16's File
+	parses every uploaded PDF and would otherwise fail with an unhandled error)."""
 	if attachment is None or (not attachment.filename and not attachment.content):
 		return None
 	from werkzeug.utils import secure_filename
@@ -55,6 +58,18 @@ def check_attachment(attachment: Attachment | None) -> Attachment | None:
 		frappe.throw(
 			_("The attachment is larger than {0} MB.").format(MAX_ATTACHMENT_MB), title=_("Attachment")
 		)
+	if extension == "pdf":
+		problem = pdf_problem(attachment.content)
+		if problem == "unreadable":
+			frappe.throw(
+				_("The PDF cannot be read. Save the document as a PDF again and attach that file."),
+				title=_("Attachment"),
+			)
+		if problem == "script":
+			frappe.throw(
+				_("The PDF contains scripts and cannot be accepted. Attach a PDF without them."),
+				title=_("Attachment"),
+			)
 	return Attachment(filename, attachment.content)
 
 

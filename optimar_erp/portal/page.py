@@ -24,6 +24,7 @@ from frappe.website.doctype.website_settings import website_settings
 from frappe.website.page_renderers.template_page import TemplatePage
 from frappe.website.utils import get_boot_data
 
+from optimar_erp.compat import no_default_path
 from optimar_erp.portal import links, templating
 
 GZIP_MIN_BYTES = 1024
@@ -59,11 +60,7 @@ def app_screen_is_empty() -> bool:
 	return True
 
 
-def _no_default_path(apps=None):
-	return None  # frappe.apps.get_default_path of an empty app list
-
-
-_boot_without_apps = _with_globals(get_boot_data, get_apps=list, get_default_path=_no_default_path)
+_boot_without_apps = _with_globals(get_boot_data, get_apps=list, get_default_path=no_default_path)
 
 
 def boot_data() -> dict:

@@ -22,8 +22,8 @@ from frappe.utils import (
 	getdate,
 	today,
 )
-from frappe.utils.data import get_number_format_info
 
+from optimar_erp.compat import number_format_info
 from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning import interest
 from optimar_erp.portal import access, actions, links
@@ -42,7 +42,7 @@ class Formats:
 		self.number_format = frappe.db.get_default("number_format") or "#,###.##"
 		self.precision = cint(frappe.db.get_default("currency_precision")) or None
 		if self.precision is None:
-			self.precision = get_number_format_info(self.number_format)[2]
+			self.precision = number_format_info(self.number_format)[2]
 		self.hide_symbol = frappe.defaults.get_global_default("hide_currency_symbol") == "Yes"
 		date_format = frappe.db.get_default("date_format") or "yyyy-mm-dd"
 		self.strftime = date_format

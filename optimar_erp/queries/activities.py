@@ -114,7 +114,7 @@ def timeline_activities(filters: dict, or_filters: dict | None, fields: list[str
 		or_filters=or_filters,
 		fields=fields,
 		order_by="creation desc",
-		limit_page_length=limit,
+		limit=limit,
 	)
 
 

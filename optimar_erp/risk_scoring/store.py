@@ -121,7 +121,7 @@ def _prune_files(company: str) -> None:
 		fields=["name"],
 		order_by="creation desc",
 		start=KEEP_MODEL_FILES,
-		limit_page_length=1000,
+		limit=1000,
 		pluck="name",
 	)
 	for name in old:

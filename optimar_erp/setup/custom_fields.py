@@ -20,6 +20,12 @@ def _computed(field: dict) -> dict:
 	return {"read_only": 1, "no_copy": 1, "allow_on_submit": 1, "print_hide": 1, **field}
 
 
+SECTION_ENDS = {("Sales Invoice", "collections_section"): "accounting_dimensions_section"}
+"""Custom sections that open right before one of ERPNext's own (here: the Collections section closes the
+Sales Invoice's first section, before Accounting Dimensions). Frappe v16 moves a custom Section Break
+anchored mid-section to the end of that section, v15 does not: ``setup.install.placed_custom_fields``
+anchors them on the section's last field, which both majors treat alike."""
+
 CUSTOM_FIELDS = {
 	"Customer": [
 		{
@@ -187,7 +193,7 @@ CUSTOM_FIELDS = {
 			"fieldname": "collections_section",
 			"label": "Collections",
 			"fieldtype": "Section Break",
-			"insert_after": "amended_from",
+			"insert_after": "amended_from",  # on ERPNext v15; see SECTION_ENDS
 			"collapsible": 1,
 			"depends_on": "eval:doc.docstatus == 1",
 		},

@@ -1,7 +1,10 @@
+import copy
+
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
+from optimar_erp.compat import end_of_section
+from optimar_erp.setup.custom_fields import CUSTOM_FIELDS, SECTION_ENDS
 from optimar_erp.setup.roles import ROLES
 from optimar_erp.setup.sequences import create_standard_sequences
 
@@ -21,9 +24,20 @@ def create_roles():
 			)
 
 
+def placed_custom_fields() -> dict:
+	"""``CUSTOM_FIELDS`` with each section in ``SECTION_ENDS`` anchored on the last field of the section it
+	follows on this site's ERPNext (``amended_from`` on v15, ``has_subcontracted`` on v16)."""
+	fields = copy.deepcopy(CUSTOM_FIELDS)
+	for (doctype, fieldname), next_section in SECTION_ENDS.items():
+		for field in fields[doctype]:
+			if field["fieldname"] == fieldname:
+				field["insert_after"] = end_of_section(doctype, next_section)
+	return fields
+
+
 def apply_custom_fields():
 	"""Create or update the custom fields; safe to run again (the patch does)."""
-	create_custom_fields(CUSTOM_FIELDS, update=True)
+	create_custom_fields(placed_custom_fields(), update=True)
 
 
 def initialise_settings(only_missing: bool = False):

@@ -15,11 +15,41 @@ from optimar_erp.tests.factories import CollectionsTestCase, default_company, ma
 BANK = "OptimAR Test Bank"
 
 
-def company_bank_account(company: str) -> str:
-	"""A company Bank Account on the company's bank GL account (made, with its Bank, when missing)."""
+BANK_GL_ACCOUNT = "OptimAR Test Bank Account"
+
+
+def company_bank_gl_account(company: str) -> str:
+	"""The company's bank GL account: its default, else any bank ledger, else one made under the chart's
+	bank group as ERPNext's setup wizard makes it. ERPNext v15's site setup makes one; v16's does not."""
 	gl = frappe.get_cached_value("Company", company, "default_bank_account") or frappe.db.get_value(
 		"Account", {"company": company, "account_type": "Bank", "is_group": 0}
 	)
+	if gl:
+		return gl
+	group = frappe.db.get_value(
+		"Account", {"company": company, "account_type": "Bank", "is_group": 1, "root_type": "Asset"}
+	)
+	if not group:
+		raise AssertionError(f"the chart of accounts of {company} has no bank group")
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": BANK_GL_ACCOUNT,
+				"parent_account": group,
+				"is_group": 0,
+				"company": company,
+				"account_type": "Bank",
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def company_bank_account(company: str) -> str:
+	"""A company Bank Account on the company's bank GL account (made, with its Bank, when missing)."""
+	gl = company_bank_gl_account(company)
 	found = frappe.db.get_value("Bank Account", {"account": gl, "is_company_account": 1})
 	if found:
 		return found

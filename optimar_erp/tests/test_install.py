@@ -5,7 +5,7 @@ from frappe.utils import get_system_timezone, get_time
 
 from optimar_erp.setup.checks import leftovers
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
-from optimar_erp.setup.install import apply_custom_fields
+from optimar_erp.setup.install import apply_custom_fields, placed_custom_fields
 from optimar_erp.setup.roles import ROLES
 from optimar_erp.tests.factories import OptimarTestCase
 
@@ -31,7 +31,7 @@ class TestInstall(OptimarTestCase):
 					self.assertIn(field["fieldname"], columns)
 
 	def test_fields_sit_where_declared(self):
-		for doctype, fields in CUSTOM_FIELDS.items():
+		for doctype, fields in placed_custom_fields().items():
 			order = [df.fieldname for df in frappe.get_meta(doctype).fields]
 			for field in fields:
 				self.assertEqual(
@@ -39,6 +39,22 @@ class TestInstall(OptimarTestCase):
 					order.index(field["insert_after"]),
 					f"{doctype}.{field['fieldname']} is not right after {field['insert_after']}",
 				)
+
+	def test_collections_section_closes_the_invoice_first_section(self):
+		# on the form: the Collections section holds only its own fields and Accounting Dimensions follows
+		# it, on ERPNext v15 and v16 alike (v16 moves a custom Section Break anchored mid-section)
+		fields = frappe.get_meta("Sales Invoice").fields
+		order = [df.fieldname for df in fields]
+		start = order.index("collections_section")
+		self.assertIn(order[start - 1], ("amended_from", "has_subcontracted"))
+		section = []
+		for df in fields[start + 1 :]:
+			if df.fieldtype in ("Section Break", "Tab Break"):
+				self.assertEqual(df.fieldname, "accounting_dimensions_section")
+				break
+			section.append(df.fieldname)
+		declared = {f["fieldname"] for f in CUSTOM_FIELDS["Sales Invoice"]} - {"predicted_pay_date"}
+		self.assertEqual(set(section), declared - {"collections_section"})
 
 	def test_computed_fields_are_read_only_and_not_copied(self):
 		meta = frappe.get_meta("Sales Invoice")

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import frappe
 from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, today
 
+from optimar_erp.compat import PrintPermissionError
 from optimar_erp.dunning import delivery as dunning_delivery
 from optimar_erp.portal import access, actions, api, client, links
 from optimar_erp.queries import portal
@@ -25,7 +26,22 @@ from optimar_erp.tests.factories import (
 )
 from optimar_erp.tests.test_permissions import make_user
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def _blank_pdf() -> bytes:
+	"""A real one-page PDF (Frappe v16's File parses uploaded PDFs)."""
+	from io import BytesIO
+
+	from pypdf import PdfWriter
+
+	writer = PdfWriter()
+	writer.add_blank_page(width=72, height=72)
+	out = BytesIO()
+	writer.write(out)
+	return out.getvalue()
+
+
+PDF = _blank_pdf()
+BROKEN_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -528,6 +544,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			),
 			("wrong type", dict(attachment=actions.Attachment("run.exe", b"MZ\x90\x00")), "PDF, PNG or JPEG"),
 			("disguised", dict(attachment=actions.Attachment("fake.pdf", b"<script>")), "PDF, PNG or JPEG"),
+			("broken pdf", dict(attachment=actions.Attachment("scan.pdf", BROKEN_PDF)), "PDF cannot be read"),
 			("no invoices", dict(invoices=[]), "Choose at least one invoice"),
 		]
 		before = count("Promise To Pay", customer=self.customer)
@@ -601,7 +618,13 @@ class TestCustomerPortal(CollectionsTestCase):
 		):
 			with self.subTest(label), self.assertRaisesRegex(frappe.ValidationError, message):
 				actions.raise_dispute(viewer, invoice, *args)
+		files = count("File", attached_to_doctype="Dispute")
+		with self.assertRaisesRegex(frappe.ValidationError, "PDF cannot be read"):
+			actions.raise_dispute(
+				viewer, invoice, "Pricing", 10, "x", attachment=actions.Attachment("scan.pdf", BROKEN_PDF)
+			)
 		self.assertEqual(count("Dispute", sales_invoice=invoice), 0)
+		self.assertEqual(count("File", attached_to_doctype="Dispute"), files)
 
 	# ------------------------------------------------------------------ another customer's documents
 
@@ -785,7 +808,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			html = api.invoice_print(self.paid)
 			self.assertIn(self.paid, html)
 			self.assertFalse(frappe.flags.ignore_print_permissions)
-			with self.assertRaises(frappe.DoesNotExistError, msg="Frappe's own check still applies"):
+			with self.assertRaises(PrintPermissionError, msg="Frappe's own check still applies"):
 				frappe.get_print("Sales Invoice", self.paid)
 		with self.request(user=self.user):
 			api.statement_pdf(from_date=add_days(today(), -100), to_date=today())

@@ -3,6 +3,7 @@
 import json
 
 import frappe
+from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, getdate, today
 
 from optimar_erp.demo import setup as demo_setup
@@ -248,14 +249,13 @@ class TestRiskScoring(CollectionsTestCase):
 		)
 		self.assertTrue(advised, "no customer got a credit advice")
 		# ERPNext refuses a limit below what the customer owes: take one the advice covers
+		invoice = frappe.qb.DocType("Sales Invoice")
 		owed = dict(
-			frappe.get_all(
-				"Sales Invoice",
-				{"docstatus": 1, "company": self.company},
-				["customer", "sum(outstanding_amount)"],
-				group_by="customer",
-				as_list=True,
-			)
+			frappe.qb.from_(invoice)
+			.select(invoice.customer, Sum(invoice.outstanding_amount))
+			.where((invoice.docstatus == 1) & (invoice.company == self.company))
+			.groupby(invoice.customer)
+			.run()
 		)
 		customer = next(c for c in advised if c.recommended_credit_limit >= (owed.get(c.name) or 0))
 		# start from no limit for this company (an earlier run of the suite may have applied one)

@@ -732,7 +732,9 @@ class TestReminderFormats(OptimarTestCase):
 			date_of, money_of = messages.formatters(None, "United States")
 			self.assertEqual(date_of("2026-11-26"), "11-26-2026", "the site's own format at home")
 			date_of, money_of = messages.formatters("en", "India")
-			self.assertEqual(date_of("2026-11-26"), "26-Nov-2026")
+			# CLDR's medium date for English in India: 26-Nov-2026 in the Babel of Frappe v15, 26 Nov 2026
+			# in v16's
+			self.assertIn(date_of("2026-11-26"), ("26-Nov-2026", "26 Nov 2026"))
 			self.assertEqual(money_of(123456.5, "INR"), "₹1,23,456.50")
 			date_of, money_of = messages.formatters("de", "United States")
 			self.assertEqual(date_of("2026-11-26"), "26.11.2026", "the customer's language first")

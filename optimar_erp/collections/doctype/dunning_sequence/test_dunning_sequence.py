@@ -2,7 +2,8 @@
 # For license information, please see license.txt
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
+
+from optimar_erp.compat import IntegrationTestCase
 
 # Sequences need none of ERPNext's test records (companies, groups, territories and what they pull in).
 test_ignore = ["Company", "Customer Group", "Territory"]
@@ -27,7 +28,7 @@ def make_sequence(name: str, steps=DEFAULT_STEPS, **fields):
 	return doc.insert(ignore_permissions=True)
 
 
-class TestDunningSequence(FrappeTestCase):
+class TestDunningSequence(IntegrationTestCase):
 	def tearDown(self):
 		frappe.db.rollback()
 

@@ -40,7 +40,7 @@ def execute(filters: dict | None = None):
 			"review_reasons",
 		],
 		order_by="received_on desc",
-		limit_page_length=500,
+		limit=500,
 	)
 	for row in rows:
 		row["proposal"] = proposal(row)
