@@ -237,6 +237,9 @@ def _activity_row(**values) -> tuple:
 		"docstatus": 0,
 		"activity_type": "Reminder",
 		"attempts": 0,
+		"learned": 0,
+		"propensity": 0,
+		"send_hour": 0,
 		**values,
 	}
 	return tuple(row.get(field) for field in ACTIVITY_FIELDS)
