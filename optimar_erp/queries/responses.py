@@ -78,3 +78,25 @@ def settlements(since) -> pd.DataFrame:
 		{"customer": ple.party, "settled_date": ple.posting_date},
 		datetimes=("settled_date",),
 	)
+
+
+def profiles_of(customers: list[str]) -> pd.DataFrame:
+	"""customer, best_channel, best_time, payment_run_days, evidence of these customers' Customer Response
+	Profiles (those the nightly job wrote)."""
+	crp = frappe.qb.DocType("Customer Response Profile")
+	columns = ["customer", "best_channel", "best_time", "payment_run_days", "evidence"]
+	if not customers:
+		return pd.DataFrame(columns=columns)
+	rows = (
+		frappe.qb.from_(crp)
+		.select(
+			crp.customer,
+			Coalesce(crp.best_channel, ""),
+			Coalesce(crp.best_time, ""),
+			Coalesce(crp.payment_run_days, ""),
+			Coalesce(crp.evidence, ""),
+		)
+		.where(crp.customer.isin(customers))
+		.run()
+	)
+	return pd.DataFrame(list(rows), columns=columns)

@@ -15,6 +15,7 @@ from frappe.utils import get_datetime, getdate
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning.run import ACTIVITY_FIELDS, _activity_row, execute_run, insert_rows
 from optimar_erp.exceptions import ModelIntegrityError
+from optimar_erp.reporting.worklist import worklist
 from optimar_erp.response import store
 from optimar_erp.response.jobs import learn
 from optimar_erp.response.policy import learned_policy
@@ -252,3 +253,20 @@ class TestResponseLearning(CollectionsTestCase):
 			)
 			with self.assertRaisesRegex(frappe.ValidationError, message):
 				doc.insert(ignore_permissions=True)
+
+	def test_the_worklist_says_what_was_learned(self):
+		with self.freeze_time(NOW, tick=True):
+			wa, _em = self.history("Worklist")
+			learn()
+			make_invoice(wa, 640, due_in_days=-10)
+			frappe.db.commit()
+			rows = worklist(company=default_company()).set_index("customer")
+			self.set_settings(learning_enabled=0)
+			try:
+				unlearned = worklist(company=default_company()).set_index("customer")
+			finally:
+				self.set_settings(learning_enabled=1)
+		self.assertEqual(rows.loc[wa, "next_action"], "whatsapp")
+		self.assertIn("learned: best by WhatsApp at", rows.loc[wa, "reason"])
+		self.assertIn("answered 7 of 9 WhatsApp reminders", rows.loc[wa, "reason"])
+		self.assertNotIn("learned", unlearned.loc[wa, "reason"])
