@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimar_erp.engine.response.history import customer_profiles, touch_outcomes
+from optimar_erp.engine.response.history import customer_profiles, evidence_texts, touch_outcomes
 from optimar_erp.engine.response.model import ResponseModel
 
 
@@ -64,3 +64,18 @@ def test_profiles_pick_the_channel_a_customer_answers_and_say_why():
 	assert prof.loc["W", "evidence"].startswith("answered 7 of 9 WhatsApp reminders")
 	assert "0 of 9 Email" in prof.loc["W", "evidence"]
 	assert prof.loc["W", "touches"] == 18 and prof.loc["New", "touches"] == 0
+
+
+def test_evidence_texts_say_what_the_model_says_for_every_customer():
+	rows = []
+	for c, (wa_ok, em_ok) in {"A": (3, 0), "B": (1, 2), "C": (0, 0)}.items():
+		for k in range(4):
+			rows.append((c, "WhatsApp", _ts(14 * k), "payment" if k < wa_ok else "silence", 1.5 + k))
+			rows.append((c, "Email", _ts(14 * k + 7), "promise" if k < em_ok else "silence", 2.0))
+	touches = pd.DataFrame(rows, columns=["customer", "channel", "sent_at", "outcome", "days_to_outcome"])
+	touches["tone"] = ""
+	model = ResponseModel.fit(touches)
+	texts = evidence_texts(model.evidence_table)
+	for c in "ABC":
+		assert texts[c] == "; ".join(model.evidence(c))
+	assert texts["A"].startswith("answered 3 of 4 WhatsApp reminders (paid or promised after 2.5 days")

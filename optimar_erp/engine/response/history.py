@@ -110,6 +110,7 @@ def customer_profiles(
 		combos.setdefault((ch, tn), []).append(i)
 	evidence = model.evidence_table if model.evidence_table is not None else pd.DataFrame()
 	counts = evidence.groupby("customer")["touches"].sum() if len(evidence) else pd.Series(dtype=int)
+	texts = evidence_texts(evidence)
 	for (ch, tn), idx in combos.items():
 		part = customers.iloc[idx]
 		if not ch:
@@ -131,17 +132,39 @@ def customer_profiles(
 		)
 		scores = model.score(ctx, grid)
 		best = scores.argmax(axis=1)
-		for j, c in enumerate(ctx["customer"]):
-			g = grid.iloc[best[j]]
-			rows.append(
-				(
-					c,
-					g["channel"],
-					int(g["hour"]),
-					g["tone"],
-					float(scores[j, best[j]]),
-					int(counts.get(c, 0)),
-					"; ".join(model.evidence(c)),
-				)
+		chosen = grid.iloc[best].reset_index(drop=True)
+		names = ctx["customer"]
+		rows.extend(
+			zip(
+				names,
+				chosen["channel"],
+				chosen["hour"].astype(int),
+				chosen["tone"],
+				scores[np.arange(len(best)), best].astype(float),
+				names.map(counts).fillna(0).astype(int),
+				names.map(texts).fillna(""),
+				strict=True,
 			)
+		)
 	return pd.DataFrame(rows, columns=list(PROFILE_COLUMNS))
+
+
+def evidence_texts(evidence: pd.DataFrame) -> pd.Series:
+	"""Per customer, :meth:`ResponseModel.evidence`'s sentences joined by "; " (all customers at once)."""
+	if evidence is None or not len(evidence):
+		return pd.Series(dtype=object)
+	ev = evidence.assign(rate=evidence["successes"] / evidence["touches"]).sort_values(
+		["customer", "rate", "touches"], ascending=[True, False, False], kind="stable"
+	)
+	text = (
+		"answered "
+		+ ev["successes"].astype(int).astype(str)
+		+ " of "
+		+ ev["touches"].astype(int).astype(str)
+		+ " "
+		+ ev["channel"].astype(str)
+		+ " reminders"
+	)
+	days = ev["days"].map(lambda d: f" (paid or promised after {d:g} days, median)" if d == d else "")
+	text = text + days.where(ev["successes"] > 0, "")
+	return text.groupby(ev["customer"], sort=False).agg("; ".join)
