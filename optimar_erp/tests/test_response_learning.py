@@ -270,3 +270,23 @@ class TestResponseLearning(CollectionsTestCase):
 		self.assertIn("learned: best by WhatsApp at", rows.loc[wa, "reason"])
 		self.assertIn("answered 7 of 9 WhatsApp reminders", rows.loc[wa, "reason"])
 		self.assertNotIn("learned", unlearned.loc[wa, "reason"])
+
+	def test_settings_saved_before_learning_existed_get_its_defaults_and_bad_values_are_refused(self):
+		fields = ("learning_exploration", "learning_lead_business_days", "learning_outcome_days")
+		fields += ("learning_min_touches",)
+		singles = frappe.qb.DocType("Singles")
+		try:
+			frappe.qb.from_(singles).delete().where(
+				(singles.doctype == "Collections Settings") & singles.field.isin(fields)
+			).run()
+			frappe.clear_document_cache("Collections Settings", "Collections Settings")
+			settings = frappe.get_single("Collections Settings")
+			self.assertIsNone(settings.learning_outcome_days)
+			settings.save(ignore_permissions=True)  # learning is on: checked, with the defaults
+			self.assertEqual([settings.get(f) for f in fields], [10, 3, 7, 50])
+			settings.learning_exploration = 80
+			with self.assertRaisesRegex(frappe.ValidationError, "Exploration share"):
+				settings.save(ignore_permissions=True)
+		finally:
+			frappe.db.rollback()
+			self.set_settings(**{f: self.SETTINGS[f] for f in fields})

@@ -12,6 +12,7 @@ from optimar_erp.dunning.escalation import configured_rules
 from optimar_erp.dunning.run import dry_run as run_dry
 from optimar_erp.exceptions import ProviderURLNotAllowed
 from optimar_erp.queries.users import collections_managers, users_with_role
+from optimar_erp.response.config import DEFAULTS as LEARNING_DEFAULTS
 from optimar_erp.setup import checklist
 
 MAX_TOUCHES_LIMIT = 50
@@ -110,6 +111,10 @@ class CollectionsSettings(Document):
 	def validate_learning(self):
 		"""Learned decisions: exploration 0-50 %, lead 0-10 business days, outcome window 1-60 days, at
 		least 20 reminders to learn from, quiet hours set as a pair (checked when learning is on)."""
+		# settings saved before these fields existed hold them empty: their defaults
+		for field, default in LEARNING_DEFAULTS.items():
+			if self.get(field) is None or self.get(field) == "":
+				self.set(field, default)
 		if not cint(self.get("learning_enabled")):
 			return
 		checks = (
