@@ -11,10 +11,18 @@ DEFAULTS = {
 }
 
 
+POSITIVE = ("learning_outcome_days", "learning_min_touches")
+"""Settings for which 0 means "not set" (a zero-day window or no reminders to learn from makes no sense)."""
+
+
+def is_empty(field: str, value) -> bool:
+	return value is None or value == "" or (field in POSITIVE and not float(value or 0))
+
+
 def setting(settings, field: str):
 	"""A learning setting, with its default when it is empty."""
 	value = settings.get(field)
-	return DEFAULTS[field] if value is None or value == "" else value
+	return DEFAULTS[field] if is_empty(field, value) else value
 
 
 def window(settings) -> tuple:

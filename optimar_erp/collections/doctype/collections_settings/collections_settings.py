@@ -13,6 +13,7 @@ from optimar_erp.dunning.run import dry_run as run_dry
 from optimar_erp.exceptions import ProviderURLNotAllowed
 from optimar_erp.queries.users import collections_managers, users_with_role
 from optimar_erp.response.config import DEFAULTS as LEARNING_DEFAULTS
+from optimar_erp.response.config import is_empty
 from optimar_erp.setup import checklist
 
 MAX_TOUCHES_LIMIT = 50
@@ -113,7 +114,7 @@ class CollectionsSettings(Document):
 		least 20 reminders to learn from, quiet hours set as a pair (checked when learning is on)."""
 		# settings saved before these fields existed hold them empty: their defaults
 		for field, default in LEARNING_DEFAULTS.items():
-			if self.get(field) is None or self.get(field) == "":
+			if is_empty(field, self.get(field)):
 				self.set(field, default)
 		if not cint(self.get("learning_enabled")):
 			return
