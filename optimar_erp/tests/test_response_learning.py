@@ -19,6 +19,7 @@ from optimar_erp.reporting.worklist import worklist
 from optimar_erp.response import store
 from optimar_erp.response.jobs import learn
 from optimar_erp.response.policy import learned_policy
+from optimar_erp.setup.bootstrap import ensure_fiscal_years
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -54,6 +55,8 @@ class TestResponseLearning(CollectionsTestCase):
 			"learning_quiet_end": None,
 		}
 		super().setUpClass()
+		# the frozen day and the history before it have their fiscal years, whatever the real date
+		ensure_fiscal_years(getdate(NOW) - dt.timedelta(days=400), getdate(NOW) + dt.timedelta(days=60))
 		cls.sequence = f"Learned {cls.suffix}"
 		frappe.get_doc(
 			{
