@@ -491,6 +491,9 @@ def test_auc_covariance_gives_the_auc_and_the_spread_of_a_paired_difference():
 		i = rng.integers(0, 400, 400)
 		diffs.append(roc_auc_score(y[i], a[i]) - roc_auc_score(y[i], b[i]))
 	assert cov[0, 0] + cov[1, 1] - 2 * cov[0, 1] == pytest.approx(np.var(diffs), rel=0.25)
+	one_late = np.r_[1, np.zeros(30, dtype=int)]
+	aucs, cov = auc_covariance(one_late, np.vstack([np.arange(31.0), -np.arange(31.0)]))
+	assert list(aucs) == [0.0, 1.0] and np.isfinite(cov).all()
 
 
 def test_late_model_choice_keeps_the_logistic_regression_when_the_gain_is_within_noise():

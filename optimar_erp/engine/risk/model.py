@@ -610,7 +610,8 @@ def _usable(y: np.ndarray) -> bool:
 def auc_covariance(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 	"""AUCs of the rows of ``scores`` (k × n) for labels ``y`` and DeLong's estimate of their covariance
 	(k × k), from the placement values of each positive among the negatives and back (DeLong, DeLong and
-	Clarke-Pearson 1988, ranked as in Sun and Xu 2014). Ties count one half."""
+	Clarke-Pearson 1988, ranked as in Sun and Xu 2014). Ties count one half; a class with a single
+	member adds no spread (its variance is unknown, not infinite)."""
 	y = np.asarray(y, dtype=int)
 	scores = np.atleast_2d(np.asarray(scores, dtype=float))
 	pos, neg = scores[:, y == 1], scores[:, y == 0]
@@ -621,8 +622,10 @@ def auc_covariance(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nd
 	aucs = (rank_all[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
 	v_pos = (rank_all[:, :m] - rank_pos) / n  # share of negatives each positive is ranked above
 	v_neg = 1 - (rank_all[:, m:] - rank_neg) / m  # share of positives each negative is ranked below
-	cov = np.atleast_2d(np.cov(v_pos)) / m + np.atleast_2d(np.cov(v_neg)) / n
-	return aucs, cov
+	k = len(scores)
+	spread_pos = np.atleast_2d(np.cov(v_pos)) if m > 1 else np.zeros((k, k))  # one case: no spread known
+	spread_neg = np.atleast_2d(np.cov(v_neg)) if n > 1 else np.zeros((k, k))
+	return aucs, spread_pos / m + spread_neg / n
 
 
 def choose_late_model(
