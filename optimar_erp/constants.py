@@ -75,3 +75,8 @@ BROKEN_PROMISE_LOOKBACK_DAYS = 180
 
 DISPUTE_OPEN_STATUSES: tuple[str, ...] = ("Open", "Under Review")
 """A dispute in one of these pauses the dunning of its invoice and refuses a second dispute on it."""
+
+CHEQUE_PENDING = "Pending"
+CHEQUE_CLEARED = "Cleared"
+CHEQUE_BOUNCED = "Bounced"
+"""Post-dated cheque statuses (with "Cancelled"); a bounce counts in the risk model's features."""

@@ -548,13 +548,15 @@ def test_cli_classify_bad_lines(tmp_path, capsys):
 )
 def test_a_crafted_reply_of_a_megabyte_is_read_in_under_a_second(unit):
 	"""Repeated prefixes made the invoice-number pattern quadratic (20 KB of "INV-" took 7 s, 200 KB seven
-	minutes); what is read is capped, so no reply of up to 1 MB may take a second."""
+	minutes); what is read is capped, so no reply of up to 1 MB may take a second of CPU (the process's
+	own time: other work on a busy machine does not count)."""
 	import time
 
 	text = unit * (1_000_000 // len(unit))
-	started = time.perf_counter()
+	classify("warm-up", dt.date(2026, 12, 4))  # the classifier is trained on first use: not what is timed
+	started = time.process_time()
 	row = classify(text, dt.date(2026, 12, 4)).iloc[0]
-	assert time.perf_counter() - started < 1.0
+	assert time.process_time() - started < 1.0
 	assert len(row["text"]) <= MAX_READ_CHARS
 
 
@@ -578,11 +580,12 @@ def test_random_replies_up_to_a_megabyte_are_read_in_under_a_second():
 		"/",
 	]
 	rng = random.Random(20261204)
+	classify("warm-up", dt.date(2026, 12, 4))  # the classifier is trained on first use: not what is timed
 	for size in (10_000, 200_000, 1_000_000):
 		text = "".join(rng.choice(words) + rng.choice(["", " "]) for _ in range(size // 4))[:size]
-		started = time.perf_counter()
+		started = time.process_time()
 		classify(text, dt.date(2026, 12, 4))
-		assert time.perf_counter() - started < 1.0, size
+		assert time.process_time() - started < 1.0, size
 
 
 def test_cli_classify_reads_utf8_robustly(tmp_path, capsys):

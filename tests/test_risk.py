@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.dummy import DummyRegressor
+from sklearn.metrics import roc_auc_score
 
 from optimar_erp.cli import main
 from optimar_erp.engine.risk import (
@@ -20,7 +21,13 @@ from optimar_erp.engine.risk import (
 	overdue_days_late,
 	score_of_days_late,
 )
-from optimar_erp.engine.risk.model import _time_folds, choose_days_model, choose_late_model
+from optimar_erp.engine.risk.model import (
+	NOISE_SE,
+	_time_folds,
+	auc_covariance,
+	choose_days_model,
+	choose_late_model,
+)
 from optimar_erp.engine.simulate import simulate_book
 
 END = dt.date(2025, 6, 30)
@@ -463,6 +470,51 @@ def test_late_model_choice_keeps_the_boosted_model_when_it_sees_more():
 	assert choice["boosted"]["auc"] == 1.0 and choice["boosted"]["brier"] < choice["logistic"]["brier"]
 
 
+def _rows_with_a_hidden_cause(n: int, seed: int, hidden: float):
+	"""Rows whose label follows a logistic law of the first feature and of a cause the features do not
+	show (weight ``hidden``), and the true probabilities: what a boosted model that also saw it would say."""
+	rng = np.random.default_rng(seed)
+	X = rng.normal(size=(n, 3))
+	logit = 2.5 * X[:, 0] + hidden * rng.normal(size=n)
+	p = 1 / (1 + np.exp(-logit))
+	return X, (rng.random(n) < p).astype(int), p
+
+
+def test_auc_covariance_gives_the_auc_and_the_spread_of_a_paired_difference():
+	rng = np.random.default_rng(11)
+	y = rng.integers(0, 2, 400)
+	a, b = y + rng.normal(0, 1, 400), y + rng.normal(0, 1.5, 400) + 0.3 * rng.normal(0, 1, 400)
+	aucs, cov = auc_covariance(y, np.vstack([a, b]))
+	assert aucs[0] == pytest.approx(roc_auc_score(y, a)) and aucs[1] == pytest.approx(roc_auc_score(y, b))
+	diffs = []
+	for _ in range(600):  # the paired bootstrap's variance of the difference agrees with DeLong's
+		i = rng.integers(0, 400, 400)
+		diffs.append(roc_auc_score(y[i], a[i]) - roc_auc_score(y[i], b[i]))
+	assert cov[0, 0] + cov[1, 1] - 2 * cov[0, 1] == pytest.approx(np.var(diffs), rel=0.25)
+	one_late = np.r_[1, np.zeros(30, dtype=int)]
+	aucs, cov = auc_covariance(one_late, np.vstack([np.arange(31.0), -np.arange(31.0)]))
+	assert list(aucs) == [0.0, 1.0] and np.isfinite(cov).all()
+
+
+def test_late_model_choice_keeps_the_logistic_regression_when_the_gain_is_within_noise():
+	X, y, p = _rows_with_a_hidden_cause(1200, 3, hidden=0.4)
+	folds = _time_folds(len(y), 3)
+	choice = choose_late_model(X, y, folds, [p[val] for _, val in folds])
+	assert choice["blend"]["auc"] > choice["logistic"]["auc"]  # better on the folds, but not by enough
+	assert 0 < choice["gain"] < NOISE_SE * choice["gain_se"]
+	assert choice["chosen"] == "logistic"
+	assert "so the simpler model is kept" in choice["why"]
+
+
+def test_late_model_choice_keeps_the_better_model_when_its_gain_is_beyond_noise():
+	X, y, p = _rows_with_a_hidden_cause(20_000, 1, hidden=0.8)
+	folds = _time_folds(len(y), 3)
+	choice = choose_late_model(X, y, folds, [p[val] for _, val in folds])
+	assert choice["chosen"] in ("boosted", "blend")
+	assert choice["gain"] > NOISE_SE * choice["gain_se"] > 0
+	assert f"gain over logistic {choice['gain']:+.4f}" in choice["why"]
+
+
 def test_late_model_choice_without_usable_folds_stays_boosted():
 	X, y = _logistic_rows(30, 6)
 	y[:] = 0  # a single class: nothing can be compared
@@ -496,7 +548,7 @@ def test_fit_records_its_choice_and_scores_with_it(book, cutoff):
 	model = RiskModel(**FAST).fit(inv, as_of=cutoff - pd.Timedelta(days=1))
 	late, days = model.metrics_["late_model"], model.metrics_["days_model"]
 	assert late["chosen"] == model.late_model_ and late["folds"] == 2
-	assert set(late) >= {"why", "boosted", "logistic", "blend", "blend_weight"}
+	assert set(late) >= {"why", "boosted", "logistic", "blend", "blend_weight", "gain", "gain_se"}
 	assert days["chosen"] == model.days_model_ and set(days["mae"]) == {
 		"boosted",
 		"customer_mean",

@@ -16,14 +16,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, today
 
-from optimar_erp.constants import PROMISE_BROKEN
+from optimar_erp.constants import CHEQUE_BOUNCED, CHEQUE_CLEARED, CHEQUE_PENDING, PROMISE_BROKEN
 from optimar_erp.dunning import channels, interest
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.setup.roles import COLLECTIONS_MANAGER, COLLECTOR
-
-PENDING = "Pending"
-CLEARED = "Cleared"
-BOUNCED = "Bounced"
 
 
 class ChequeError(frappe.ValidationError):
@@ -40,7 +36,7 @@ def hold_until(promises: list[str]) -> dict:
 		return {}
 	rows = frappe.get_all(
 		"Post Dated Cheque",
-		filters={"promise_to_pay": ("in", promises), "status": ("in", (PENDING, CLEARED))},
+		filters={"promise_to_pay": ("in", promises), "status": ("in", (CHEQUE_PENDING, CHEQUE_CLEARED))},
 		fields=["promise_to_pay", "cheque_date", "clearing_days"],
 	)
 	out: dict = {}
@@ -56,7 +52,7 @@ def bounced_promises(promises: list[str]) -> dict:
 		return {}
 	rows = frappe.get_all(
 		"Post Dated Cheque",
-		filters={"promise_to_pay": ("in", promises), "status": BOUNCED},
+		filters={"promise_to_pay": ("in", promises), "status": CHEQUE_BOUNCED},
 		fields=["promise_to_pay", "bounced_on"],
 		order_by="bounced_on",
 	)
@@ -95,7 +91,7 @@ def deposit_tasks(on=None) -> list[str]:
 	on = getdate(on or today())
 	due = frappe.get_all(
 		"Post Dated Cheque",
-		filters={"status": PENDING, "cheque_date": ("<=", on), "deposit_task": ("is", "not set")},
+		filters={"status": CHEQUE_PENDING, "cheque_date": ("<=", on), "deposit_task": ("is", "not set")},
 		fields=["name", "customer", "cheque_no", "bank", "amount", "currency", "cheque_date"],
 	)
 	done = []
@@ -114,16 +110,18 @@ def deposit_tasks(on=None) -> list[str]:
 
 def on_payment_submit(payment) -> list[str]:
 	"""The customer's Payment Entry with a pending cheque's number clears it."""
-	names = _matching(payment.party, payment.reference_no, (PENDING,))
+	names = _matching(payment.party, payment.reference_no, (CHEQUE_PENDING,))
 	for name in names:
-		frappe.db.set_value("Post Dated Cheque", name, {"status": CLEARED, "payment_entry": payment.name})
+		frappe.db.set_value(
+			"Post Dated Cheque", name, {"status": CHEQUE_CLEARED, "payment_entry": payment.name}
+		)
 	return names
 
 
 def on_payment_cancel(payment) -> list[str]:
 	"""Cancelling the Payment Entry of a cleared cheque (the bank returned it) is a bounce."""
 	names = frappe.get_all(
-		"Post Dated Cheque", filters={"payment_entry": payment.name, "status": CLEARED}, pluck="name"
+		"Post Dated Cheque", filters={"payment_entry": payment.name, "status": CHEQUE_CLEARED}, pluck="name"
 	)
 	for name in names:
 		bounce(name, _("Payment Entry {0} was cancelled").format(payment.name))
@@ -134,16 +132,21 @@ def bounce(name: str, reason: str, charge_fee: bool = False) -> dict:
 	"""Record a bounce: the promise is broken, reminders resume, the collector and managers hear of it,
 	the policy's bounce fee is charged when asked."""
 	cheque = frappe.get_doc("Post Dated Cheque", name)
-	if cheque.status == BOUNCED:
+	if cheque.status == CHEQUE_BOUNCED:
 		return {"cheque": name, "journal_entry": cheque.bounce_fee_entry}
-	if cheque.status not in (PENDING, CLEARED):
+	if cheque.status not in (CHEQUE_PENDING, CHEQUE_CLEARED):
 		raise ChequeError(
 			_("Cheque {0} is {1}: it cannot bounce.").format(cheque.cheque_no, _(cheque.status))
 		)
 	on = getdate(today())
 	journal_entry = _bounce_fee(cheque, on) if charge_fee else None
 	cheque.db_set(
-		{"status": BOUNCED, "bounced_on": on, "bounce_reason": reason, "bounce_fee_entry": journal_entry}
+		{
+			"status": CHEQUE_BOUNCED,
+			"bounced_on": on,
+			"bounce_reason": reason,
+			"bounce_fee_entry": journal_entry,
+		}
 	)
 	frappe.db.set_value(
 		"Promise To Pay",

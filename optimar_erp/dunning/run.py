@@ -29,6 +29,7 @@ from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import open_promises_table
 from optimar_erp.queries.sequences import sequence_per_customer, sequences_and_steps
 from optimar_erp.response.policy import learned_policy
+from optimar_erp.writes import is_write_conflict
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
 CHUNK_SIZE = delivery.BATCH_SIZE
@@ -172,8 +173,8 @@ def deliver_chunk(activities: list[str], run_name: str) -> dict:
 
 def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 	"""Write one Queued activity per action under its key (taking over keys only Skipped before); return
-	(the Queued activity names this run holds, keys held by earlier or concurrent runs). Retried on a
-	deadlock."""
+	(the Queued activity names this run holds, keys held by earlier or concurrent runs). Retried after a
+	rollback on a write conflict (a deadlock, or a concurrent run's rows since this one's snapshot)."""
 	rows = [
 		_activity_row(
 			status=c.ACTIVITY_QUEUED,
@@ -204,7 +205,7 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 			break
 		except Exception as e:
 			frappe.db.rollback()
-			if attempt == CLAIM_ATTEMPTS or not frappe.db.is_deadlocked(e):
+			if attempt == CLAIM_ATTEMPTS or not is_write_conflict(e):
 				raise
 			time.sleep(0.2 * attempt)
 	# the run's own Queued reminders, also those a re-run inherits from its stopped worker

@@ -21,6 +21,7 @@ from optimar_erp.portal import access
 from optimar_erp.portal.client import client_address
 from optimar_erp.queries.portal import lock_open_claims
 from optimar_erp.queries.users import collections_managers
+from optimar_erp.writes import restart_on_write_conflict
 
 PROMISE_HORIZON_DAYS = 90
 MAX_ATTACHMENT_MB = 5
@@ -104,6 +105,7 @@ def promise_window() -> tuple:
 	return getdate(today()), getdate(add_days(today(), PROMISE_HORIZON_DAYS))
 
 
+@restart_on_write_conflict
 def record_promise(
 	viewer: access.Viewer,
 	invoices,
@@ -112,7 +114,8 @@ def record_promise(
 	note: str | None = None,
 	attachment: Attachment | None = None,
 ) -> str:
-	"""A Promise To Pay (source Portal) for the viewer's open ``invoices``; returns its name."""
+	"""A Promise To Pay (source Portal) for the viewer's open ``invoices``; returns its name. Restarted
+	from its first read when a concurrent request's promise conflicts with this one's snapshot."""
 	attachment = check_attachment(attachment)
 	rows = access.own_open_invoices(viewer, invoices)
 	if len({(row.company, row.currency) for row in rows.values()}) > 1:
@@ -172,6 +175,7 @@ def dispute_reasons() -> list[str]:
 	return [r for r in (frappe.get_meta("Dispute").get_options("reason_code") or "").split("\n") if r]
 
 
+@restart_on_write_conflict
 def raise_dispute(
 	viewer: access.Viewer,
 	invoice: str,

@@ -17,8 +17,10 @@ from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.engine.forecast import cash_forecast
 from optimar_erp.engine.risk import customer_scores, invoice_scores, late_labels
 from optimar_erp.engine.risk.backtest import backtest, beats_baseline
+from optimar_erp.engine.risk.features import BOUNCED_ON
 from optimar_erp.engine.risk.model import RiskModel
 from optimar_erp.queries import open_invoices
+from optimar_erp.queries.cheques import cheque_bounces
 from optimar_erp.queries.invoices import companies_with_invoices, submitted_invoices
 from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.queries.promises import open_promises
@@ -80,9 +82,14 @@ def _companies() -> list[str]:
 
 # ------------------------------------------------------------------------------------------- reading
 def history_frame(company: str, as_of, customers: list[str] | None = None) -> pd.DataFrame:
-	"""The company's invoices (engine schema, pandas dates) as known at the end of ``as_of``."""
+	"""The company's invoices (engine schema, pandas dates) as known at the end of ``as_of``, with the day
+	a cheque given for the invoice bounced (``cheque_bounced_on``, one invoice per bounced cheque)."""
 	frame = get_invoices(company, as_of, customers=customers)
-	for col in ("posting_date", "due_date", "settled_date"):
+	bounces = cheque_bounces(company, customers)
+	bounces = bounces[pd.to_datetime(bounces["bounced_on"]) <= pd.Timestamp(getdate(as_of))]
+	first = bounces.groupby("sales_invoice")["bounced_on"].min()
+	frame[BOUNCED_ON] = frame["invoice"].map(first)
+	for col in ("posting_date", "due_date", "settled_date", BOUNCED_ON):
 		frame[col] = pd.to_datetime(frame[col])
 	return frame
 

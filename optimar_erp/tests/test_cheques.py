@@ -2,6 +2,8 @@
 cheque date + clearing days → a deposit task on the date → cleared by a Payment Entry with the cheque's
 number (promise kept), or bounced (promise broken, alert, fee, reminders resume)."""
 
+import pandas as pd
+
 import frappe
 from frappe.utils import flt
 
@@ -10,6 +12,8 @@ from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_ent
 from optimar_erp.api import create_promise
 from optimar_erp.dunning import cheques, promises
 from optimar_erp.dunning.state import refresh_collection_state
+from optimar_erp.engine.risk import build_features
+from optimar_erp.risk_scoring.jobs import history_frame
 from optimar_erp.tests.factories import OptimarTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_permissions import make_user
 
@@ -194,6 +198,23 @@ class TestPostDatedCheques(OptimarTestCase):
 			self.assertEqual(frappe.db.get_value("Post Dated Cheque", cheque, "status"), "Bounced")
 			self.assertEqual(frappe.db.get_value("Promise To Pay", promise, "status"), "Broken")
 			self.assertEqual(self.state(invoice), "Reminding")
+
+	def test_a_bounce_counts_in_the_risk_models_features(self):
+		"""The risk job's history carries the bounce on the cheque's invoice from the day it bounced; an
+		invoice of that customer posted later sees one bounce in its features, one posted before sees none."""
+		with self.freeze_time(RECORDED, tick=True):
+			customer, invoice, _promise, cheque = self.promise_with_cheque("4242")
+		with self.freeze_time("2026-03-11 10:00:00", tick=True):
+			cheques.mark_bounced(cheque, reason="Account closed")
+			before = history_frame(self.company, "2026-03-10", customers=[customer])
+			self.assertTrue(before["cheque_bounced_on"].isna().all(), "not known before the day it bounced")
+			history = history_frame(self.company, "2026-03-11", customers=[customer])
+			row = history.set_index("invoice").loc[invoice]
+			self.assertEqual(row["cheque_bounced_on"], pd.Timestamp("2026-03-11"))
+			later = history.iloc[[0]].assign(posting_date=pd.Timestamp("2026-03-12"))
+			earlier = history.iloc[[0]].assign(posting_date=pd.Timestamp("2026-03-11"))
+			features = build_features(history, pd.concat([later, earlier], ignore_index=True))
+			self.assertEqual(features["bounced_cheques_365d"].tolist(), [1.0, 0.0])
 
 	def test_bad_cheques_are_refused_and_write_nothing(self):
 		with self.freeze_time(RECORDED, tick=True):

@@ -308,23 +308,52 @@ class TestDunningFaults(CollectionsTestCase):
 
 	# ------------------------------------------------------------------------- concurrency
 
-	def test_a_deadlock_on_claim_is_retried(self):
-		customer = self.customer("Deadlock")
-		invoice = make_invoice(customer, 750, due_in_days=-7)
+	def test_a_write_conflict_on_claim_is_retried(self):
+		"""Each shape the claim's insert fails in when another transaction holds or changed its rows, as
+		Frappe raises it: a deadlock (``QueryDeadlockError`` around MariaDB's 1213), and a snapshot
+		conflict of MariaDB 11.6+ (1020; v16 wraps it like a deadlock, v15 raises it as it came)."""
+		deadlock = pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock")
+		changed = pymysql.err.OperationalError(1020, "Record has changed since last read")
+		for label, error in (
+			("Deadlock", frappe.QueryDeadlockError(deadlock)),
+			("Snapshot v16", frappe.QueryDeadlockError(changed)),
+			("Snapshot v15", changed),
+		):
+			with self.subTest(label):
+				customer = self.customer(label)
+				invoice = make_invoice(customer, 750, due_in_days=-7)
+				frappe.db.commit()
+				real = dunning_run.insert_rows
+				calls = {"n": 0}
+
+				def conflicting(*args, error=error, calls=calls, real=real, **kwargs):
+					calls["n"] += 1
+					if calls["n"] == 1:
+						raise error
+					return real(*args, **kwargs)
+
+				with patch.object(dunning_run, "insert_rows", conflicting):
+					execute_run(new_run(customer).name)
+				self.assertEqual(calls["n"], 2)
+				self.assertEqual(email_count([invoice]), {invoice: 1})
+
+	def test_other_errors_on_claim_are_not_retried(self):
+		customer = self.customer("Not Retried")
+		make_invoice(customer, 760, due_in_days=-7)
 		frappe.db.commit()
-		real = dunning_run.insert_rows
 		calls = {"n": 0}
 
-		def deadlocking(*args, **kwargs):
+		def failing(*args, **kwargs):
 			calls["n"] += 1
-			if calls["n"] == 1:
-				raise pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock")
-			return real(*args, **kwargs)
+			raise pymysql.err.OperationalError(1205, "Lock wait timeout exceeded")
 
-		with patch.object(dunning_run, "insert_rows", deadlocking):
-			execute_run(new_run(customer).name)
-		self.assertGreaterEqual(calls["n"], 2)
-		self.assertEqual(email_count([invoice]), {invoice: 1})
+		run = new_run(customer)
+		with (
+			patch.object(dunning_run, "insert_rows", failing),
+			self.assertRaises(pymysql.err.OperationalError),
+		):
+			execute_run(run.name)
+		self.assertEqual(calls["n"], 1)
 
 	def test_two_hourly_jobs_at_once_start_one_run(self):
 		from optimar_erp.tasks import HOURLY_DUNNING_LOCK, hourly_dunning

@@ -22,6 +22,9 @@ invoices as they stood at the start of day *t*:
   and recency-weighted — and mean days late);
 - **recurring amounts**: how many earlier invoices of the same customer for the same amount were
   settled, and their late rate (subscriptions and instalments tend to be paid the same way);
+- **bounced cheques** (when ``history`` has a ``cheque_bounced_on`` column, the day a post-dated
+  cheque given for that invoice bounced): how many of the customer's invoices had a cheque bounce in the
+  :data:`BOUNCE_WINDOW_DAYS` days before *t* (``bounced_cheques_365d``);
 - optional one-hot columns for categorical fields (country, channel, currency) with a fixed list of
   categories (so the columns do not depend on the data scored).
 
@@ -66,6 +69,12 @@ SAME_WEEKDAY_HALF_LIFE_DAYS = 45.0
 
 SMOOTHING = 3.0
 """Pseudo-invoices at the customer's overall late rate in ``same_weekday_late_smooth``."""
+
+BOUNCE_WINDOW_DAYS = 365
+"""How far back ``bounced_cheques_365d`` counts bounced cheques."""
+
+BOUNCED_ON = "cheque_bounced_on"
+"""Optional history column: the day a cheque given for the invoice bounced (empty: none did)."""
 
 PRIOR_LATE_RATE = 0.4
 """Late rate assumed for the smoothing of a customer without settled history."""
@@ -578,9 +587,20 @@ def build_features(
 	f["same_amount_n"], f["same_amount_late_rate"] = _same_amount(
 		history["customer"], h.amt, h.sett, h.due, queries["customer"], q.amt, q.t
 	)
+	if BOUNCED_ON in history.columns:
+		f["bounced_cheques_365d"] = _bounces_before(h.code, day_numbers(history[BOUNCED_ON]), q)
 	out = pd.DataFrame(f, index=queries.index)
 	_one_hot(out, queries, categories or {})
 	return out
+
+
+def _bounces_before(code_h: np.ndarray, bounced: np.ndarray, q: _Queries) -> np.ndarray:
+	"""Per query, the customer's cheque bounces on days [t − BOUNCE_WINDOW_DAYS, t)."""
+	known = bounced != _NEVER
+	keys = np.sort(code_h[known] * _SHIFT + bounced[known])
+	hi = np.searchsorted(keys, q.key, side="left")
+	lo = np.searchsorted(keys, q.key - BOUNCE_WINDOW_DAYS, side="left")
+	return (hi - lo).astype(float)
 
 
 def _same_weekday_decay(s_code, age, s_due_wd, late, prev, has) -> np.ndarray:

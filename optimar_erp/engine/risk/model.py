@@ -19,7 +19,8 @@ on the same time-ordered folds of the training invoices, the boosted classifier 
 the one the calibration trained on the earlier rows) is compared with a regularised logistic regression
 on the features (:class:`LogitModel`) and with their blend (a weighted mean of both probabilities,
 the weight chosen the same way); the one with the best mean held-out AUC scores (a Brier score more
-than :data:`BRIER_SLACK` worse than another's rules it out). For days to settle, the boosted regressor, the customer's mean and median days to
+than :data:`BRIER_SLACK` worse than another's rules it out), but the logistic regression is kept unless
+the winner's AUC gain over it is at least :data:`NOISE_SE` standard errors (DeLong's, paired, per fold). For days to settle, the boosted regressor, the customer's mean and median days to
 settle (over its invoices settled before the posting date) and the blend of boosted and median are
 compared by their held-out mean absolute error. A small book (a few thousand invoices) usually keeps a
 simple model; a large one the boosted. Which was kept and why is in ``metrics_["late_model"]`` and
@@ -54,6 +55,7 @@ from collections.abc import Sequence
 import joblib
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
@@ -104,6 +106,12 @@ BLEND_WEIGHTS: tuple[float, ...] = (0.25, 0.5, 0.75)
 SIMPLE_MODEL_ROWS = 50_000
 """The logistic regression, and the boosted regressor a days-to-settle fold compares, learn from at most
 this many of the latest rows (more does not change them much and costs training time on a large book)."""
+
+NOISE_SE = 2.0
+"""A late-payment candidate more complex than the logistic regression is kept only when its mean AUC gain
+over it on the folds is at least this many standard errors: about 95 % confidence that the gain is real,
+which the best of four candidates picked on the same folds (boosted and three blends) needs, as its
+gain there is the largest of four noisy ones."""
 
 MIN_FOLD_ROWS = 20
 """A validation fold with fewer invoices (or with a single class) does not count in the choice."""
@@ -599,6 +607,27 @@ def _usable(y: np.ndarray) -> bool:
 	return len(y) >= MIN_FOLD_ROWS and 0 < int(np.sum(y)) < len(y)
 
 
+def auc_covariance(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+	"""AUCs of the rows of ``scores`` (k × n) for labels ``y`` and DeLong's estimate of their covariance
+	(k × k), from the placement values of each positive among the negatives and back (DeLong, DeLong and
+	Clarke-Pearson 1988, ranked as in Sun and Xu 2014). Ties count one half; a class with a single
+	member adds no spread (its variance is unknown, not infinite)."""
+	y = np.asarray(y, dtype=int)
+	scores = np.atleast_2d(np.asarray(scores, dtype=float))
+	pos, neg = scores[:, y == 1], scores[:, y == 0]
+	m, n = pos.shape[1], neg.shape[1]
+	rank_pos = rankdata(pos, axis=1)
+	rank_neg = rankdata(neg, axis=1)
+	rank_all = rankdata(np.hstack([pos, neg]), axis=1)
+	aucs = (rank_all[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
+	v_pos = (rank_all[:, :m] - rank_pos) / n  # share of negatives each positive is ranked above
+	v_neg = 1 - (rank_all[:, m:] - rank_neg) / m  # share of positives each negative is ranked below
+	k = len(scores)
+	spread_pos = np.atleast_2d(np.cov(v_pos)) if m > 1 else np.zeros((k, k))  # one case: no spread known
+	spread_neg = np.atleast_2d(np.cov(v_neg)) if n > 1 else np.zeros((k, k))
+	return aucs, spread_pos / m + spread_neg / n
+
+
 def choose_late_model(
 	X: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], boosted: list[np.ndarray]
 ) -> dict:
@@ -609,22 +638,28 @@ def choose_late_model(
 	latest :data:`SIMPLE_MODEL_ROWS` of them), and the
 	blend is ``w × boosted + (1 − w) × logistic`` with the share ``w`` of :data:`BLEND_WEIGHTS` the folds
 	prefer (returned as blend_weight). The candidate with the best mean AUC is chosen among those whose
-	mean Brier score is within :data:`BRIER_SLACK` of the best (ties: the earlier in the list). Returns
-	chosen, why (a sentence), folds (how many counted), blend_weight and per candidate its mean auc and
-	brier.
+	mean Brier score is within :data:`BRIER_SLACK` of the best (ties: the earlier in the list), unless
+	its mean AUC gain over the logistic regression is less than :data:`NOISE_SE` standard errors
+	(DeLong's, per fold, of the paired difference; :func:`auc_covariance`): a gain the folds cannot
+	tell from noise does not pay for the more complex model, so the logistic regression is kept.
+	Returns chosen, why (a sentence), folds (how many counted), blend_weight, gain (the best
+	candidate's mean AUC gain over the logistic regression) and gain_se, and per candidate its mean auc
+	and brier.
 	"""
 	weights = {"boosted": 1.0, "logistic": 0.0} | {f"blend {w:g}": w for w in BLEND_WEIGHTS}
 	scores: dict[str, dict[str, list[float]]] = {c: {"auc": [], "brier": []} for c in weights}
+	held_out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 	for (train, val), p_boost in zip(folds, boosted, strict=True):
 		if not (_usable(y[val]) and _usable(y[train])):
 			continue
 		recent = train[-SIMPLE_MODEL_ROWS:]
 		p_logit = LogitModel().fit(X[recent], y[recent]).predict_proba(X[val])
+		held_out.append((y[val], np.asarray(p_boost, dtype=float), p_logit))
 		for name, w in weights.items():
 			p = w * p_boost + (1 - w) * p_logit
 			scores[name]["auc"].append(float(roc_auc_score(y[val], p)))
 			scores[name]["brier"].append(float(brier_score_loss(y[val], p)))
-	n = len(scores["boosted"]["auc"])
+	n = len(held_out)
 	if not n:
 		return {
 			"chosen": "boosted",
@@ -639,14 +674,40 @@ def choose_late_model(
 	mean = {"boosted": mean_all["boosted"], "logistic": mean_all["logistic"], "blend": mean_all[blend]}
 	best_brier = min(m["brier"] for m in mean.values())
 	allowed = [c for c in LATE_CANDIDATES if mean[c]["brier"] <= best_brier + BRIER_SLACK]
-	chosen = max(allowed, key=lambda c: (mean[c]["auc"], -LATE_CANDIDATES.index(c)))
-	others = ", ".join(f"{c} {mean[c]['auc']:.3f}" for c in LATE_CANDIDATES if c != chosen)
-	label = f"blend ({weights[blend]:.0%} boosted)" if chosen == "blend" else chosen
-	why = (
-		f"{label}: best mean AUC on {n} time-ordered fold(s) of the training invoices "
-		f"({mean[chosen]['auc']:.3f}, Brier {mean[chosen]['brier']:.3f}; {others})"
-	)
-	return {"chosen": chosen, "why": why, "folds": n, "blend_weight": weights[blend], **mean}
+	best = max(allowed, key=lambda c: (mean[c]["auc"], -LATE_CANDIDATES.index(c)))
+	share = {"boosted": 1.0, "logistic": 0.0, "blend": weights[blend]}[best]
+	gains, variances = [], []
+	for y_val, p_boost, p_logit in held_out:
+		aucs, cov = auc_covariance(y_val, np.vstack([share * p_boost + (1 - share) * p_logit, p_logit]))
+		gains.append(aucs[0] - aucs[1])
+		variances.append(max(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1], 0.0))
+	gain, gain_se = float(np.mean(gains)), float(np.sqrt(np.sum(variances)) / n)
+	label = f"blend ({weights[blend]:.0%} boosted)" if best == "blend" else best
+	if best != "logistic" and "logistic" in allowed and gain < NOISE_SE * gain_se:
+		chosen = "logistic"
+		why = (
+			f"logistic: the {label} model's mean AUC gain over it on {n} time-ordered fold(s) of the "
+			f"training invoices ({gain:+.4f}) is less than {NOISE_SE:g} standard errors ({gain_se:.4f} each) "
+			f"from nothing, so the simpler model is kept (AUC {mean['logistic']['auc']:.3f}, Brier "
+			f"{mean['logistic']['brier']:.3f}; {best} {mean[best]['auc']:.3f})"
+		)
+	else:
+		chosen = best
+		others = ", ".join(f"{c} {mean[c]['auc']:.3f}" for c in LATE_CANDIDATES if c != chosen)
+		why = (
+			f"{label}: best mean AUC on {n} time-ordered fold(s) of the training invoices "
+			f"({mean[chosen]['auc']:.3f}, Brier {mean[chosen]['brier']:.3f}; {others}"
+			+ (f"; gain over logistic {gain:+.4f} ± {gain_se:.4f})" if chosen != "logistic" else ")")
+		)
+	return {
+		"chosen": chosen,
+		"why": why,
+		"folds": n,
+		"blend_weight": weights[blend],
+		"gain": round(gain, 4),
+		"gain_se": round(gain_se, 4),
+		**mean,
+	}
 
 
 def _customer_days(X_raw: pd.DataFrame, which: str, priors: dict) -> np.ndarray:

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt
 
-from optimar_erp.constants import PROMISE_OPEN
-from optimar_erp.dunning.cheques import PENDING, ChequeError
+from optimar_erp.constants import CHEQUE_CLEARED, CHEQUE_PENDING, PROMISE_OPEN
+from optimar_erp.dunning.cheques import ChequeError
 from optimar_erp.queries.invoices import submitted_invoice_customer
 from optimar_erp.queries.promises import promise_fields
 
@@ -27,7 +27,7 @@ class PostDatedCheque(Document):
 			{
 				"customer": self.customer,
 				"cheque_no": self.cheque_no,
-				"status": ("in", (PENDING, "Cleared")),
+				"status": ("in", (CHEQUE_PENDING, CHEQUE_CLEARED)),
 				"name": ("!=", self.name),
 			},
 		):
@@ -39,7 +39,7 @@ class PostDatedCheque(Document):
 		"""The status follows the bank: cleared by a Payment Entry, bounced by Mark Bounced or a cancelled
 		Payment Entry. Nobody sets it by hand."""
 		if self.is_new():
-			self.status = PENDING
+			self.status = CHEQUE_PENDING
 		elif self.has_value_changed("status"):
 			raise ChequeError(_("A cheque's status changes with its Payment Entry or Mark Bounced only."))
 
