@@ -68,7 +68,11 @@ scheduler_events = {
 		"optimar_erp.tasks.hourly_dunning",
 		"optimar_erp.tasks.hourly_inbox_and_cash",
 	],
-	"daily_long": ["optimar_erp.tasks.daily_collections", "optimar_erp.tasks.nightly_risk_scoring"],
+	"daily_long": [
+		"optimar_erp.tasks.daily_collections",
+		"optimar_erp.tasks.nightly_risk_scoring",
+		"optimar_erp.tasks.nightly_response_learning",
+	],
 	"cron": {
 		"*/10 * * * *": ["optimar_erp.tasks.retry_failed_reminders"],
 		"*/15 * * * *": ["optimar_erp.tasks.warm_ledger_cache"],

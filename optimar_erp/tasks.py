@@ -17,6 +17,7 @@ from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.inbox.replies import reprocess_recent
 from optimar_erp.queries.figures import warm_cache
 from optimar_erp.queries.invoices import companies_with_open_invoices, open_invoice_names
+from optimar_erp.response.jobs import nightly as learn_nightly
 
 HOURLY_DUNNING_LOCK = "optimar-hourly-dunning"
 
@@ -96,3 +97,9 @@ def warm_ledger_cache(company: str | None = None) -> None:
 	bring the cached ledger figures of the workspace cards and the DSO trend up to date (the read side,
 	:func:`optimar_erp.queries.figures.warm_cache`)."""
 	warm_cache(company)
+
+
+def nightly_response_learning() -> None:
+	"""Learn each customer's best channel, time and payment-run days from the site's reminders and what
+	followed them (:mod:`optimar_erp.response.jobs`), when learning is on."""
+	learn_nightly()

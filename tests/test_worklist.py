@@ -115,3 +115,23 @@ def test_bad_input():
 		build_worklist(pd.DataFrame({"customer": ["A"]}), pd.DataFrame({"invoice": ["I"]}), TODAY)
 	with pytest.raises(ValueError, match="outstanding must be numbers"):
 		build_worklist(pd.DataFrame({"customer": ["A"]}), _inv([("A", -1, "x", None, {})]), TODAY)
+
+
+def test_learned_channel_replaces_the_preference_and_says_why():
+	inv = _inv([(c, -5, 1000, 0.5, {}) for c in ("A", "B", "C", "D")])
+	cust = pd.DataFrame(
+		{
+			"customer": ["A", "B", "C", "D"],
+			"whatsapp_opt_in": [True, True, False, True],
+			"preferred_channel": ["Email", "WhatsApp", "", "WhatsApp"],
+			"learned_channel": ["WhatsApp", "Email", "WhatsApp", ""],
+			"learned_reason": ["best: WhatsApp at 10:00 (answered 7 of 9 WhatsApp reminders)", "", "", ""],
+		}
+	)
+	rows = build_worklist(cust, inv, TODAY).set_index("customer")
+	assert rows.loc["A", "next_action"] == "whatsapp"  # learned beats the stated preference
+	assert rows.loc["B", "next_action"] == "email"  # learned says email although it prefers WhatsApp
+	assert rows.loc["C", "next_action"] == "email"  # no opt-in: never WhatsApp, whatever was learned
+	assert rows.loc["D", "next_action"] == "whatsapp"  # nothing learned: its preference
+	assert rows.loc["A", "reason"].endswith("; best: WhatsApp at 10:00 (answered 7 of 9 WhatsApp reminders)")
+	assert "best" not in rows.loc["B", "reason"]

@@ -296,12 +296,14 @@ def compose(row, invoices: list[str]):
 	# inputs that write (the customer's signed link) are made here, before rendering, which writes nothing
 	sending = row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None
 	signed = reminder_link(row.customer, sending) if sending else ""
+	# a learned step's reminder speaks in the tone the model chose; a fixed one in its step's
+	tone = row.tone if row.get("learned") and row.get("tone") else step.tone
 	context = messages.build_context(
 		customer.customer_name,
 		row.company,
 		row.currency,
 		invoice_rows,
-		step.tone,
+		tone,
 		upi_link=links.upi_link(settings.upi_id, settings.upi_payee_name, total, ", ".join(invoices)),
 		html=row.channel in ("Email", "Letter"),
 		signed_link=signed,
@@ -311,8 +313,8 @@ def compose(row, invoices: list[str]):
 		**_interest(invoices),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
-	subject = messages.render(subject_t or messages.default_subject(step.tone), context)
-	body = messages.render(message_t or messages.default_message(step.tone, row.channel), context)
+	subject = messages.render(subject_t or messages.default_subject(tone), context)
+	body = messages.render(message_t or messages.default_message(tone, row.channel), context)
 	return step, customer, context, subject, body
 
 

@@ -28,6 +28,7 @@ from optimar_erp.queries.invoices import companies_with_open_invoices, open_invo
 from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import open_promises_table
 from optimar_erp.queries.sequences import sequence_per_customer, sequences_and_steps
+from optimar_erp.response.policy import learned_policy
 from optimar_erp.writes import is_write_conflict
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
@@ -38,6 +39,8 @@ ESCALATIONS = {
 	"Notify Collections Manager": "Notify Manager",
 	"Collections Hold": "Hold",
 }
+LEARNED_FIELDS = ("learned", "propensity", "choice_reason", "send_hour")
+"""What a learned step chose and why, recorded on its reminder (empty for fixed steps)."""
 ACTIVITY_FIELDS = [
 	"name",
 	"creation",
@@ -65,6 +68,7 @@ ACTIVITY_FIELDS = [
 	"escalation_action",
 	"reason",
 	"attempts",
+	*LEARNED_FIELDS,
 ]
 
 
@@ -106,6 +110,7 @@ def decide_for(
 		open_disputes_table(names),
 		config,
 		credits_on_account(company, names),
+		policy=learned_policy(settings),
 	)
 	return decision, invoices
 
@@ -189,6 +194,7 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 			currency=action.currency,
 			days_overdue=int(action.days_overdue),
 			escalation_action=action.escalation,
+			**_learned_values(action),
 		)
 		for action in actions.itertuples(index=False)
 	]
@@ -207,6 +213,18 @@ def claim(actions: pd.DataFrame, run) -> tuple[list[str], int]:
 	return mine, max(len(actions) - len(mine), 0)
 
 
+def _learned_values(action) -> dict:
+	"""The learned choice of an action (channel and tone are the action's own), or nothing."""
+	if not getattr(action, "learned", False):
+		return {}
+	return {
+		"learned": 1,
+		"propensity": float(action.propensity),
+		"choice_reason": action.choice_reason,
+		"send_hour": int(action.send_hour),
+	}
+
+
 def _activity_row(**values) -> tuple:
 	"""One Reminder activity as a tuple in ``ACTIVITY_FIELDS`` order, for ``insert_rows``."""
 	now = now_datetime()
@@ -220,6 +238,9 @@ def _activity_row(**values) -> tuple:
 		"docstatus": 0,
 		"activity_type": "Reminder",
 		"attempts": 0,
+		"learned": 0,
+		"propensity": 0,
+		"send_hour": 0,
 		**values,
 	}
 	return tuple(row.get(field) for field in ACTIVITY_FIELDS)
@@ -227,6 +248,7 @@ def _activity_row(**values) -> tuple:
 
 TAKE_OVER_FIELDS = (
 	"dunning_run",
+	"channel",
 	"sales_invoice",
 	"invoices",
 	"recipient",
@@ -235,6 +257,7 @@ TAKE_OVER_FIELDS = (
 	"days_overdue",
 	"tone",
 	"escalation_action",
+	*LEARNED_FIELDS,
 	"modified",
 	"modified_by",
 )

@@ -21,8 +21,13 @@ words) and a ``next_action``, the first rule that applies:
    customer is on collections hold;
 3. ``call`` — 30+ days overdue, or Critical band, or do-not-contact for automated messages, or an email
    reminder in the last 3 days (a human voice next);
-4. ``whatsapp`` — the customer prefers WhatsApp and opted in;
+4. ``whatsapp`` — the customer prefers WhatsApp and opted in (with learning on: the response model's best
+   channel for the customer, ``learned_channel``, replaces the preference: WhatsApp only when it is the
+   learned best and the customer opted in);
 5. ``email`` — send the next reminder now.
+
+With learning on, ``learned_reason`` (the customer's best channel and time and the evidence, in words) is
+added to the row's reason, so the collector sees why the model says so.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ CUSTOMER_DEFAULTS = {
 	"snoozed_until": None,
 	"touched_today": False,
 	"last_email_date": None,
+	"learned_channel": "",
+	"learned_reason": "",
 }
 INVOICE_DEFAULTS = {"late_probability": np.nan, "disputed": False, "promised_until": None}
 
@@ -157,9 +164,15 @@ def _next_action(out: pd.DataFrame, day: np.datetime64) -> np.ndarray:
 		promise_covers,
 		(broken >= 2) | ((days >= 60) & high) | flag(out["on_hold"]).to_numpy(),
 		(days >= 30) | (band == "Critical") | flag(out["do_not_contact"]).to_numpy() | recent_email,
-		(text(out["preferred_channel"]).to_numpy() == "WhatsApp") & flag(out["whatsapp_opt_in"]).to_numpy(),
+		(_channel(out) == "WhatsApp") & flag(out["whatsapp_opt_in"]).to_numpy(),
 	]
 	return np.select(conditions, list(ACTIONS[:4]), default="email")
+
+
+def _channel(out: pd.DataFrame) -> np.ndarray:
+	"""The channel to use: the learned best when there is one, else the customer's preference."""
+	learned = text(out["learned_channel"]).to_numpy()
+	return np.where(learned != "", learned, text(out["preferred_channel"]).to_numpy())
 
 
 def _reasons(out: pd.DataFrame) -> list[str]:
@@ -181,5 +194,7 @@ def _reasons(out: pd.DataFrame) -> list[str]:
 			parts.append(f"{r.disputed_amount:,.2f} disputed")
 		if bool(r.on_hold):
 			parts.append("on collections hold")
+		if r.learned_reason and isinstance(r.learned_reason, str):
+			parts.append(r.learned_reason)
 		reasons.append("; ".join(parts))
 	return reasons

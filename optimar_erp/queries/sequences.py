@@ -35,6 +35,11 @@ def sequences_and_steps() -> tuple[pd.DataFrame, pd.DataFrame]:
 			step.min_gap_days,
 			Coalesce(step.escalation_action, ""),
 			seq.consolidate,
+			Coalesce(step.learned_channel, 0),
+			Coalesce(step.learned_time, 0),
+			Coalesce(step.learned_tone, 0),
+			Coalesce(step.channels, ""),
+			Coalesce(step.tones, ""),
 		)
 		.where(step.parenttype == "Dunning Sequence")
 		.where(seq.enabled == 1)
@@ -51,10 +56,17 @@ def sequences_and_steps() -> tuple[pd.DataFrame, pd.DataFrame]:
 			"min_gap_days",
 			"escalation",
 			"consolidate",
+			"learned_channel",
+			"learned_time",
+			"learned_tone",
+			"channels",
+			"tones",
 		],
 	)
 	steps["step_id"] = step_id(steps["sequence"], steps["offset_days"], steps["channel"])
 	steps["consolidate"] = steps["consolidate"].astype(bool)
+	for col in ("learned_channel", "learned_time", "learned_tone"):
+		steps[col] = steps[col].astype(bool)
 	return sequences, steps
 
 

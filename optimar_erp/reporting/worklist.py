@@ -20,6 +20,7 @@ from optimar_erp.queries.customers import worklist_customers
 from optimar_erp.queries.disputes import open_disputes_table
 from optimar_erp.queries.invoices import first_due_open_invoice
 from optimar_erp.queries.promises import open_promises_table
+from optimar_erp.queries.responses import profiles_of
 
 ACTION_LABELS = {
 	"wait_for_promise": "Wait for Promise",
@@ -55,6 +56,8 @@ def worklist(
 		invoices["promised_until"] = invoices["invoice"].map(until)
 	disputed = set(open_disputes_table()["invoice"])
 	invoices["disputed"] = invoices["invoice"].isin(disputed)
+	if frappe.db.get_single_value("Collections Settings", "learning_enabled"):
+		cust = with_learned(cust)
 	rows = build_worklist(cust, invoices, day)
 	if rows.empty:
 		return rows
@@ -72,6 +75,30 @@ def worklist(
 		rows = rows[rows["bucket"] == bucket]
 	rows["action"] = rows["next_action"].map(ACTION_LABELS)
 	return rows.reset_index(drop=True)
+
+
+def with_learned(cust: pd.DataFrame) -> pd.DataFrame:
+	"""The customers with what the response model learned of them (``learned_channel``, ``learned_reason``)
+	for the next action and its reason."""
+	prof = profiles_of(list(cust["customer"])).set_index("customer")
+	if prof.empty:
+		return cust
+	cust = cust.copy()
+	cust["learned_channel"] = cust["customer"].map(prof["best_channel"]).fillna("")
+	reason = []
+	for customer in cust["customer"]:
+		if customer not in prof.index or not prof.at[customer, "best_channel"]:
+			reason.append("")
+			continue
+		p = prof.loc[customer]
+		text = _("learned: best by {0} at {1}").format(_(p.best_channel), p.best_time or "-")
+		if p.evidence:
+			text += " (" + p.evidence.split("; ")[0] + ")"
+		if p.payment_run_days:
+			text += ", " + _("pays on {0}").format(p.payment_run_days)
+		reason.append(text)
+	cust["learned_reason"] = reason
+	return cust
 
 
 def _open_invoices(company, collector) -> pd.DataFrame:

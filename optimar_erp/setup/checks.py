@@ -1,7 +1,10 @@
 """What the app leaves on a site: used by the install tests and by .ci/run around uninstall/migrate."""
 
+import os
+
 import frappe
 
+from optimar_erp.response import store as response_store
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
 from optimar_erp.setup.uninstall import SINGLE_DOCTYPES, app_doctypes
@@ -48,9 +51,8 @@ def leftovers() -> dict:
 		"columns": [f"{dt}.{c}" for dt, cols in columns.items() for c in cols],
 		"single_values": _single_values(),
 		"passwords": _passwords(),
-		"files": frappe.get_all(
-			"File", filters={"attached_to_doctype": ("in", app_doctypes())}, pluck="name"
-		),
+		"files": frappe.get_all("File", filters={"attached_to_doctype": ("in", app_doctypes())}, pluck="name")
+		+ [p for p in (response_store.path(),) if os.path.exists(p)],
 	}
 
 

@@ -5,6 +5,7 @@ import frappe
 
 from optimar_erp.queries import ledger_store, open_invoices
 from optimar_erp.queries.figures import clear_cache
+from optimar_erp.response import store as response_store
 from optimar_erp.setup.custom_fields import CUSTOM_FIELDS
 from optimar_erp.setup.roles import ROLES
 
@@ -43,6 +44,7 @@ def delete_stored_ledgers():
 	open_invoices.forget()
 	frappe.cache.delete_value([open_invoices.FIELDS_VERSION, open_invoices.FIELDS_LOG])
 	clear_cache()
+	response_store.clear()  # the learned response model (a file in the site's private folder)
 
 
 def delete_attached_files():

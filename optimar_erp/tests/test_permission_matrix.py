@@ -45,6 +45,12 @@ DOCTYPES: dict[str, dict[str, str]] = {
 	"Collections Inbox Item": {COLLECTIONS_MANAGER: "rwd", COLLECTOR: "rw", SM: "rwcd"},
 	"Collections Settings": {COLLECTIONS_MANAGER: "rwc", COLLECTOR: "r", SM: "rwc"},
 	"Customer Risk Score": {COLLECTIONS_MANAGER: "r", COLLECTOR: "r", "Accounts Manager": "r", SM: "rd"},
+	"Customer Response Profile": {
+		COLLECTIONS_MANAGER: "r",
+		COLLECTOR: "r",
+		"Accounts Manager": "r",
+		SM: "rd",
+	},
 	"Dispute": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "rwc", "Accounts Manager": "rw", SM: "rwcd"},
 	"Dunning Run": {COLLECTIONS_MANAGER: "rwcdsx", COLLECTOR: "r", SM: "rwcdsx"},
 	"Dunning Sequence": {COLLECTIONS_MANAGER: "rwcd", COLLECTOR: "r", "Accounts Manager": "r", SM: "rwcd"},

@@ -7,6 +7,7 @@ frappe.ui.form.on("Customer", {
 		if (frm.doc.risk_band) optimar.risk.headline(frm);
 		optimar.risk.credit_advice(frm, group);
 		optimar.risk.trend(frm);
+		optimar.response.profile(frm);
 		frappe.call("optimar_erp.api.collections_summary", { customer: frm.doc.name }).then(({ message: s }) => {
 			if (!s) return;
 			const money = (v) => format_currency(v, frm.doc.default_currency);
@@ -78,4 +79,32 @@ optimar.risk.trend = (frm) => {
 			});
 			frm.dashboard.show();
 		});
+};
+
+// OptimAR learning collections: what the nightly job learned of this customer (Customer Response Profile)
+frappe.provide("optimar.response");
+optimar.response.profile = (frm) => {
+	const fields = ["best_channel", "best_time", "best_tone", "chance", "payment_run_days", "touches", "evidence", "learned_on"];
+	frappe.db.get_value("Customer Response Profile", { customer: frm.doc.name }, fields).then(({ message: p }) => {
+		if (!p || (!p.best_channel && !p.payment_run_days)) return;
+		const esc = frappe.utils.escape_html;
+		if (p.best_channel)
+			frm.dashboard.add_indicator(__("Best channel: {0} at {1}", [__(p.best_channel), p.best_time || "-"]), "purple");
+		if (p.payment_run_days) frm.dashboard.add_indicator(__("Pays on: {0}", [p.payment_run_days]), "purple");
+		const rows = [
+			[__("Best channel"), p.best_channel ? __(p.best_channel) : __("Not learned yet")],
+			[__("Best time (customer's clock)"), p.best_time || "-"],
+			[__("Best tone"), p.best_tone ? __(p.best_tone) : "-"],
+			[__("Chance of payment or promise"), p.chance ? `${flt(p.chance, 1)} %` : "-"],
+			[__("Payment-run days"), p.payment_run_days || __("No clear payment run")],
+			[__("Evidence"), p.evidence || __("No reminders sent yet")],
+		];
+		const html = `<div class="optimar-response-profile"><table class="table table-sm" style="margin:0">${rows
+			.map(([k, v]) => `<tr><td class="text-muted" style="width:30%">${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
+			.join("")}</table><div class="text-muted small">${esc(
+			__("Learned from {0} reminders on {1}", [p.touches || 0, frappe.datetime.str_to_user(p.learned_on)])
+		)}</div></div>`;
+		frm.dashboard.add_section(html, __("How This Customer Responds"));
+		frm.dashboard.show();
+	});
 };

@@ -6,12 +6,14 @@ import pytz
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import get_time, get_time_str
+from frappe.utils import cint, flt, get_time, get_time_str
 
 from optimar_erp.dunning.escalation import configured_rules
 from optimar_erp.dunning.run import dry_run as run_dry
 from optimar_erp.exceptions import ProviderURLNotAllowed
 from optimar_erp.queries.users import collections_managers, users_with_role
+from optimar_erp.response.config import DEFAULTS as LEARNING_DEFAULTS
+from optimar_erp.response.config import is_empty
 from optimar_erp.setup import checklist
 
 MAX_TOUCHES_LIMIT = 50
@@ -105,6 +107,33 @@ class CollectionsSettings(Document):
 		self.validate_risk_bands()
 		self.validate_risk_scoring()
 		self.validate_alert_thresholds()
+		self.validate_learning()
+
+	def validate_learning(self):
+		"""Learned decisions: exploration 0-50 %, lead 0-10 business days, outcome window 1-60 days, at
+		least 20 reminders to learn from, quiet hours set as a pair (checked when learning is on)."""
+		# settings saved before these fields existed hold them empty: their defaults
+		for field, default in LEARNING_DEFAULTS.items():
+			if is_empty(field, self.get(field)):
+				self.set(field, default)
+		if not cint(self.get("learning_enabled")):
+			return
+		checks = (
+			(0 <= flt(self.learning_exploration) <= 50, _("Exploration share must be between 0 and 50 %.")),
+			(
+				0 <= cint(self.learning_lead_business_days) <= 10,
+				_("Business days before the payment run must be between 0 and 10."),
+			),
+			(1 <= cint(self.learning_outcome_days) <= 60, _("The outcome window must be 1 to 60 days.")),
+			(cint(self.learning_min_touches) >= 20, _("Learn from at least 20 reminders.")),
+			(
+				bool(self.learning_quiet_start) == bool(self.learning_quiet_end),
+				_("Set both ends of the quiet hours, or neither."),
+			),
+		)
+		for ok, message in checks:
+			if not ok:
+				frappe.throw(message, title=_("Learned Decisions"))
 
 	def validate_send_window(self):
 		if not (self.send_window_start and self.send_window_end):

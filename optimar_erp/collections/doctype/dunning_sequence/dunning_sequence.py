@@ -48,6 +48,7 @@ class DunningSequence(Document):
 		self.validate_offsets()
 		self.validate_templates()
 		self.validate_translations()
+		self.validate_learned_choices()
 		self.sort_steps()
 
 	def validate_steps_present(self):
@@ -83,6 +84,31 @@ class DunningSequence(Document):
 						),
 						title=_("Template Error"),
 					)
+
+	def validate_learned_choices(self):
+		"""A learned step's channels and tones are known ones, and WhatsApp among them has its template."""
+		step_meta = frappe.get_meta("Dunning Sequence Step")
+		channels = set(step_meta.get_options("channel").split("\n"))
+		tones = set(step_meta.get_options("tone").split("\n"))
+		for step in self.steps:
+			for fieldname, known in (("channels", channels), ("tones", tones)):
+				listed = [v.strip() for v in (step.get(fieldname) or "").split(",") if v.strip()]
+				unknown = [v for v in listed if v not in known]
+				if unknown:
+					frappe.throw(
+						_("Step {0}: {1} is not one of {2}.").format(
+							describe_step(step), ", ".join(unknown), ", ".join(sorted(known))
+						),
+						title=_("Learned Choices"),
+					)
+			listed = [v.strip() for v in (step.get("channels") or "").split(",")]
+			if step.get("learned_channel") and "WhatsApp" in listed and not step.whatsapp_template:
+				frappe.throw(
+					_("Step {0}: the model may choose WhatsApp: name its WhatsApp template.").format(
+						describe_step(step)
+					),
+					title=_("Learned Choices"),
+				)
 
 	def validate_translations(self):
 		steps = {(step.offset_days, step.channel) for step in self.steps}
