@@ -1,9 +1,9 @@
 """Learning collections in the Desk: what the nightly job learned shows on the Customer, a Dunning Run lists its
 learned choices with their reasons, and the worklist's reason says what was learned.
 
-Needs a site where the learning job has run on sent reminders (``bench execute
-optimar_erp.response.jobs.learn`` with learning on in Collections Settings) and a Dunning Run has used a
-learned step; skipped, saying so, on a site without them.
+Needs a site where the learning job has run on sent reminders and a Dunning Run has used a learned step:
+``.ci/run`` makes that state with ``bench --site SITE execute optimar_erp.tests.learning_site.prepare``
+before the browser checks; on a site without it these checks fail, saying so.
 """
 
 import json
@@ -31,7 +31,7 @@ def _profile(api):
 		("customer", "best_channel", "best_time", "payment_run_days", "evidence"),
 	)
 	if not rows:
-		pytest.skip("no Customer Response Profile with evidence: run optimar_erp.response.jobs.learn first")
+		pytest.fail("no Customer Response Profile with evidence: run optimar_erp.tests.learning_site.prepare")
 	return rows[0]
 
 
@@ -66,7 +66,7 @@ def test_dunning_run_lists_its_learned_choices(desk, api):
 		limit=1,
 	)
 	if not rows:
-		pytest.skip("no reminder chosen by the response model: run a Dunning Run with a learned step first")
+		pytest.fail("no reminder chosen by the response model: run optimar_erp.tests.learning_site.prepare")
 	row = rows[0]
 	desk.goto(f"{BASE}/app/dunning-run/{row['dunning_run']}")
 	table = desk.locator(".optimar-learned-choices")
@@ -81,7 +81,7 @@ def test_dunning_run_lists_its_learned_choices(desk, api):
 def test_worklist_reason_says_what_was_learned(desk, api, admin):
 	settings = api("/api/resource/Collections Settings/Collections Settings")
 	if not settings.get("learning_enabled"):
-		pytest.skip("learning is off in Collections Settings")
+		pytest.fail("learning is off in Collections Settings: run optimar_erp.tests.learning_site.prepare")
 	company = api(
 		"/api/method/frappe.client.get_single_value", doctype="Global Defaults", field="default_company"
 	)
@@ -94,7 +94,7 @@ def test_worklist_reason_says_what_was_learned(desk, api, admin):
 		r for r in result["result"] if isinstance(r, dict) and "learned: best by" in (r.get("reason") or "")
 	]
 	if not learned:
-		pytest.skip("no worklist customer has a learned profile: run optimar_erp.response.jobs.learn first")
+		pytest.fail("no worklist customer has a learned profile: run optimar_erp.tests.learning_site.prepare")
 	row = learned[0]
 	position = [r for r in result["result"] if isinstance(r, dict)].index(row)
 	desk.goto(f"{BASE}/app/query-report/Collections Worklist?company={company}")
