@@ -4,7 +4,7 @@ Receivable report, side by side on the same large book.
 	bench --site bench.test execute optimar_erp.benchmarks.reports.run
 
 Runs on a site marked ``optimar_benchmark_site`` whose book was built by the dunning and risk benchmarks
-(:mod:`optimar_erp.benchmarks.dunning_run`, :mod:`optimar_erp.benchmarks.risk_scoring`): BENCH customers,
+(:mod:`optimar_erp.benchmarks.dunning_run`, :mod:`optimar_erp.benchmarks.risk`): BENCH customers,
 open and settled Sales Invoices, and their Payment Ledger Entries (about a million rows). Prints the size
 of the book, how long reading the company's whole ledger afresh takes (what the first open on a site, or
 after ledger rows were deleted, costs; see :mod:`optimar_erp.queries.ledger_store`), then each report's

@@ -102,7 +102,7 @@ class TestOpenInvoices(CollectionsTestCase):
 		self.assert_fresh(frame)
 
 	def test_the_apps_writers_say_the_fields_changed(self):
-		from optimar_erp.risk_scoring.jobs import write_invoice_scores
+		from optimar_erp.risk.jobs import write_invoice_scores
 
 		with patch.object(open_invoices, "fields_changed") as changed:
 			refresh_collection_state([self.invoices[2]])

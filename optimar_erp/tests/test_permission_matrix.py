@@ -107,8 +107,8 @@ WHITELISTED: dict[str, str] = {
 	"optimar_erp.reporting.worklist.oldest_open_invoice": DESK,
 	"optimar_erp.reporting.worklist.send_next_reminder": DESK,
 	"optimar_erp.reporting.worklist.snooze": DESK,
-	"optimar_erp.risk_scoring.credit.apply_credit_limit": DESK,
-	"optimar_erp.risk_scoring.jobs.train_now": DESK,
+	"optimar_erp.risk.credit.apply_credit_limit": DESK,
+	"optimar_erp.risk.jobs.train_now": DESK,
 	"optimar_erp.setup.checklist.check_setup": DESK,
 }
 
@@ -134,7 +134,7 @@ DESK_CALLS: dict[str, dict] = {
 		"sequence": "Standard B2B",
 		"customer": "{customer}",
 	},
-	"optimar_erp.risk_scoring.jobs.train_now": {},
+	"optimar_erp.risk.jobs.train_now": {},
 	"optimar_erp.dunning.interest.charge": {"invoices": "{invoice}"},
 	"optimar_erp.dunning.cheques.mark_bounced": {"cheque": "PDC-00001", "reason": "x"},
 	"optimar_erp.dunning.interest.waive": {"invoices": "{invoice}", "reason": "x"},
