@@ -542,12 +542,12 @@ def test_a_model_saved_before_the_choice_existed_scores_with_its_boosted_models(
 
 
 def test_the_package_loads_scikit_learn_only_for_the_model():
-	"""Bands, features and explanations are pandas alone: importing them (a web request showing a band)
-	does not load scikit-learn; asking the package for the model does."""
+	"""Bands, features, explanations, alerts and credit advice are pandas alone: importing them (a web
+	request showing a band, applying a credit limit) does not load scikit-learn; asking for the model does."""
 	code = (
 		"import sys\n"
 		"import optimar_erp.engine.risk as risk\n"
-		"from optimar_erp.engine.risk import band_of, build_features, describe\n"
+		"from optimar_erp.engine.risk import alerts, band_of, build_features, credit, describe\n"
 		"before = 'sklearn' in sys.modules\n"
 		"risk.RiskModel\n"
 		"print(before, 'sklearn' in sys.modules)\n"
