@@ -31,10 +31,10 @@ from frappe.utils import today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
+from optimar_erp import cards
 from optimar_erp.benchmarks import collections_activity
 from optimar_erp.queries import ledger_store, open_invoices
 from optimar_erp.queries.figures import clear_cache
-from optimar_erp.reporting import cards
 
 REPORTS = (
 	"Collections Worklist",
