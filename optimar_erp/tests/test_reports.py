@@ -31,9 +31,9 @@ from optimar_erp.queries.ledger import (
 	get_ledger,
 	ledger_version,
 )
-from optimar_erp.reporting.worklist import snooze, worklist
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_demo import BOOK
+from optimar_erp.worklist import snooze, worklist
 
 REPORTS = (
 	"Collections Worklist",

@@ -654,7 +654,7 @@ class TestDunningRun(CollectionsTestCase):
 
 	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
 		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
-		from optimar_erp.reporting.worklist import worklist
+		from optimar_erp.worklist import worklist
 
 		customer = self.customer("Morning", collector="Administrator")
 		make_invoice(customer, 7360, due_in_days=-8, posting_days_ago=40)
