@@ -108,7 +108,7 @@ class TestLatePaymentInterest(OptimarTestCase):
 			currency=frappe.db.get_value("Sales Invoice", invoice, "currency"),
 			channel="Email",
 			tone="Final",
-			step_id="Standard B2B:30:Email",
+			step_id="Standard B2B:+30:Email",
 			dunning_sequence="Standard B2B",
 		)
 

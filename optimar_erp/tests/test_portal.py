@@ -407,7 +407,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			currency=frappe.db.get_value("Sales Invoice", self.overdue, "currency"),
 			channel="Email",
 			tone="Firm",
-			step_id="Standard B2B:7:Email",
+			step_id="Standard B2B:+7:Email",
 			dunning_sequence="Standard B2B",
 		)
 		_step, _customer, context, _subject, body = dunning_delivery.compose(row, [self.overdue])
