@@ -20,10 +20,10 @@ from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import channels, inputs, interest, lease, messages
+from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.exceptions import ReminderStepNotFoundError
 from optimar_erp.portal import links
-from optimar_erp.queries import open_invoices
 from optimar_erp.queries.activities import activity_exists, failed_due, lock_sending, taken_by
 from optimar_erp.queries.customers import customers_of
 from optimar_erp.queries.disputes import open_disputes_table
@@ -209,13 +209,14 @@ def _finish(name: str, **values) -> None:
 
 
 def _mark_invoices_reminded(row, invoices: list[str]) -> None:
+	"""Stamp the invoices with the step that went and its date; their collection state then follows from
+	the one rule that sets it (:func:`optimar_erp.dunning.state.refresh_collection_state`: reminded and
+	still owed, not disputed, promised or escalated → Reminding)."""
 	si = frappe.qb.DocType("Sales Invoice")
-	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).set(
-		si.collection_state, "Reminding"
-	).where(si.name.isin(invoices)).where(
-		si.collection_state.isin(["", "Not Due", "Reminding"]) | si.collection_state.isnull()
+	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).where(
+		si.name.isin(invoices)
 	).run()
-	open_invoices.fields_changed(list(invoices))
+	refresh_collection_state(invoices)
 
 
 def _count(run_name: str, counts: dict | None) -> None:
