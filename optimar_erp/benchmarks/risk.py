@@ -231,20 +231,8 @@ class _Context:
 
 	@classmethod
 	def of(cls, company: str) -> "_Context":
-		currency, receivable = frappe.get_cached_value(
-			"Company", company, ["default_currency", "default_receivable_account"]
-		)
-		if not receivable:
-			frappe.throw(_("Company {0} has no default receivable account.").format(company))
-		customers = {
-			c.name: c
-			for c in frappe.get_all(
-				"Customer",
-				filters={"name": ("like", f"{book.CUSTOMER_PREFIX}%")},
-				fields=["name", "customer_name", "customer_group", "territory"],
-				order_by="name",
-			)
-		}
+		currency, receivable = book.company_accounts(company)
+		customers = book.bench_customers()
 		return cls(
 			company=company,
 			currency=currency,
