@@ -41,7 +41,7 @@ from optimar_erp.engine.analytics import (
 	undated_payments,
 )
 from optimar_erp.engine.dates import ORDERS
-from optimar_erp.engine.report import render_html
+from optimar_erp.engine.html_report import render_html
 from optimar_erp.engine.schema import AMOUNT_TOLERANCE, FIELDS, SchemaError, read_ledger
 from optimar_erp.engine.simulate import simulate_book
 

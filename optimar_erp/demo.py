@@ -22,7 +22,7 @@ from frappe.model.naming import make_autoname
 from frappe.utils import flt, getdate, today, update_progress_bar
 
 from optimar_erp.engine.simulate import simulate_book
-from optimar_erp.risk_scoring.jobs import train_and_score
+from optimar_erp.risk.jobs import train_and_score
 from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 
 AS_OF_DEFAULT_KEY = "optimar_demo_as_of"

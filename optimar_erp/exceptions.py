@@ -40,6 +40,11 @@ class ProviderURLNotAllowed(frappe.ValidationError):
 	"""The WhatsApp provider URL is not Meta's over HTTPS and no System Manager allowed it."""
 
 
+class ReminderStepNotFoundError(frappe.ValidationError):
+	"""A reminder's step id names no step of its sequence (removed or changed since it was queued, or a
+	forged row): it is not sent; the row fails like any error while sending."""
+
+
 class InvalidPromiseError(frappe.ValidationError):
 	"""A promise to pay that cannot be recorded as it stands: no amount, more than is owed, a date in the
 	past, an invoice that is not the customer's or not submitted, instalments that do not add up; or a

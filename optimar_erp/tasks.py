@@ -72,7 +72,7 @@ def nightly_risk_scoring() -> None:
 	"""Retrain the risk model and rescore every open invoice and customer (long queue, deduplicated)."""
 	if not frappe.db.get_single_value("Collections Settings", "risk_scoring_enabled"):
 		return
-	from optimar_erp.risk_scoring.jobs import enqueue_nightly
+	from optimar_erp.risk.jobs import enqueue_nightly
 
 	enqueue_nightly()
 

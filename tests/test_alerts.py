@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from optimar_erp.engine.alerts import AlertConfig, detect_alerts
+from optimar_erp.engine.risk.alerts import AlertConfig, detect_alerts
 
 TODAY = dt.date(2026, 11, 22)
 

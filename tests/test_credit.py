@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimar_erp.engine.credit import CreditConfig, credit_advice, round_up
+from optimar_erp.engine.risk.credit import CreditConfig, credit_advice, round_up
 
 AS_OF = dt.date(2026, 11, 22)
 

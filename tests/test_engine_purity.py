@@ -32,7 +32,7 @@ ENGINE_FILES = sorted((PACKAGE / "engine").rglob("*.py"))
 
 def test_engine_has_modules():
 	names = {p.name for p in ENGINE_FILES}
-	assert {"__init__.py", "schema.py", "analytics.py", "simulate.py", "report.py"} <= names
+	assert {"__init__.py", "schema.py", "analytics.py", "simulate.py", "html_report.py"} <= names
 
 
 @pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))

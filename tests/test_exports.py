@@ -12,7 +12,7 @@ import pytest
 from optimar_erp.cli import analyse_book, main
 from optimar_erp.engine.analytics import mark_trend, monthly_metrics
 from optimar_erp.engine.dates import parse_date_columns
-from optimar_erp.engine.report import _pct, render_html
+from optimar_erp.engine.html_report import _pct, render_html
 from optimar_erp.engine.schema import SchemaError, read_ledger
 from optimar_erp.engine.simulate import simulate_book
 

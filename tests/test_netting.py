@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from optimar_erp.engine.netting import ALLOCATION_COLUMNS, PAIR_COLUMNS, suggest_netting
+from optimar_erp.engine.cash.netting import ALLOCATION_COLUMNS, PAIR_COLUMNS, suggest_netting
 
 AR = pd.DataFrame(
 	[

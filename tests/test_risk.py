@@ -1,6 +1,9 @@
 """Payment-risk scoring: leak-free features, calibrated models, explanations, backtest, CLI."""
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +15,6 @@ from optimar_erp.cli import main
 from optimar_erp.engine.risk import (
 	AUC_MARGIN,
 	RiskModel,
-	backtest,
 	band_of,
 	beats_baseline,
 	build_features,
@@ -21,6 +23,7 @@ from optimar_erp.engine.risk import (
 	overdue_days_late,
 	score_of_days_late,
 )
+from optimar_erp.engine.risk.backtest import backtest
 from optimar_erp.engine.risk.model import (
 	NOISE_SE,
 	_time_folds,
@@ -588,3 +591,19 @@ def test_a_model_saved_before_the_choice_existed_scores_with_its_boosted_models(
 	np.testing.assert_allclose(old.predict_proba(X), fresh.predict_proba(X))
 	np.testing.assert_allclose(old.predict_days(X), fresh.predict_days(X))
 	assert old.predict(test, history=inv, as_of=cutoff)["risk_band"].notna().all()
+
+
+def test_the_package_loads_scikit_learn_only_for_the_model():
+	"""Bands, features, explanations, alerts and credit advice are pandas alone: importing them (a web
+	request showing a band, applying a credit limit) does not load scikit-learn; asking for the model does."""
+	code = (
+		"import sys\n"
+		"import optimar_erp.engine.risk as risk\n"
+		"from optimar_erp.engine.risk import alerts, band_of, build_features, credit, describe\n"
+		"before = 'sklearn' in sys.modules\n"
+		"risk.RiskModel\n"
+		"print(before, 'sklearn' in sys.modules)\n"
+	)
+	root = Path(__file__).resolve().parents[1]
+	out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+	assert out.stdout.split() == ["False", "True"]

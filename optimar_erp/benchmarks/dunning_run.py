@@ -222,23 +222,35 @@ def insert_customers(count: int, rng: random.Random) -> list[str]:
 	return names
 
 
-def insert_invoices(
-	company: str, customers: list[str], count: int, rng: random.Random
-) -> list[tuple[str, str]]:
-	"""Submitted invoices due from 60 days ahead to 200 days past due; 15% partly paid."""
+def company_accounts(company: str) -> tuple[str, str]:
+	"""The company's currency and default receivable account (a company without one is refused)."""
 	currency, receivable = frappe.get_cached_value(
 		"Company", company, ["default_currency", "default_receivable_account"]
 	)
 	if not receivable:
 		frappe.throw(_("Company {0} has no default receivable account.").format(company))
-	customer_rows = {
+	return currency, receivable
+
+
+def bench_customers() -> dict:
+	"""The book's customers by name, with their name, group and territory."""
+	return {
 		c.name: c
 		for c in frappe.get_all(
 			"Customer",
 			filters={"name": ("like", f"{CUSTOMER_PREFIX}%")},
 			fields=["name", "customer_name", "customer_group", "territory"],
+			order_by="name",
 		)
 	}
+
+
+def insert_invoices(
+	company: str, customers: list[str], count: int, rng: random.Random
+) -> list[tuple[str, str]]:
+	"""Submitted invoices due from 60 days ahead to 200 days past due; 15% partly paid."""
+	currency, receivable = company_accounts(company)
+	customer_rows = bench_customers()
 	now, user, day = now_datetime(), frappe.session.user, getdate(today())
 	records, names = [], []
 	for i in range(1, count + 1):

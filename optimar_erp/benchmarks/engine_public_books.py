@@ -118,7 +118,7 @@ def _superlender(path: Path) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Book:
+class PublicDataset:
 	name: str
 	file: str
 	source: str
@@ -126,8 +126,8 @@ class Book:
 	load: Callable[[Path], pd.DataFrame]
 
 
-BOOKS: tuple[Book, ...] = (
-	Book(
+BOOKS: tuple[PublicDataset, ...] = (
+	PublicDataset(
 		"IBM accounts receivable (Kaggle / IBM Watson sample) - the small book of issue 22",
 		"ibm_accounts_receivable.csv",
 		"https://raw.githubusercontent.com/pthiagu2/DataMining/c62bd3cd9e07218e15cf18ee6284c876cf082de8/"
@@ -135,7 +135,7 @@ BOOKS: tuple[Book, ...] = (
 		"2,466 invoices of 100 customers, 2012-2013; invoice, due and settlement dates exact",
 		_ibm,
 	),
-	Book(
+	PublicDataset(
 		"Cassandra UDYAM 2022 invoices (Kaggle competition)",
 		"cassandra_udyam_invoices.csv",
 		"https://raw.githubusercontent.com/Dcoder422/Cassandra-Final-Round-UDYAM-22/"
@@ -143,7 +143,7 @@ BOOKS: tuple[Book, ...] = (
 		"8,753 invoices of 3,276 parties, 2011-2017; settled = invoice date + days until payment",
 		_cassandra,
 	),
-	Book(
+	PublicDataset(
 		"Home Credit instalment payments (Kaggle, 20,000-row sample)",
 		"homecredit_installments_sample.csv",
 		"https://raw.githubusercontent.com/samurad2000/BDA-project_work/"
@@ -152,7 +152,7 @@ BOOKS: tuple[Book, ...] = (
 		"billing date = due - 30 days",
 		_home_credit,
 	),
-	Book(
+	PublicDataset(
 		"SuperLender loan repayments (Data Science Nigeria / Zindi loan default challenge)",
 		"superlender_prev_loans.csv",
 		"https://raw.githubusercontent.com/risenW/Practical_feature_engineering_guide/"
@@ -178,7 +178,7 @@ def holdout_cutoff(invoices: pd.DataFrame, share: float = HOLDOUT_SHARE) -> pd.T
 	return pd.Timestamp(dates[int(len(dates) * (1 - share))]).normalize()
 
 
-def run_book(book: Book, data_dir: Path) -> dict:
+def run_book(book: PublicDataset, data_dir: Path) -> dict:
 	"""Backtest one book; its figures with name, size and where it came from."""
 	inv = book.load(data_dir / book.file).sort_values("posting_date", kind="stable").reset_index(drop=True)
 	cutoff = holdout_cutoff(inv)

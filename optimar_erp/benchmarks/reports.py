@@ -4,7 +4,7 @@ Receivable report, side by side on the same large book.
 	bench --site bench.test execute optimar_erp.benchmarks.reports.run
 
 Runs on a site marked ``optimar_benchmark_site`` whose book was built by the dunning and risk benchmarks
-(:mod:`optimar_erp.benchmarks.dunning_run`, :mod:`optimar_erp.benchmarks.risk_scoring`): BENCH customers,
+(:mod:`optimar_erp.benchmarks.dunning_run`, :mod:`optimar_erp.benchmarks.risk`): BENCH customers,
 open and settled Sales Invoices, and their Payment Ledger Entries (about a million rows). Prints the size
 of the book, how long reading the company's whole ledger afresh takes (what the first open on a site, or
 after ledger rows were deleted, costs; see :mod:`optimar_erp.queries.ledger_store`), then each report's
@@ -31,10 +31,10 @@ from frappe.utils import today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
+from optimar_erp import cards
 from optimar_erp.benchmarks import collections_activity
 from optimar_erp.queries import ledger_store, open_invoices
 from optimar_erp.queries.figures import clear_cache
-from optimar_erp.reporting import cards
 
 REPORTS = (
 	"Collections Worklist",

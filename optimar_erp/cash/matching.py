@@ -2,7 +2,7 @@
 
 Set-based reads (unallocated Payment Entries, unreconciled Bank Transaction deposits — see
 :mod:`optimar_erp.cash.bank` — and open Sales Invoices) → the engine's matcher
-(:func:`optimar_erp.engine.cashapp.match_receipts`) → ranked suggestions with a confidence and reasons →
+(:func:`optimar_erp.engine.cash.application.match_receipts`) → ranked suggestions with a confidence and reasons →
 one click allocates through ERPNext's own *Payment Reconciliation* (the same code as its Desk tool), and
 the hourly job allocates the certain ones when the settings allow it. Every allocation is logged as a
 Collection Activity ("Cash Application"). A bank deposit is allocated by creating the Payment Entry and
@@ -20,7 +20,7 @@ from erpnext.accounts.party import get_party_account
 from optimar_erp.cash.allocation import checked_allocations, log_cash_application
 from optimar_erp.cash.bank import allocate_bank_transaction, unreconciled_deposits
 from optimar_erp.constants import AMOUNT_TOLERANCE
-from optimar_erp.engine.cashapp import match_receipts
+from optimar_erp.engine.cash.application import match_receipts
 from optimar_erp.queries.invoices import invoices_to_match
 
 RECEIPT_COLUMNS = ["receipt", "customer", "company", "currency", "amount", "date", "remarks"]

@@ -2,7 +2,7 @@
 each side owes before anyone chases or pays.
 
 Pairs come from ERPNext's *Party Link* (Customer ↔ Supplier). Open Sales and Purchase Invoices go to the
-engine (:func:`optimar_erp.engine.netting.suggest_netting`), which allocates the smaller balance oldest
+engine (:func:`optimar_erp.engine.cash.netting.suggest_netting`), which allocates the smaller balance oldest
 first on both sides. A person creates the netting entry: a **draft** Journal Entry against both parties'
 invoices, to be checked and submitted in the Desk.
 """
@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, today
 
-from optimar_erp.engine.netting import suggest_netting
+from optimar_erp.engine.cash.netting import suggest_netting
 from optimar_erp.queries.invoices import invoice_field, open_documents
 
 

@@ -20,15 +20,17 @@ from frappe.utils import add_to_date, cint, getdate, now_datetime
 
 from optimar_erp import constants as c
 from optimar_erp.dunning import channels, inputs, interest, lease, messages
+from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.dunning import recheck
+from optimar_erp.exceptions import ReminderStepNotFoundError
 from optimar_erp.portal import links
-from optimar_erp.queries import open_invoices
 from optimar_erp.queries.activities import activity_exists, failed_due, lock_sending, taken_by
 from optimar_erp.queries.customers import customers_of
 from optimar_erp.queries.disputes import open_disputes_table
 from optimar_erp.queries.invoices import invoices_now, owed_on, paid_reminded
 from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import open_promises_table
+from optimar_erp.queries.sequences import reminder_step, step_translation
 
 BATCH_SIZE = 300
 """Reminders one delivery job takes at once (a chunk of a large run, or one round of retries)."""
@@ -207,13 +209,14 @@ def _finish(name: str, **values) -> None:
 
 
 def _mark_invoices_reminded(row, invoices: list[str]) -> None:
+	"""Stamp the invoices with the step that went and its date; their collection state then follows from
+	the one rule that sets it (:func:`optimar_erp.dunning.state.refresh_collection_state`: reminded and
+	still owed, not disputed, promised or escalated → Reminding)."""
 	si = frappe.qb.DocType("Sales Invoice")
-	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).set(
-		si.collection_state, "Reminding"
-	).where(si.name.isin(invoices)).where(
-		si.collection_state.isin(["", "Not Due", "Reminding"]) | si.collection_state.isnull()
+	frappe.qb.update(si).set(si.last_reminder_step, row.step_id).set(si.last_reminder_date, getdate()).where(
+		si.name.isin(invoices)
 	).run()
-	open_invoices.fields_changed(list(invoices))
+	refresh_collection_state(invoices)
 
 
 def _count(run_name: str, counts: dict | None) -> None:
@@ -242,43 +245,20 @@ def _invoice_rows(invoices: list[str]) -> list[dict]:
 
 
 def _step(row):
-	sequence, _sep, rest = (row.step_id or "").partition(":")
-	offset = int(rest.split(":")[0])
-	step = frappe.db.get_value(
-		"Dunning Sequence Step",
-		{"parent": row.dunning_sequence or sequence, "offset_days": offset},
-		[
-			"offset_days",
-			"channel",
-			"tone",
-			"subject",
-			"message",
-			"attach_pdf",
-			"include_payment_link",
-			"whatsapp_template",
-			"add_interest",
-		],
-		as_dict=True,
-	)
-	return step or frappe._dict(
-		offset_days=offset, channel=row.channel, tone=row.tone, attach_pdf=1, include_payment_link=1
-	)
+	"""The step the reminder was claimed for, found by its id (the ``step_id`` column, never taken apart)."""
+	step = reminder_step(row.dunning_sequence, row.step_id)
+	if not step:
+		frappe.throw(
+			_(
+				"{0} is not a step of the Dunning Sequence {1} (removed or changed since it was queued)."
+			).format(row.step_id, row.dunning_sequence),
+			ReminderStepNotFoundError,
+		)
+	return step
 
 
 def _translated(row, step, language: str | None):
-	if not language:
-		return step.subject, step.message
-	tr = frappe.db.get_value(
-		"Dunning Sequence Translation",
-		{
-			"parent": row.dunning_sequence,
-			"offset_days": step.offset_days,
-			"channel": step.channel,
-			"language": language,
-		},
-		["subject", "message"],
-		as_dict=True,
-	)
+	tr = step_translation(row.dunning_sequence, row.step_id, language) if language else None
 	return (tr.subject or step.subject, tr.message or step.message) if tr else (step.subject, step.message)
 
 

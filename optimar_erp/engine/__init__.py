@@ -20,7 +20,7 @@ from optimar_erp.engine.analytics import (
 	outstanding_at,
 	summary,
 )
-from optimar_erp.engine.report import render_html
+from optimar_erp.engine.html_report import render_html
 from optimar_erp.engine.schema import (
 	FIELDS,
 	REQUIRED_COLUMNS,

@@ -28,7 +28,7 @@ def queue_risk_scoring(doc) -> None:
 		return
 	if not frappe.db.exists("Risk Model", {"company": doc.company, "status": "Active"}):
 		return
-	from optimar_erp.risk_scoring.jobs import enqueue_invoice_scoring
+	from optimar_erp.risk.jobs import enqueue_invoice_scoring
 
 	enqueue_invoice_scoring(doc.name)
 

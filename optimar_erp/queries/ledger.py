@@ -204,7 +204,7 @@ def get_ledger(company: str, as_of=None, pandas_dates: bool = False) -> tuple[pd
 
 
 @dataclass
-class Book:
+class NettedLedger:
 	"""A company's receivable ledger in the form every date's tables are cut from (:func:`tables_at`).
 
 	``invoices``: the fixed fields of every (non-return) Sales Invoice with a ledger row — ``invoice``
@@ -218,9 +218,9 @@ class Book:
 	events: pd.DataFrame
 
 
-def read_book(company: str, as_of=None, names: list[str] | None = None) -> Book:
-	"""The company's :class:`Book` from the Payment Ledger rows dated up to ``as_of`` (None: all of them),
-	or only of the invoices ``names``. One read of the Sales Invoices' fixed fields and one pass over the
+def read_book(company: str, as_of=None, names: list[str] | None = None) -> NettedLedger:
+	"""The company's :class:`NettedLedger` from the Payment Ledger rows dated up to ``as_of`` (None: all of
+	them), or only of the invoices ``names``. One read of the Sales Invoices' fixed fields and one pass over the
 	ledger rows (indexed by invoice for ``names``)."""
 	si = frappe.qb.DocType("Sales Invoice")
 	query = frappe.qb.from_(si).where((si.company == company) & (si.is_return == 0))
@@ -242,11 +242,15 @@ def read_book(company: str, as_of=None, names: list[str] | None = None) -> Book:
 			"own": netted["own"].astype(float),
 		}
 	)
-	return Book(invoices, events)
+	return NettedLedger(invoices, events)
 
 
 def tables_at(
-	book: Book, as_of=None, with_events: bool = True, pandas_dates: bool = False, categorical: bool = False
+	book: NettedLedger,
+	as_of=None,
+	with_events: bool = True,
+	pandas_dates: bool = False,
+	categorical: bool = False,
 ):
 	"""``(invoices, events)`` in the engine's schema at the end of ``as_of`` (None: every date of the
 	book), cut from ``book``: an invoice is in the table once it has a movement by then; ``grand_total``

@@ -1,8 +1,8 @@
 """Each company's receivable ledger kept ready for the reports, brought up to date from what changed.
 
 Reading a whole Payment Ledger (a million rows) and netting it takes seconds; the reports and the
-workspace cards need it after every posting. So the :class:`optimar_erp.queries.ledger.Book` of each company is
-kept in a file of the site, with the point of the ledger it reflects (the latest ``modified`` and the
+workspace cards need it after every posting. So the :class:`optimar_erp.queries.ledger.NettedLedger` of
+each company is kept in a file of the site, with the point of the ledger it reflects (the latest ``modified`` and the
 number of rows), and an open after new postings re-reads only the invoices whose ledger rows were
 inserted or changed (cancellations delink rows by updating them) since then, through the index on
 ``modified``, and splices them in. When rows were deleted (noticed at the next change: the row count
@@ -31,7 +31,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import now_datetime
 
 from optimar_erp.queries.frames import latest_modified, modified_since
-from optimar_erp.queries.ledger import Book, read_book
+from optimar_erp.queries.ledger import NettedLedger, read_book
 
 FORMAT = 1
 """The file's layout; a file of another format is read afresh."""
@@ -43,7 +43,7 @@ LOCK_SECONDS = 300
 
 @dataclass
 class Stored:
-	book: Book
+	book: NettedLedger
 	modified: datetime | None
 	"""The latest ``modified`` of the Payment Ledger when the book was read (None: it was empty)."""
 	rows: int
@@ -52,7 +52,7 @@ class Stored:
 	"""When the whole book was last read afresh."""
 
 
-def book(company: str) -> Book:
+def book(company: str) -> NettedLedger:
 	"""The company's book as of now: from the file, with what changed since spliced in."""
 	return _current(company, save=False)[0]
 
@@ -74,7 +74,7 @@ def forget(company: str | None = None) -> None:
 			os.remove(path)
 
 
-def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -> tuple[Book, str]:
+def _current(company: str, save: bool, rebuild_after: timedelta | None = None) -> tuple[NettedLedger, str]:
 	stale = _too_old(stored := _load(company), rebuild_after)
 	if stored and not stale and (found := _brought_up_to_date(company, stored, save)):
 		return found
@@ -92,7 +92,7 @@ def _too_old(stored: "Stored | None", rebuild_after: timedelta | None) -> bool:
 	return bool(stored and rebuild_after is not None and now_datetime() - stored.built > rebuild_after)
 
 
-def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[Book, str] | None:
+def _brought_up_to_date(company: str, stored: Stored, save: bool) -> tuple[NettedLedger, str] | None:
 	"""The stored book brought up to date, and what was done; None when it must be read afresh. Only a
 	refresh that saves (the background job) counts the rows for deletions (a count costs a scan of the
 	ledger's smallest index); an open that finds new rows splices them in and leaves the rest to it."""
@@ -141,7 +141,7 @@ def _updated(company: str, stored: Stored, latest: datetime | None, count: bool)
 	return Stored(spliced, latest, rows, stored.built)
 
 
-def splice(book: Book, part: Book, names: list[str]) -> Book:
+def splice(book: NettedLedger, part: NettedLedger, names: list[str]) -> NettedLedger:
 	"""``book`` with the invoices ``names`` replaced by what ``part`` (read for those names) holds of
 	them: the same book as one read afresh. The untouched invoices and their movements keep their order;
 	the new ones are merged in by binary search, so the cost grows with the book only linearly."""
@@ -178,7 +178,7 @@ def splice(book: Book, part: Book, names: list[str]) -> Book:
 	# by invoice (stable: each invoice's rows come from one side, already by customer and date); the two
 	# sorted runs make it a merge
 	order = np.argsort(events["code"].to_numpy(), kind="stable")
-	return Book(invoices, events.iloc[order].reset_index(drop=True))
+	return NettedLedger(invoices, events.iloc[order].reset_index(drop=True))
 
 
 # ------------------------------------------------------------------------------------------- the file

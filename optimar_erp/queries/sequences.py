@@ -71,9 +71,57 @@ def sequences_and_steps() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def step_id(sequence, offset, channel):
-	"""The stable id of a step: survives reordering and edits of its wording."""
-	sign = offset.map(lambda o: "+" if o > 0 else "")
-	return sequence + ":" + sign + offset.astype(str) + ":" + channel
+	"""The stable ids of steps (columns of sequences, offsets and channels): see :func:`step_identity`."""
+	return pd.Series(
+		[step_identity(s, o, ch) for s, o, ch in zip(sequence, offset, channel, strict=True)],
+		index=sequence.index,
+		dtype=object,
+	)
+
+
+def step_identity(sequence: str, offset: int, channel: str) -> str:
+	"""The stable id of one step (``Standard B2B:+7:Email``): survives reordering and edits of its wording.
+	Made here only, carried as the ``step_id`` column (engine steps → actions → Collection Activity), and
+	only ever compared, never taken apart: a step is found again by its id (:func:`reminder_step`)."""
+	return f"{sequence}:{'+' if offset > 0 else ''}{int(offset)}:{channel}"
+
+
+STEP_FIELDS = (
+	"offset_days",
+	"channel",
+	"tone",
+	"subject",
+	"message",
+	"attach_pdf",
+	"include_payment_link",
+	"whatsapp_template",
+	"add_interest",
+)
+"""What sending a reminder needs of its step."""
+
+
+def reminder_step(sequence: str | None, step_id: str) -> frappe._dict | None:
+	"""The step of ``sequence`` whose id is ``step_id`` (None: the step is gone or was changed since)."""
+	steps = frappe.get_all(
+		"Dunning Sequence Step",
+		filters={"parent": sequence or "", "parenttype": "Dunning Sequence"},
+		fields=list(STEP_FIELDS),
+		order_by="idx asc",
+	)
+	return next((s for s in steps if step_identity(sequence, s.offset_days, s.channel) == step_id), None)
+
+
+def step_translation(sequence: str | None, step_id: str, language: str) -> frappe._dict | None:
+	"""The subject and message of the step ``step_id`` of ``sequence`` in ``language``, if written."""
+	translations = frappe.get_all(
+		"Dunning Sequence Translation",
+		filters={"parent": sequence or "", "language": language},
+		fields=["offset_days", "channel", "subject", "message"],
+		order_by="idx asc",
+	)
+	return next(
+		(t for t in translations if step_identity(sequence, t.offset_days, t.channel) == step_id), None
+	)
 
 
 def sequence_per_customer(

@@ -2,7 +2,7 @@
 folder.
 
 A pickle runs code when loaded: only bytes this site's learning job wrote are loaded. The file carries an
-HMAC-SHA256 of its bytes under the site's encryption key (as :mod:`optimar_erp.risk_scoring.store` does for
+HMAC-SHA256 of its bytes under the site's encryption key (as :mod:`optimar_erp.risk.store` does for
 risk models); a file without a valid signature is refused before it is unpickled.
 """
 

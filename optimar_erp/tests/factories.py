@@ -6,6 +6,7 @@ import frappe
 from frappe.utils import add_days, flt, getdate, today
 
 from optimar_erp.compat import IntegrationTestCase
+from optimar_erp.dunning.lease import expire_stale_runs
 from optimar_erp.setup.bootstrap import DEMO_ITEM, ensure_erpnext_setup
 
 TEST_SENDER = "collections@optimar.test"
@@ -187,7 +188,6 @@ class CollectionsTestCase(OptimarTestCase):
 def no_live_dunning_runs() -> None:
 	"""Let every Queued/Running Dunning Run's lease pass and fail them, so a test of the scheduler starts
 	from a site where no run holds a company (whatever other tests left running)."""
-	from optimar_erp.dunning.lease import expire_stale_runs
 
 	run = frappe.qb.DocType("Dunning Run")
 	frappe.qb.update(run).set(run.lease_expires_at, frappe.utils.add_to_date(None, minutes=-1)).where(

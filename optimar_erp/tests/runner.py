@@ -18,6 +18,8 @@ import unittest
 
 import frappe
 
+import optimar_erp
+
 DATE_DEPENDENT = (
 	"optimar_erp.collections.doctype.dispute.test_dispute",
 	"optimar_erp.collections.doctype.dunning_run.test_dunning_run",
@@ -33,8 +35,6 @@ DATE_DEPENDENT = (
 
 def _modules() -> list[str]:
 	"""Every test module of the app: the suites in ``tests/`` and the tests beside their doctypes."""
-	import optimar_erp
-
 	return sorted(
 		info.name
 		for info in pkgutil.walk_packages(optimar_erp.__path__, "optimar_erp.")
@@ -44,8 +44,6 @@ def _modules() -> list[str]:
 
 def _import_the_app() -> None:
 	"""Import every runtime module of the app (and so pandas, numpy, scikit-learn), once."""
-	import optimar_erp
-
 	for info in pkgutil.walk_packages(optimar_erp.__path__, "optimar_erp."):
 		if not any(part in info.name for part in (".benchmarks", ".tests", ".tools")):
 			importlib.import_module(info.name)

@@ -10,12 +10,12 @@ from erpnext.accounts.report.accounts_receivable_summary.accounts_receivable_sum
 	execute as receivable_summary,
 )
 
+from optimar_erp import cards
 from optimar_erp.api import collections_summary
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning import delivery
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.queries.ledger import credits_on_account
-from optimar_erp.reporting import cards
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,

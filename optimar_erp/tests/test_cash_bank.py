@@ -8,6 +8,7 @@ from frappe.utils import add_days, flt, today
 from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 from erpnext.accounts.general_ledger import ClosedAccountingPeriod
 
+from optimar_erp.cash import matching
 from optimar_erp.cash.bank import unreconciled_deposits
 from optimar_erp.cash.matching import allocate_suggestion, auto_allocate, suggestions
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
@@ -242,8 +243,6 @@ class TestBankAutoAllocate(CollectionsTestCase):
 		from unittest.mock import patch
 
 		import pandas as pd
-
-		from optimar_erp.cash import matching
 
 		seen = []
 

@@ -13,7 +13,7 @@ from optimar_erp.api import create_promise
 from optimar_erp.dunning import cheques, promises
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.risk import build_features
-from optimar_erp.risk_scoring.jobs import history_frame
+from optimar_erp.risk.jobs import history_frame
 from optimar_erp.tests.factories import OptimarTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_permissions import make_user
 

@@ -15,10 +15,17 @@ import pymysql
 import frappe
 from frappe.utils import add_to_date, now_datetime, today
 
+from optimar_erp.api import record_promise
+from optimar_erp.collections.doctype.collection_activity.collection_activity import (
+	SystemActivityError,
+)
+from optimar_erp.collections.doctype.dunning_run.dunning_run import DunningRunBusyError, rerun
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import activities, new_run, queued_emails
 from optimar_erp.dunning import channels, delivery, lease
 from optimar_erp.dunning import run as dunning_run
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.setup.roles import COLLECTOR
+from optimar_erp.tasks import HOURLY_DUNNING_LOCK, hourly_dunning
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	at_once,
@@ -27,6 +34,7 @@ from optimar_erp.tests.factories import (
 	make_payment,
 	no_live_dunning_runs,
 )
+from optimar_erp.tests.test_permissions import make_user
 
 
 class WorkerKilled(BaseException):
@@ -95,7 +103,6 @@ class TestDunningFaults(CollectionsTestCase):
 		self.assertEqual(sorted(a.status for a in activities(customer)), ["Queued"] * 3)
 
 		# while its lease lasts, nobody may cancel or re-run it, and the hourly job leaves it be
-		from optimar_erp.collections.doctype.dunning_run.dunning_run import DunningRunBusyError, rerun
 
 		with self.assertRaises(DunningRunBusyError):
 			rerun(run.name)
@@ -119,7 +126,6 @@ class TestDunningFaults(CollectionsTestCase):
 		self.assertEqual(email_count(invoices), dict.fromkeys(invoices, 1))
 
 	def test_hourly_job_fails_a_stuck_run_and_carries_on(self):
-		from optimar_erp.tasks import hourly_dunning
 
 		customer = self.customer("Stuck")
 		invoice = make_invoice(customer, 640, due_in_days=-7)
@@ -140,7 +146,6 @@ class TestDunningFaults(CollectionsTestCase):
 		run = new_run(customer)
 		frappe.db.commit()
 		run.reload()
-		from optimar_erp.collections.doctype.dunning_run.dunning_run import DunningRunBusyError
 
 		with self.assertRaises(DunningRunBusyError):
 			run.cancel()
@@ -356,7 +361,6 @@ class TestDunningFaults(CollectionsTestCase):
 		self.assertEqual(calls["n"], 1)
 
 	def test_two_hourly_jobs_at_once_start_one_run(self):
-		from optimar_erp.tasks import HOURLY_DUNNING_LOCK, hourly_dunning
 
 		customer = self.customer("Hourly")
 		make_invoice(customer, 130, due_in_days=-7)
@@ -401,8 +405,6 @@ class TestDunningFaults(CollectionsTestCase):
 		self.assertEqual(frappe.db.get_value("Dunning Run", run.name, "status"), "Running")
 		dunning_run.deliver_chunk(jobs[0]["activities"], run.name)
 		self.assertEqual(frappe.db.get_value("Dunning Run", run.name, "status"), "Running")
-
-		from optimar_erp.collections.doctype.dunning_run.dunning_run import rerun
 
 		expire(run.name)
 		with patch.object(frappe, "enqueue", enqueue):
@@ -485,7 +487,6 @@ class TestDunningFaults(CollectionsTestCase):
 		self.assert_held_back(invoice, row, "dispute")
 
 	def test_promise_between_claim_and_send(self):
-		from optimar_erp.api import record_promise
 
 		_c, invoice, row = self._claim_then(
 			"Promise",
@@ -540,11 +541,6 @@ class TestDunningFaults(CollectionsTestCase):
 	def test_a_collector_cannot_make_or_redirect_a_reminder(self):
 		"""Done live before: a Collector wrote a Failed reminder to an outside address with another
 		customer's invoice, and the retry job mailed the PDFs as Administrator."""
-		from optimar_erp.collections.doctype.collection_activity.collection_activity import (
-			SystemActivityError,
-		)
-		from optimar_erp.setup.roles import COLLECTOR
-		from optimar_erp.tests.test_permissions import make_user
 
 		collector = make_user(f"fault.collector.{self.suffix}@example.com", (COLLECTOR,))
 		victim = self.customer("Victim")

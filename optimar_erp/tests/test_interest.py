@@ -10,6 +10,7 @@ from erpnext.accounts.report.accounts_receivable.accounts_receivable import exec
 
 from optimar_erp.collections.doctype.collection_activity.collection_activity import SystemActivityError
 from optimar_erp.dunning import delivery, interest
+from optimar_erp.portal import access, view
 from optimar_erp.tests.factories import OptimarTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_permissions import make_user
 
@@ -108,7 +109,7 @@ class TestLatePaymentInterest(OptimarTestCase):
 			currency=frappe.db.get_value("Sales Invoice", invoice, "currency"),
 			channel="Email",
 			tone="Final",
-			step_id="Standard B2B:30:Email",
+			step_id="Standard B2B:+30:Email",
 			dunning_sequence="Standard B2B",
 		)
 
@@ -193,7 +194,6 @@ class TestLatePaymentInterest(OptimarTestCase):
 		self.assertIn(f"fixed compensation {context['fees_due']}", body)
 
 	def test_the_portal_shows_the_late_charges(self):
-		from optimar_erp.portal import access, view
 
 		customer, invoice = self.overdue(800)
 		self.policy(customer)

@@ -10,6 +10,7 @@ import frappe
 
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.queries import open_invoices
+from optimar_erp.risk.jobs import write_invoice_scores
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	default_company,
@@ -102,7 +103,6 @@ class TestOpenInvoices(CollectionsTestCase):
 		self.assert_fresh(frame)
 
 	def test_the_apps_writers_say_the_fields_changed(self):
-		from optimar_erp.risk_scoring.jobs import write_invoice_scores
 
 		with patch.object(open_invoices, "fields_changed") as changed:
 			refresh_collection_state([self.invoices[2]])

@@ -14,7 +14,8 @@ from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, toda
 
 from optimar_erp.compat import PrintPermissionError
 from optimar_erp.dunning import delivery as dunning_delivery
-from optimar_erp.portal import access, actions, api, client, links
+from optimar_erp.portal import access, actions, api, client, links, page
+from optimar_erp.portal.page import CustomerPortalPage
 from optimar_erp.queries import portal
 from optimar_erp.setup.roles import COLLECTOR
 from optimar_erp.tests.factories import (
@@ -407,7 +408,7 @@ class TestCustomerPortal(CollectionsTestCase):
 			currency=frappe.db.get_value("Sales Invoice", self.overdue, "currency"),
 			channel="Email",
 			tone="Firm",
-			step_id="Standard B2B:7:Email",
+			step_id="Standard B2B:+7:Email",
 			dunning_sequence="Standard B2B",
 		)
 		_step, _customer, context, _subject, body = dunning_delivery.compose(row, [self.overdue])
@@ -734,8 +735,6 @@ class TestCustomerPortal(CollectionsTestCase):
 	def test_the_page_has_its_own_renderer_and_other_pages_keep_frappes(self):
 		from frappe.website.path_resolver import PathResolver
 
-		from optimar_erp.portal.page import CustomerPortalPage
-
 		with self.request("GET", "/customer-portal"):
 			self.assertIsInstance(PathResolver("customer-portal").resolve()[1], CustomerPortalPage)
 			for path in ("me", "login", "customer-portal-x", "invoices"):
@@ -745,8 +744,6 @@ class TestCustomerPortal(CollectionsTestCase):
 		"""A guest (signed link) and a website user have no Desk app to switch to: the page's boot data
 		skips the permission walk over every workspace that finds none, and is the same as Frappe's."""
 		from frappe.website.utils import get_boot_data
-
-		from optimar_erp.portal import page
 
 		for user in ("Guest", self.user, "Administrator"):
 			frappe.set_user(user)

@@ -19,7 +19,7 @@ from frappe.utils import add_days, flt, getdate, today
 
 from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute as accounts_receivable
 
-from optimar_erp import cli
+from optimar_erp import cards, cli
 from optimar_erp.demo import setup as demo_setup
 from optimar_erp.queries import frames
 from optimar_erp.queries.figures import CACHE_PREFIX, clear_cache, warm_cache
@@ -31,10 +31,9 @@ from optimar_erp.queries.ledger import (
 	get_ledger,
 	ledger_version,
 )
-from optimar_erp.reporting import cards
-from optimar_erp.reporting.worklist import snooze, worklist
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 from optimar_erp.tests.test_demo import BOOK
+from optimar_erp.worklist import snooze, worklist
 
 REPORTS = (
 	"Collections Worklist",

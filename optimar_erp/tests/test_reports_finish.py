@@ -15,8 +15,8 @@ from frappe.desk.query_report import run
 from frappe.utils import add_days, add_months, get_last_day, getdate, today
 
 from optimar_erp.collections.report.dso_and_cei_trend.dso_and_cei_trend import columns as dso_columns
+from optimar_erp.collections.report.presentation import month_label, month_start
 from optimar_erp.engine.forecast import week_start
-from optimar_erp.reporting.presentation import month_label, month_start
 from optimar_erp.tests.factories import (
 	OptimarTestCase,
 	default_company,

@@ -15,7 +15,6 @@ from frappe.utils import get_datetime, getdate
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
 from optimar_erp.dunning.run import ACTIVITY_FIELDS, _activity_row, execute_run, insert_rows
 from optimar_erp.exceptions import ModelIntegrityError
-from optimar_erp.reporting.worklist import worklist
 from optimar_erp.response import store
 from optimar_erp.response.jobs import learn
 from optimar_erp.response.policy import learned_policy
@@ -28,6 +27,7 @@ from optimar_erp.tests.factories import (
 	make_payment,
 )
 from optimar_erp.tests.test_channels import Provider
+from optimar_erp.worklist import worklist
 
 NOW = "2026-11-16 10:00:00"  # a Monday
 HISTORY_START = 140  # days before NOW: the first WhatsApp reminder

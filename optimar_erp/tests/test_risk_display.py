@@ -10,7 +10,7 @@ from frappe.utils import add_days, fmt_money, getdate, today
 from optimar_erp.collections.report.ar_aging_with_risk import ar_aging_with_risk
 from optimar_erp.demo import setup as demo_setup
 from optimar_erp.engine.risk import band_of, score_of_days_late
-from optimar_erp.risk_scoring import jobs, store
+from optimar_erp.risk import jobs, store
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 
 DISPLAY_BOOK = {"customers": 10, "months": 6, "seed": 20261217}

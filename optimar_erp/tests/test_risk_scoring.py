@@ -8,8 +8,8 @@ from frappe.utils import add_days, getdate, today
 
 from optimar_erp.demo import setup as demo_setup
 from optimar_erp.engine.risk import band_of, score_of_days_late
-from optimar_erp.risk_scoring import jobs, store
-from optimar_erp.risk_scoring.credit import apply_credit_limit
+from optimar_erp.risk import jobs, store
+from optimar_erp.risk.credit import apply_credit_limit
 from optimar_erp.tests.factories import CollectionsTestCase, default_company, make_customer, make_invoice
 
 ALERTS_USER = "risk-alerts-collector@optimar.test"

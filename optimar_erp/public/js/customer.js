@@ -49,7 +49,7 @@ optimar.risk.credit_advice = (frm, group) => {
 				])}`,
 				() =>
 					frappe
-						.call("optimar_erp.risk_scoring.credit.apply_credit_limit", {
+						.call("optimar_erp.risk.credit.apply_credit_limit", {
 							customer: doc.name,
 							company,
 							credit_limit: doc.recommended_credit_limit,

@@ -12,9 +12,11 @@ from optimar_erp.api import log_call
 from optimar_erp.collections.doctype.collections_settings.collections_settings import dry_run
 from optimar_erp.collections.doctype.dunning_sequence.dunning_sequence import preview, send_test
 from optimar_erp.dunning import channels, delivery, messages
+from optimar_erp.dunning.delivery import send_thank_you
 from optimar_erp.dunning.letter import optimar_reminder_letter
 from optimar_erp.dunning.run import execute_run
 from optimar_erp.setup.sequences import show_shipped_wording
+from optimar_erp.tasks import hourly_dunning
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	OptimarTestCase,
@@ -26,6 +28,7 @@ from optimar_erp.tests.factories import (
 	no_live_dunning_runs,
 )
 from optimar_erp.tests.test_permissions import make_user
+from optimar_erp.worklist import worklist
 
 # Test records: this suite makes its own customers and invoices (tests/factories.py); none of ERPNext's.
 test_ignore = ["Company", "Customer"]
@@ -466,7 +469,6 @@ class TestDunningRun(CollectionsTestCase):
 		frappe.db.commit()
 
 	def test_scheduler_creates_runs_only_when_enabled_and_in_window(self):
-		from optimar_erp.tasks import hourly_dunning
 
 		no_live_dunning_runs()
 		frappe.db.set_single_value("Collections Settings", "enabled", 0)
@@ -520,7 +522,6 @@ class TestDunningRun(CollectionsTestCase):
 			run.insert()
 
 	def test_thank_you_once_after_full_payment(self):
-		from optimar_erp.dunning.delivery import send_thank_you
 
 		customer = self.customer("Thanks")
 		invoice = make_invoice(customer, 410, due_in_days=-7)
@@ -654,7 +655,6 @@ class TestDunningRun(CollectionsTestCase):
 
 	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
 		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
-		from optimar_erp.reporting.worklist import worklist
 
 		customer = self.customer("Morning", collector="Administrator")
 		make_invoice(customer, 7360, due_in_days=-8, posting_days_ago=40)

@@ -26,6 +26,6 @@ frappe.ui.form.on("Risk Model", {
 
 function optimar_train_now(company) {
 	frappe
-		.call("optimar_erp.risk_scoring.jobs.train_now", { company: company || null })
+		.call("optimar_erp.risk.jobs.train_now", { company: company || null })
 		.then((r) => frappe.show_alert({ message: r.message, indicator: "blue" }));
 }

@@ -48,7 +48,7 @@ class RiskModel(Document):
 	# end: auto-generated types
 	"""One nightly training of the late-payment model: figures, file and what it scored.
 
-	Written by :mod:`optimar_erp.risk_scoring`; users only read it (and may queue a new training)."""
+	Written by :mod:`optimar_erp.risk`; users only read it (and may queue a new training)."""
 
 	def validate(self):
 		self.validate_metrics_json()

@@ -9,7 +9,7 @@ frappe.listview_settings["Risk Model"] = {
 		if (frappe.user.has_role(["Collections Manager", "System Manager"])) {
 			listview.page.add_inner_button(__("Train and Score Now"), () =>
 				frappe
-					.call("optimar_erp.risk_scoring.jobs.train_now")
+					.call("optimar_erp.risk.jobs.train_now")
 					.then((r) => frappe.show_alert({ message: r.message, indicator: "blue" }))
 			);
 		}

@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 
 from optimar_erp.cash.netting import netting
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW
 from optimar_erp.queries.companies import default_company
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW
 
 
 def execute(filters: dict | None = None):

@@ -10,12 +10,12 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW, short_date
 from optimar_erp.engine.forecast import DOUBTFUL_DAYS, cash_forecast, week_start
 from optimar_erp.queries.companies import default_company
 from optimar_erp.queries.invoices import open_invoices_with_predictions
 from optimar_erp.queries.ledger import cash_received
 from optimar_erp.queries.promises import open_promises
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, short_date
 
 BACKTEST_WEEKS = 8
 

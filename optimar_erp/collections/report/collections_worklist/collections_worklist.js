@@ -43,12 +43,12 @@ frappe.query_reports["Collections Worklist"] = {
 			if (action === "call") optimar.collections.log_call(customer, null, done);
 			if (action === "promise") optimar.collections.record_promise(customer, null, null, done);
 			if (action === "dispute")
-				frappe.call("optimar_erp.reporting.worklist.oldest_open_invoice", { customer }).then(({ message: inv }) => {
+				frappe.call("optimar_erp.worklist.oldest_open_invoice", { customer }).then(({ message: inv }) => {
 					if (inv) optimar.collections.raise_dispute(inv.name, inv.outstanding_amount, done);
 				});
 			if (action === "remind")
 				frappe.confirm(__("Send {0} the reminder that is due now?", [customer]), () =>
-					frappe.call("optimar_erp.reporting.worklist.send_next_reminder", { customer }).then(({ message }) => {
+					frappe.call("optimar_erp.worklist.send_next_reminder", { customer }).then(({ message }) => {
 						frappe.show_alert({ message: __("Dunning Run {0} started", [message]), indicator: "green" });
 						done();
 					})
@@ -62,7 +62,7 @@ frappe.query_reports["Collections Worklist"] = {
 					],
 					primary_action_label: __("Snooze"),
 					primary_action(values) {
-						frappe.call("optimar_erp.reporting.worklist.snooze", { customer, ...values }).then(() => {
+						frappe.call("optimar_erp.worklist.snooze", { customer, ...values }).then(() => {
 							d.hide();
 							done();
 						});

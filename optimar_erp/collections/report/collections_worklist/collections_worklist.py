@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 from frappe.utils import fmt_money
 
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns
-from optimar_erp.reporting.worklist import worklist
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW, customer_columns
+from optimar_erp.worklist import worklist
 
 MONEY = ("value_at_risk", "overdue_amount", "open_amount", "promised_amount", "disputed_amount")
 

@@ -7,10 +7,10 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW, customer_columns, names_by_series
 from optimar_erp.engine.kpis import dispute_aging
 from optimar_erp.queries.companies import default_company
 from optimar_erp.queries.disputes import disputes_for_aging
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns, names_by_series
 
 
 def execute(filters: dict | None = None):

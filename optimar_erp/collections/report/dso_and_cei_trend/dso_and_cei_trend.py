@@ -7,9 +7,9 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW, is_partial_month, month_label
 from optimar_erp.queries.companies import default_company
 from optimar_erp.queries.figures import TREND_MONTHS, monthly_figures
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, is_partial_month, month_label
 
 
 def execute(filters: dict | None = None):

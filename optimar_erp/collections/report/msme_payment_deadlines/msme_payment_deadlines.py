@@ -6,10 +6,10 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from optimar_erp.collections.report.presentation import SKIP_TOTAL_ROW, customer_columns
 from optimar_erp.engine.kpis import MSME_MAX_DAYS, msme_due
 from optimar_erp.queries.companies import default_company
 from optimar_erp.queries.invoices import open_invoices_for_msme
-from optimar_erp.reporting.presentation import SKIP_TOTAL_ROW, customer_columns
 
 COVERED = ("Micro", "Small")
 

@@ -7,16 +7,16 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, getdate, today
 
-from optimar_erp.engine.kpis import promise_adherence
-from optimar_erp.queries.companies import default_company
-from optimar_erp.queries.promises import promises_for_adherence
-from optimar_erp.reporting.presentation import (
+from optimar_erp.collections.report.presentation import (
 	SKIP_TOTAL_ROW,
 	is_partial_month,
 	month_label,
 	month_start,
 	total_row,
 )
+from optimar_erp.engine.kpis import promise_adherence
+from optimar_erp.queries.companies import default_company
+from optimar_erp.queries.promises import promises_for_adherence
 
 COUNTS = ("promises", "kept", "partially_kept", "broken", "pending", "not_yet_due")
 AMOUNTS = ("promised", "paid", "not_yet_due_amount")

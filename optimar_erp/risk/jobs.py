@@ -24,7 +24,7 @@ from optimar_erp.queries.cheques import cheque_bounces
 from optimar_erp.queries.invoices import companies_with_invoices, submitted_invoices
 from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.queries.promises import open_promises
-from optimar_erp.risk_scoring import alerts, credit, store
+from optimar_erp.risk import alerts, credit, store
 from optimar_erp.writes import bulk_update
 
 JOB_ID = "optimar-risk-nightly"
@@ -41,7 +41,7 @@ def _threads(rows: int) -> int:
 def enqueue_nightly(company: str | None = None, train: bool = True) -> None:
 	"""Queue the training and scoring on the long queue, once (a run already queued is not repeated)."""
 	frappe.enqueue(
-		"optimar_erp.risk_scoring.jobs.train_and_score",
+		"optimar_erp.risk.jobs.train_and_score",
 		queue="long",
 		timeout=4 * 3600,
 		job_id=JOB_ID,
@@ -384,7 +384,7 @@ def _insert_history(company: str, customers: pd.DataFrame, model: str, as_of) ->
 def enqueue_invoice_scoring(invoice: str) -> None:
 	"""After the submit commits, score the invoice in the background (once per invoice)."""
 	frappe.enqueue(
-		"optimar_erp.risk_scoring.jobs.score_invoices",
+		"optimar_erp.risk.jobs.score_invoices",
 		queue="short",
 		enqueue_after_commit=True,
 		job_id=f"optimar-risk-score-{invoice}",

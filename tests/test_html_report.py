@@ -5,7 +5,7 @@ import re
 import pandas as pd
 
 from optimar_erp.engine.analytics import monthly_metrics, summary
-from optimar_erp.engine.report import render_html
+from optimar_erp.engine.html_report import render_html
 from optimar_erp.engine.schema import validate_invoices
 
 

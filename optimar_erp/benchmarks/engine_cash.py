@@ -1,6 +1,6 @@
-"""Benchmark of :func:`~optimar_erp.engine.cashapp.match_receipts`: time and quality at scale.
+"""Benchmark of :func:`~optimar_erp.engine.cash.application.match_receipts`: time and quality at scale.
 
-``python -m optimar_erp.benchmarks.engine_cashapp [--receipts 10000] [--invoices 100000] [--seed 7]``
+``python -m optimar_erp.benchmarks.engine_cash [--receipts 10000] [--invoices 100000] [--seed 7]``
 generates a seeded book of open invoices (customers of very different sizes, round and odd amounts, PO
 numbers) and receipts whose answer is known, matches them and prints the figures: seconds to index and
 match, top-1 accuracy per kind of receipt, and how many receipts were auto-allocated and how many of
@@ -22,7 +22,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from optimar_erp.engine.cashapp import match_receipts
+from optimar_erp.engine.cash.application import match_receipts
 
 KINDS = ("reference", "amount", "combination", "partial", "wrong_customer", "unmatched")
 SHARES = (0.35, 0.20, 0.15, 0.10, 0.05, 0.15)

@@ -1,7 +1,7 @@
 """Timing of the nightly risk job (Payment Ledger → train → score → write → alerts) on a large book.
 
 	bench --site bench.test set-config optimar_benchmark_site 1
-	bench --site bench.test execute optimar_erp.benchmarks.risk_scoring.run --kwargs "{'history': 200000}"
+	bench --site bench.test execute optimar_erp.benchmarks.risk.run --kwargs "{'history': 200000}"
 
 Reuses the dunning benchmark's book (``customers`` BENCH customers and ``open_invoices`` open BENCH Sales
 Invoices, see :mod:`optimar_erp.benchmarks.dunning_run`) and adds ``history`` settled BENCH-HSINV Sales
@@ -11,7 +11,7 @@ and the Payment Ledger Entries of every BENCH invoice (one receivable row per in
 paid in 1 to 6 installments, 3.65 on average, the last on the day it was settled; one payment row per
 part-paid open invoice), as ERPNext writes them: about 1,050,000 rows with the default sizes. Rows are bulk-inserted and reused when they
 exist (``reset=True`` recreates the history and the ledger rows). It then runs
-:func:`optimar_erp.risk_scoring.jobs.train_and_score` for the default company with its phases wrapped,
+:func:`optimar_erp.risk.jobs.train_and_score` for the default company with its phases wrapped,
 prints a table and returns the figures. Alerts run as the site's Collections Settings say; their
 notifications only go to Redis (no worker runs here) and the jobs this site queued during the run are
 removed afterwards. The customers' risk bands are put back as they were (the dunning book relies on
@@ -34,7 +34,7 @@ from frappe.utils import getdate, now_datetime, today
 
 from optimar_erp.benchmarks import dunning_run as book
 from optimar_erp.engine.risk.model import RiskModel
-from optimar_erp.risk_scoring import alerts, credit, jobs, store
+from optimar_erp.risk import alerts, credit, jobs, store
 
 HISTORY_PREFIX = "BENCH-HSINV-"
 """Not ``BENCH-SINV-``: the dunning benchmark counts and deletes the invoices named like that."""
@@ -231,20 +231,8 @@ class _Context:
 
 	@classmethod
 	def of(cls, company: str) -> "_Context":
-		currency, receivable = frappe.get_cached_value(
-			"Company", company, ["default_currency", "default_receivable_account"]
-		)
-		if not receivable:
-			frappe.throw(_("Company {0} has no default receivable account.").format(company))
-		customers = {
-			c.name: c
-			for c in frappe.get_all(
-				"Customer",
-				filters={"name": ("like", f"{book.CUSTOMER_PREFIX}%")},
-				fields=["name", "customer_name", "customer_group", "territory"],
-				order_by="name",
-			)
-		}
+		currency, receivable = book.company_accounts(company)
+		customers = book.bench_customers()
 		return cls(
 			company=company,
 			currency=currency,

@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, getdate
 
-from optimar_erp.engine.credit import CreditConfig, credit_advice
+from optimar_erp.engine.risk.credit import CreditConfig, credit_advice
 from optimar_erp.writes import bulk_update
 
 

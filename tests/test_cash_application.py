@@ -5,8 +5,8 @@ import time
 import pandas as pd
 import pytest
 
-from optimar_erp.benchmarks.engine_cashapp import run
-from optimar_erp.engine.cashapp import SUGGESTION_COLUMNS, match_receipts
+from optimar_erp.benchmarks.engine_cash import run
+from optimar_erp.engine.cash.application import SUGGESTION_COLUMNS, match_receipts
 
 INVOICES = pd.DataFrame(
 	[

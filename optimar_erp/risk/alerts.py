@@ -13,7 +13,7 @@ from frappe import _
 from frappe.utils import add_days, fmt_money, getdate
 
 from optimar_erp.constants import AMOUNT_TOLERANCE
-from optimar_erp.engine.alerts import AlertConfig, detect_alerts
+from optimar_erp.engine.risk.alerts import AlertConfig, detect_alerts
 from optimar_erp.queries.activities import activity_exists, risk_alerts_since
 from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.queries.promises import broken_promises_since

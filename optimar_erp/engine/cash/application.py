@@ -92,7 +92,7 @@ to ``allocated``), ``unallocated`` = amount − allocated, ``reasons`` is a ``";
 
 Performance: the invoices are indexed once (amount in cents, name tokens, customer); each receipt then
 costs a few dictionary look-ups and, for combinations, small numpy searches over at most ``combo_pool``
-invoices. ``python -m optimar_erp.benchmarks.engine_cashapp`` matches 10,000 receipts against 100,000 open
+invoices. ``python -m optimar_erp.benchmarks.engine_cash`` matches 10,000 receipts against 100,000 open
 invoices.
 
 Pure pandas/numpy: nothing here imports frappe.
