@@ -87,6 +87,8 @@ def decide_for(
 	settings = frappe.get_cached_doc("Collections Settings")
 	invoices = open_invoices(company, customer)
 	customers = customers_of(sorted(invoices["customer"].unique()))
+	# a learned step shrinks a customer with little history towards its customer group's answer
+	customers["segment"] = customers["customer_group"].fillna("").astype(str)
 	sequences, steps = sequences_and_steps()
 	steps["escalation"] = steps["escalation"].map(lambda e: ESCALATIONS.get(e, ""))
 	invoices["sequence"] = (

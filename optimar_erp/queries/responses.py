@@ -12,16 +12,21 @@ from optimar_erp.queries.frames import fetch_frame
 
 
 def sent_reminders(since) -> pd.DataFrame:
-	"""Every reminder sent since ``since`` (a datetime): customer, channel, tone, step_id, days_overdue and
-	sent_at (naive, in the system time zone: when the activity was written)."""
+	"""Every reminder sent since ``since`` (a datetime): customer, segment (its customer group), channel,
+	tone, step_id, days_overdue and sent_at (naive, in the system time zone: when the activity was
+	written)."""
 	ca = frappe.qb.DocType("Collection Activity")
+	cu = frappe.qb.DocType("Customer")
 	return fetch_frame(
 		frappe.qb.from_(ca)
+		.left_join(cu)
+		.on(cu.name == ca.customer)
 		.where(ca.activity_type == "Reminder")
 		.where(ca.status == ACTIVITY_SENT)
 		.where(ca.creation >= since),
 		{
 			"customer": ca.customer,
+			"segment": Coalesce(cu.customer_group, ""),
 			"channel": Coalesce(ca.channel, ""),
 			"tone": Coalesce(ca.tone, ""),
 			"step_id": Coalesce(ca.step_id, ""),

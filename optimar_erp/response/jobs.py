@@ -189,7 +189,13 @@ def _best(model: ResponseModel, names: list[str], settings) -> pd.DataFrame:
 			if reachable and ch in on
 		]
 		channels.append(",".join(ok))
-	table = pd.DataFrame({"customer": customers["customer"], "channels": channels})
+	table = pd.DataFrame(
+		{
+			"customer": customers["customer"],
+			"channels": channels,
+			"segment": customers["customer_group"].fillna("").astype(str),
+		}
+	)
 	hours = allowed_hours(*window(settings))
 	profiles = customer_profiles(model, table, hours or [get_time(settings.send_window_start).hour])
 	return (

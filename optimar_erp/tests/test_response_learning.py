@@ -9,6 +9,8 @@ import datetime as dt
 import threading
 from http.server import ThreadingHTTPServer
 
+import pandas as pd
+
 import frappe
 from frappe.utils import get_datetime, getdate
 
@@ -181,6 +183,72 @@ class TestResponseLearning(CollectionsTestCase):
 		self.assertIn("chance of payment or promise within 7 days", reminder.choice_reason)
 		self.assertIn("the step's fixed choice", reminder.choice_reason)
 		self.assertEqual(len(Provider.requests), 1)
+
+	def group_history(self, tag: str, answered: str, ignored: str, customers: int = 3) -> str:
+		"""A customer group of its own whose ``customers`` each paid two days after 7 of 9 ``answered``
+		reminders and never after 9 ``ignored`` ones; returns the group."""
+		group = frappe.get_doc(
+			{
+				"doctype": "Customer Group",
+				"customer_group_name": f"Answers {answered} {tag}",
+				"parent_customer_group": frappe.db.get_value("Customer Group", {"is_group": 1}, "name"),
+			}
+		).insert(ignore_permissions=True)
+		start = get_datetime(NOW) - dt.timedelta(days=HISTORY_START)
+		rows = []
+		for i in range(customers):
+			customer = make_customer(
+				f"Group {answered} {tag} {i}",
+				f"group-{frappe.scrub(tag)}-{answered.lower()}-{i}@example.com",
+				mobile_no="+91 98765 43210",
+				whatsapp_opt_in=1,
+				customer_group=group.name,
+			)
+			for k in range(9):
+				for channel, day in ((answered, 14 * k), (ignored, 14 * k + 7)):
+					at = start + dt.timedelta(days=day)
+					rows.append(
+						_activity_row(
+							status="Sent",
+							customer=customer,
+							company=default_company(),
+							channel=channel,
+							tone="Polite",
+							step_id=f"History:+3:{channel}",
+							idempotency_key=f"history|{customer}|{channel}|{k}",
+							days_overdue=3,
+							creation=at,
+							modified=at,
+						)
+					)
+				if k < 7:
+					invoice = make_invoice(
+						customer, 100, due_in_days=-(HISTORY_START + 5), posting_days_ago=HISTORY_START + 10
+					)
+					make_payment(invoice, posting_date=getdate(start + dt.timedelta(days=14 * k + 2)))
+		insert_rows("Collection Activity", ACTIVITY_FIELDS, rows)
+		frappe.db.commit()
+		return group.name
+
+	def test_the_job_learns_each_customer_groups_answer(self):
+		"""Shrinkage customer → segment (customer group) → site: the job learns by customer group, so a
+		customer with no history of its own is scored by its group's answer. Compared between two groups
+		on one model, so whatever else the site has learned moves both alike."""
+		tag = frappe.generate_hash(length=5)
+		with self.freeze_time(NOW, tick=True):
+			by_whatsapp = self.group_history(tag, "WhatsApp", "Email")
+			by_email = self.group_history(tag, "Email", "WhatsApp")
+			learn()
+		model = store.load()["model"]
+		member = frappe.db.get_value("Customer", {"customer_group": by_email}, "name")
+		self.assertEqual(model.customer_segment[member], by_email)
+		contexts = pd.DataFrame(
+			{"customer": ["New Customer A", "New Customer B"], "segment": [by_whatsapp, by_email]}
+		).assign(step="", weekday=0)
+		actions = pd.DataFrame({"channel": ["Email", "WhatsApp"], "tone": "Polite", "hour": 10})
+		p = model.score(contexts, actions)
+		whatsapp_lead = p[:, 1] - p[:, 0]
+		self.assertGreater(whatsapp_lead[0], whatsapp_lead[1] + 0.2, p)
 
 	def test_an_opt_out_wins_over_the_model(self):
 		with self.freeze_time(NOW, tick=True):
