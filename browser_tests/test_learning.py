@@ -12,6 +12,9 @@ import re
 import pytest
 from conftest import BASE, shot
 
+PREPARED = "Learned Payer "
+"""The customer ``optimar_erp.tests.learning_site.prepare`` made: what it learned and the run it got."""
+
 
 def _rows(api, doctype, filters, fields, order_by="modified desc", limit=20):
 	return api(
@@ -27,7 +30,11 @@ def _profile(api):
 	rows = _rows(
 		api,
 		"Customer Response Profile",
-		[["evidence", "like", "answered%"], ["best_channel", "is", "set"]],
+		[
+			["customer", "like", f"{PREPARED}%"],
+			["evidence", "like", "answered%"],
+			["best_channel", "is", "set"],
+		],
 		("customer", "best_channel", "best_time", "payment_run_days", "evidence"),
 	)
 	if not rows:
@@ -60,7 +67,7 @@ def test_dunning_run_lists_its_learned_choices(desk, api):
 	rows = _rows(
 		api,
 		"Collection Activity",
-		[["learned", "=", 1], ["dunning_run", "is", "set"]],
+		[["learned", "=", 1], ["dunning_run", "is", "set"], ["customer", "like", f"{PREPARED}%"]],
 		("dunning_run", "customer", "channel", "choice_reason"),
 		order_by="creation desc",
 		limit=1,
@@ -91,7 +98,11 @@ def test_worklist_reason_says_what_was_learned(desk, api, admin):
 		{"report_name": "Collections Worklist", "filters": json.dumps({"company": company})},
 	)
 	learned = [
-		r for r in result["result"] if isinstance(r, dict) and "learned: best by" in (r.get("reason") or "")
+		r
+		for r in result["result"]
+		if isinstance(r, dict)
+		and "learned: best by" in (r.get("reason") or "")
+		and (r.get("customer") or "").startswith(PREPARED)
 	]
 	if not learned:
 		pytest.fail("no worklist customer has a learned profile: run optimar_erp.tests.learning_site.prepare")
@@ -104,6 +115,7 @@ def test_worklist_reason_says_what_was_learned(desk, api, admin):
 	scrollable.evaluate("(el, top) => { el.scrollTop = top; }", max(position - 2, 0) * 33)
 	line = scrollable.locator(".dt-row").filter(has_text=row["customer"]).first
 	line.wait_for()
+	line.scroll_into_view_if_needed()
 	assert "learned: best by" in line.inner_text()
 	assert row["reason"][:40] in line.inner_text()
 	shot(desk, "learning-worklist")

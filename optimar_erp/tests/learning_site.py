@@ -39,6 +39,7 @@ def _prepare() -> dict:
 	frappe.set_user("Administrator")
 	ensure_fiscal_years(getdate() - dt.timedelta(days=HISTORY_DAYS + 60), add_days(getdate(), 60))
 	settings = frappe.get_single("Collections Settings")
+	engine_was_on = settings.enabled
 	settings.update(
 		{
 			"email_enabled": 1,
@@ -99,14 +100,18 @@ def _prepare() -> dict:
 	invoice = make_invoice(payer, 640, due_in_days=-3)
 	frappe.db.commit()
 	run = new_run(payer)
-	execute_run(run.name)
+	frappe.db.set_single_value("Collections Settings", "enabled", 1)  # the run sends, not only decides
+	try:
+		execute_run(run.name)
+	finally:
+		frappe.db.set_single_value("Collections Settings", "enabled", engine_was_on)
 	frappe.db.commit()
 	learned = frappe.db.get_value(
 		"Collection Activity",
-		{"dunning_run": run.name, "learned": 1},
+		{"dunning_run": run.name, "learned": 1, "status": "Sent"},
 		["name", "choice_reason"],
 		as_dict=True,
 	)
 	if not learned:
-		raise RuntimeError(f"The Dunning Run {run.name} chose nothing by the model: {figures}")
+		raise RuntimeError(f"The Dunning Run {run.name} sent nothing chosen by the model: {figures}")
 	return {"customer": payer, "invoice": invoice, "dunning_run": run.name, "reason": learned.choice_reason}
