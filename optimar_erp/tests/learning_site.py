@@ -20,8 +20,12 @@ from optimar_erp.response.jobs import learn
 from optimar_erp.setup.bootstrap import ensure_fiscal_years
 from optimar_erp.tests.factories import default_company, make_customer, make_invoice, make_payment
 
-HISTORY_DAYS = 140
+HISTORY_DAYS = 160
 """How long before today the first logged reminder went out."""
+
+PAYER_EVERY = 15
+"""Days between the payer's reminders: each falls one weekday later than the one before, as in a real book
+(every 14 days would put them all, and its payments, on one weekday)."""
 
 
 MORNING = dt.time(10, 0)
@@ -72,7 +76,7 @@ def _prepare() -> dict:
 	silent = make_customer(f"Learned Silent {tag}", f"silent-{tag}@example.com")
 	start = now_datetime() - dt.timedelta(days=HISTORY_DAYS)
 	rows = []
-	for customer, touches, every in ((payer, 10, 14), (silent, 10, 7)):
+	for customer, touches, every in ((payer, 10, PAYER_EVERY), (silent, 10, 8)):
 		for k in range(touches):
 			at = start + dt.timedelta(days=every * k)
 			rows.append(
@@ -94,7 +98,7 @@ def _prepare() -> dict:
 		invoice = make_invoice(
 			payer, 100, due_in_days=-(HISTORY_DAYS + 5), posting_days_ago=HISTORY_DAYS + 10
 		)
-		make_payment(invoice, posting_date=getdate(start + dt.timedelta(days=14 * k + 2)))
+		make_payment(invoice, posting_date=getdate(start + dt.timedelta(days=PAYER_EVERY * k + 2)))
 	frappe.db.commit()
 	figures = learn()
 	invoice = make_invoice(payer, 640, due_in_days=-3)

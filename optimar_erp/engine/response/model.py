@@ -7,8 +7,11 @@ answer, and a segment with little history the site's:
 1. **site**: a logistic regression (scikit-learn) on one-hot channel, tone, step, local send weekday, hour
    band, touches in the 7 days before, and how overdue the invoice was;
 2. **segment** (e.g. territory or customer group): per segment, and per segment × channel / tone / hour
-   band, the observed successes ``O`` against the ones the level above expected ``E``; the log-odds move
-   by ``log((O + a) / (E + a))`` (``a`` = :attr:`ResponseModel.segment_strength` pseudo-events);
+   band, the observed successes ``O`` of ``n`` touches against the ``E`` the level above expected: the
+   rate is shrunk towards the expected one, ``(O + a·E/n) / (n + a)`` (``a`` =
+   :attr:`ResponseModel.segment_strength` pseudo-touches), and the log-odds move by its logit minus the
+   expected rate's, so strong evidence moves a customer far also where the level above expects little
+   (8 answers in 10 where the site expects 1 in 10);
 3. **customer**: the same against the segment-level expectation, with ``a`` =
    :attr:`ResponseModel.customer_strength`.
 
@@ -129,8 +132,8 @@ class ResponseModel:
 	"""Fitted response model (see the module doc). Build with :meth:`fit`."""
 
 	horizon_days: int = 7
-	segment_strength: float = 10.0
-	customer_strength: float = 3.0
+	segment_strength: float = 30.0
+	customer_strength: float = 10.0
 	vocab: dict[str, list[str]] = field(default_factory=dict)
 	coef: dict[str, np.ndarray] = field(default_factory=dict)
 	intercept: float = 0.0
@@ -148,8 +151,8 @@ class ResponseModel:
 		cls,
 		touches: pd.DataFrame,
 		horizon_days: int = 7,
-		segment_strength: float = 10.0,
-		customer_strength: float = 3.0,
+		segment_strength: float = 30.0,
+		customer_strength: float = 10.0,
 	) -> ResponseModel:
 		"""Learn from a touch table (see the module doc)."""
 		t = prepare_touches(touches, horizon_days)
@@ -201,18 +204,18 @@ class ResponseModel:
 			(t["customer"].to_numpy(dtype=object), self.customer_strength, self.customer_adj),
 		):
 			p = _sigmoid(logit)
-			frame = pd.DataFrame({"key": key, "o": y, "e": p})
-			whole = frame.groupby("key")[["o", "e"]].sum()
-			adj_all = np.log((whole["o"] + strength) / (whole["e"] + strength))
+			frame = pd.DataFrame({"key": key, "o": y, "e": p, "n": 1.0})
+			whole = frame.groupby("key")[["o", "e", "n"]].sum()
+			adj_all = _shrunk_shift(whole["o"], whole["e"], whole["n"], strength)
 			store["all"] = adj_all.to_frame("adj")
 			logit = logit + adj_all.reindex(key).to_numpy()
 			# one backfitting pass: each dimension against what the level and the dimensions before it
 			# already explain (a customer's overall responsiveness is not counted once per dimension)
 			for dim in _DIMS:
 				values = t[dim].to_numpy(dtype=object)
-				frame = pd.DataFrame({"key": key, "v": values, "o": y, "e": _sigmoid(logit)})
-				g = frame.groupby(["key", "v"])[["o", "e"]].sum()
-				adj = np.log((g["o"] + strength) / (g["e"] + strength)).unstack("v").fillna(0.0)
+				frame = pd.DataFrame({"key": key, "v": values, "o": y, "e": _sigmoid(logit), "n": 1.0})
+				g = frame.groupby(["key", "v"])[["o", "e", "n"]].sum()
+				adj = _shrunk_shift(g["o"], g["e"], g["n"], strength).unstack("v").fillna(0.0)
 				store[dim] = adj
 				cells = pd.MultiIndex.from_arrays([key, values])
 				logit = logit + adj.stack().reindex(cells).fillna(0).to_numpy()
@@ -279,3 +282,15 @@ class ResponseModel:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
 	return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+_RATE_FLOOR = 1e-4
+"""Rates are kept inside [floor, 1 − floor] before taking logits."""
+
+
+def _shrunk_shift(o: pd.Series, e: pd.Series, n: pd.Series, strength: float) -> pd.Series:
+	"""Log-odds shift from the expected rate ``e/n`` to the observed one shrunk towards it with ``strength``
+	pseudo-touches (beta-binomial): ``logit((o + a·e/n) / (n + a)) − logit(e/n)``."""
+	expected = (e / n).clip(_RATE_FLOOR, 1 - _RATE_FLOOR)
+	shrunk = ((o + strength * expected) / (n + strength)).clip(_RATE_FLOOR, 1 - _RATE_FLOOR)
+	return np.log(shrunk / (1 - shrunk)) - np.log(expected / (1 - expected))
