@@ -25,7 +25,6 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, now_datetime, today
 
-from optimar_erp.dunning import inputs
 from optimar_erp.dunning import run as dunning_run
 
 INVOICE_PREFIX = "BENCH-SINV-"
@@ -38,11 +37,11 @@ RUN_TARGET_S = 60.0
 PROFILE_FILE = "/tmp/optimar-dunning-run.prof"
 
 PHASES = (
-	("query: open invoices", inputs, "open_invoices"),
-	("query: customers + contacts", inputs, "customers_of"),
-	("query: sequences + steps", inputs, "sequences_and_steps"),
-	("sequence assignment", inputs, "sequence_per_customer"),
-	("query: prior activities", inputs, "activities_of"),
+	("query: open invoices", dunning_run, "open_invoices"),
+	("query: customers + contacts", dunning_run, "customers_of"),
+	("query: sequences + steps", dunning_run, "sequences_and_steps"),
+	("sequence assignment", dunning_run, "sequence_per_customer"),
+	("query: prior activities", dunning_run, "activities_of"),
 	("engine decide", dunning_run, "decide"),
 	("claim (bulk insert + read back)", dunning_run, "claim"),
 	("log skips (bulk insert)", dunning_run, "log_skips"),
@@ -58,19 +57,9 @@ def run(
 	profile: bool = False,
 ) -> dict:
 	"""Build (or reuse) the benchmark book, run one fresh Dunning Run and return its timings."""
-	if not frappe.conf.get("optimar_benchmark_site"):
-		frappe.throw(
-			_(
-				"This benchmark writes {0} invoices into the site. Run it only on a benchmark site: "
-				"bench --site {1} set-config optimar_benchmark_site 1"
-			).format(invoices, frappe.local.site)
-		)
 	if invoices < 1 or customers < 1:
 		frappe.throw(_("invoices and customers must be at least 1."))
-	frappe.set_user("Administrator")
-	company = frappe.db.get_single_value("Global Defaults", "default_company")
-	if not company:
-		frappe.throw(_("Set a default company first (optimar_erp.setup.bootstrap.ensure_erpnext_setup)."))
+	company = benchmark_company(_("{0} invoices").format(invoices))
 
 	started = time.perf_counter()
 	rows = ensure_book(company, invoices, customers, seed, reset)
@@ -115,6 +104,23 @@ def run(
 
 
 # ----------------------------------------------------------------------------------------------- book
+
+
+def benchmark_company(writes: str) -> str:
+	"""The default company of a site marked ``optimar_benchmark_site`` (a benchmark writes ``writes``, e.g.
+	"100000 invoices", into the site: refused on any other site), with the user set to Administrator."""
+	if not frappe.conf.get("optimar_benchmark_site"):
+		frappe.throw(
+			_(
+				"This benchmark writes {0} into the site. Run it only on a benchmark site: "
+				"bench --site {1} set-config optimar_benchmark_site 1"
+			).format(writes, frappe.local.site)
+		)
+	frappe.set_user("Administrator")
+	company = frappe.db.get_single_value("Global Defaults", "default_company")
+	if not company:
+		frappe.throw(_("Set a default company first (optimar_erp.setup.bootstrap.ensure_erpnext_setup)."))
+	return company
 
 
 def ensure_book(company: str, invoices: int, customers: int, seed: int, reset: bool) -> dict:
@@ -189,12 +195,30 @@ def _leaf(doctype: str) -> list[str]:
 
 def insert_customers(count: int, rng: random.Random) -> list[str]:
 	"""Companies with a unique email; 1% do-not-contact, 1% on hold, 10% low risk (the Gentle sequence)."""
+
+	def collections_fields(_i: int) -> dict:
+		draw = rng.random()
+		return {
+			"do_not_contact": int(draw < 0.01),
+			"collections_hold": int(0.01 <= draw < 0.02),
+			"collections_hold_reason": "Benchmark hold" if 0.01 <= draw < 0.02 else None,
+			"risk_band": "Low" if rng.random() < 0.1 else "",
+		}
+
+	return insert_bench_customers(count, CUSTOMER_PREFIX, "Bench Customer", "c", collections_fields, width=5)
+
+
+def insert_bench_customers(
+	count: int, prefix: str, label: str, domain: str, fields_of, width: int
+) -> list[str]:
+	"""``count`` customers named ``prefix`` + a number of at least ``width`` digits (bulk-inserted), each
+	with its own email at ``ap@<domain><number>.example`` and the fields ``fields_of(number)`` gives;
+	returns their names."""
 	groups, territories = _leaf("Customer Group"), _leaf("Territory")
 	now, user = now_datetime(), frappe.session.user
 	records, names = [], []
 	for i in range(1, count + 1):
-		name = f"{CUSTOMER_PREFIX}{i:05d}"
-		draw = rng.random()
+		name = f"{prefix}{i:0{width}d}"
 		names.append(name)
 		records.append(
 			{
@@ -206,16 +230,13 @@ def insert_customers(count: int, rng: random.Random) -> list[str]:
 				"docstatus": 0,
 				"idx": 0,
 				"naming_series": "CUST-.YYYY.-",
-				"customer_name": f"Bench Customer {i:05d}",
+				"customer_name": f"{label} {i:0{width}d}",
 				"customer_type": "Company",
 				"customer_group": groups[i % len(groups)],
 				"territory": territories[i % len(territories)],
-				"email_id": f"ap@c{i:05d}.example",
+				"email_id": f"ap@{domain}{i:0{width}d}.example",
 				"language": "en",
-				"do_not_contact": int(draw < 0.01),
-				"collections_hold": int(0.01 <= draw < 0.02),
-				"collections_hold_reason": "Benchmark hold" if 0.01 <= draw < 0.02 else None,
-				"risk_band": "Low" if rng.random() < 0.1 else "",
+				**fields_of(i),
 			}
 		)
 	_bulk_insert("Customer", records)
