@@ -13,6 +13,9 @@ import frappe
 WRITE_CONFLICT_CODES = frozenset({ER.LOCK_DEADLOCK, ER.CHECKREAD})
 RESTART_ATTEMPTS = 3
 
+STANDARD_COLUMNS = ("name", "creation", "modified", "owner", "modified_by", "docstatus")
+"""The columns every row written past the ORM fills first, in this order."""
+
 UPDATE_CHUNK = 2000
 
 

@@ -23,7 +23,14 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from optimar_erp.benchmarks.dunning_run import _bulk_insert, _leaf, _patched, _timer, company_accounts
+from optimar_erp.benchmarks.dunning_run import (
+	_bulk_insert,
+	_patched,
+	_timer,
+	benchmark_company,
+	company_accounts,
+	insert_bench_customers,
+)
 from optimar_erp.response import jobs
 
 CUSTOMER_PREFIX = "LEARN-CUST-"
@@ -49,19 +56,9 @@ PHASES = (
 
 def run(activities: int = 500_000, customers: int = 20_000, seed: int = 3, reset: bool = False) -> dict:
 	"""Build (or reuse) the history, run the learning job once and return its timings."""
-	if not frappe.conf.get("optimar_benchmark_site"):
-		frappe.throw(
-			_(
-				"This benchmark writes {0} activities into the site. Run it only on a benchmark site: "
-				"bench --site {1} set-config optimar_benchmark_site 1"
-			).format(activities, frappe.local.site)
-		)
 	if activities < 1 or customers < 1:
 		frappe.throw(_("activities and customers must be at least 1."))
-	frappe.set_user("Administrator")
-	company = frappe.db.get_single_value("Global Defaults", "default_company")
-	if not company:
-		frappe.throw(_("Set a default company first (optimar_erp.setup.bootstrap.ensure_erpnext_setup)."))
+	company = benchmark_company(_("{0} activities and their receipts").format(activities))
 	started = time.perf_counter()
 	rows = ensure_history(company, activities, customers, seed, reset)
 	setup_s = time.perf_counter() - started
@@ -155,32 +152,15 @@ def delete_history() -> None:
 
 
 def _insert_customers(count: int) -> list[str]:
-	groups, territories = _leaf("Customer Group"), _leaf("Territory")
-	now, user = now_datetime(), frappe.session.user
-	names = [f"{CUSTOMER_PREFIX}{i:06d}" for i in range(1, count + 1)]
-	records = [
-		{
-			"name": name,
-			"creation": now,
-			"modified": now,
-			"owner": user,
-			"modified_by": user,
-			"docstatus": 0,
-			"idx": 0,
-			"naming_series": "CUST-.YYYY.-",
-			"customer_name": f"Learning Customer {i:06d}",
-			"customer_type": "Company",
-			"customer_group": groups[i % len(groups)],
-			"territory": territories[i % len(territories)],
-			"email_id": f"ap@l{i:06d}.example",
-			"mobile_no": f"+1555{i:07d}",
-			"whatsapp_opt_in": 1,
-			"language": "en",
-		}
-		for i, name in enumerate(names, start=1)
-	]
-	_bulk_insert("Customer", records)
-	return names
+	"""Customers reachable on every channel: an email, a mobile number and a WhatsApp opt-in."""
+	return insert_bench_customers(
+		count,
+		CUSTOMER_PREFIX,
+		"Learning Customer",
+		"l",
+		lambda i: {"mobile_no": f"+1555{i:07d}", "whatsapp_opt_in": 1},
+		width=6,
+	)
 
 
 def _insert_reminders(company: str, names: list[str], favourite: dict, count: int, rng) -> list:

@@ -97,19 +97,9 @@ def run(
 	"""Build (or reuse) the benchmark book, run the nightly risk job once and return its timings.
 
 	``threads`` forces the models' thread count (None: as the job picks it, ``jobs._threads``)."""
-	if not frappe.conf.get("optimar_benchmark_site"):
-		frappe.throw(
-			_(
-				"This benchmark writes {0} invoices and their ledger into the site. Run it only on a "
-				"benchmark site: bench --site {1} set-config optimar_benchmark_site 1"
-			).format(history + open_invoices, frappe.local.site)
-		)
 	if history < 0 or open_invoices < 1 or customers < 1:
 		frappe.throw(_("history must be at least 0, open_invoices and customers at least 1."))
-	frappe.set_user("Administrator")
-	company = frappe.db.get_single_value("Global Defaults", "default_company")
-	if not company:
-		frappe.throw(_("Set a default company first (optimar_erp.setup.bootstrap.ensure_erpnext_setup)."))
+	company = book.benchmark_company(_("{0} invoices and their ledger").format(history + open_invoices))
 
 	started = time.perf_counter()
 	rows = ensure_book(company, history, open_invoices, customers, seed, reset)

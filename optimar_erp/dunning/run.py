@@ -29,7 +29,7 @@ from optimar_erp.queries.ledger import credits_on_account
 from optimar_erp.queries.promises import open_promises_table
 from optimar_erp.queries.sequences import sequence_per_customer, sequences_and_steps
 from optimar_erp.response.policy import learned_policy
-from optimar_erp.writes import is_write_conflict
+from optimar_erp.writes import STANDARD_COLUMNS, is_write_conflict
 
 SEND_INLINE_UP_TO = delivery.BATCH_SIZE
 CHUNK_SIZE = delivery.BATCH_SIZE
@@ -42,12 +42,7 @@ ESCALATIONS = {
 LEARNED_FIELDS = ("learned", "propensity", "choice_reason", "send_hour")
 """What a learned step chose and why, recorded on its reminder (empty for fixed steps)."""
 ACTIVITY_FIELDS = [
-	"name",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"docstatus",
+	*STANDARD_COLUMNS,
 	"activity_type",
 	"status",
 	"customer",

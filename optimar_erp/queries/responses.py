@@ -42,18 +42,7 @@ def response_events(since) -> pd.DataFrame:
 	"""What customers did since ``since``: customer, kind (payment, promise, dispute), at. Payments are
 	receipts in the Payment Ledger (dated by posting date, at noon: the ledger has no time), promises and
 	disputes when they were recorded."""
-	ple = frappe.qb.DocType("Payment Ledger Entry")
-	payments = fetch_frame(
-		frappe.qb.from_(ple)
-		.where(ple.party_type == "Customer")
-		.where(ple.delinked == 0)
-		.where(ple.amount < 0)
-		.where(ple.voucher_type.isin(["Payment Entry", "Journal Entry"]))
-		.where(ple.posting_date >= pd.Timestamp(since).date())
-		.groupby(ple.party, ple.posting_date),
-		{"customer": ple.party, "at": ple.posting_date},
-		datetimes=("at",),
-	)
+	payments = _receipt_days(since, "at")
 	payments["at"] = payments["at"] + pd.Timedelta(hours=12)
 	frames = [payments.assign(kind="payment")]
 	for doctype, kind in (("Promise To Pay", "promise"), ("Dispute", "dispute")):
@@ -71,6 +60,12 @@ def response_events(since) -> pd.DataFrame:
 def settlements(since) -> pd.DataFrame:
 	"""customer, settled_date of every receipt day since ``since`` (the days the customer's payment runs
 	paid out), for the payment-run calendars."""
+	return _receipt_days(since, "settled_date")
+
+
+def _receipt_days(since, day_column: str) -> pd.DataFrame:
+	"""customer and ``day_column``: each day since ``since`` on which the customer paid (a receipt by
+	Payment Entry or Journal Entry in the Payment Ledger)."""
 	ple = frappe.qb.DocType("Payment Ledger Entry")
 	return fetch_frame(
 		frappe.qb.from_(ple)
@@ -80,8 +75,8 @@ def settlements(since) -> pd.DataFrame:
 		.where(ple.voucher_type.isin(["Payment Entry", "Journal Entry"]))
 		.where(ple.posting_date >= pd.Timestamp(since).date())
 		.groupby(ple.party, ple.posting_date),
-		{"customer": ple.party, "settled_date": ple.posting_date},
-		datetimes=("settled_date",),
+		{"customer": ple.party, day_column: ple.posting_date},
+		datetimes=(day_column,),
 	)
 
 

@@ -23,6 +23,7 @@ from optimar_erp.queries.responses import response_events, sent_reminders, settl
 from optimar_erp.queries.sequences import sequences_and_steps
 from optimar_erp.response import store
 from optimar_erp.response.config import setting, window
+from optimar_erp.writes import STANDARD_COLUMNS
 
 HISTORY_DAYS = 365
 """Reminders (and what followed) of the last year are learned from."""
@@ -30,12 +31,7 @@ CALENDAR_DAYS = 730
 """Receipts of the last two years tell the payment-run days."""
 PROFILE = "Customer Response Profile"
 PROFILE_FIELDS = [
-	"name",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"docstatus",
+	*STANDARD_COLUMNS,
 	"customer",
 	"best_channel",
 	"best_time",

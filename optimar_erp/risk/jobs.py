@@ -25,7 +25,7 @@ from optimar_erp.queries.invoices import companies_with_invoices, submitted_invo
 from optimar_erp.queries.ledger import get_invoices
 from optimar_erp.queries.promises import open_promises
 from optimar_erp.risk import alerts, credit, store
-from optimar_erp.writes import bulk_update
+from optimar_erp.writes import STANDARD_COLUMNS, bulk_update
 
 JOB_ID = "optimar-risk-nightly"
 MIN_TEST_INVOICES = 30
@@ -337,12 +337,7 @@ def _insert_history(company: str, customers: pd.DataFrame, model: str, as_of) ->
 	frappe.qb.from_(crs).delete().where((crs.company == company) & (crs.date == as_of)).run()
 	now, user = now_datetime(), frappe.session.user
 	fields = [
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
+		*STANDARD_COLUMNS,
 		"customer",
 		"company",
 		"date",

@@ -32,6 +32,22 @@ MORNING = dt.time(10, 0)
 """The run's local time, inside any send window: the data are made on today's date at that hour."""
 
 
+def logged_reminder(customer: str, channel: str, at, k: int) -> tuple:
+	"""A Sent reminder of ``channel`` at ``at`` (the ``k``-th of its customer), as an insert_rows row."""
+	return _activity_row(
+		status="Sent",
+		customer=customer,
+		company=default_company(),
+		channel=channel,
+		tone="Polite",
+		step_id=f"History:+3:{channel}",
+		idempotency_key=f"history|{customer}|{channel}|{k}",
+		days_overdue=3,
+		creation=at,
+		modified=at,
+	)
+
+
 def prepare() -> dict:
 	"""Log a history, learn from it and run a learned step; returns the names the browser check looks for."""
 	local = dt.datetime.combine(dt.date.today(), MORNING, tzinfo=ZoneInfo(get_system_timezone()))
@@ -79,20 +95,7 @@ def _prepare() -> dict:
 	for customer, touches, every in ((payer, 10, PAYER_EVERY), (silent, 10, 8)):
 		for k in range(touches):
 			at = start + dt.timedelta(days=every * k)
-			rows.append(
-				_activity_row(
-					status="Sent",
-					customer=customer,
-					company=default_company(),
-					channel="Email",
-					tone="Polite",
-					step_id="History:+3:Email",
-					idempotency_key=f"history|{customer}|Email|{k}",
-					days_overdue=3,
-					creation=at,
-					modified=at,
-				)
-			)
+			rows.append(logged_reminder(customer, "Email", at, k))
 	insert_rows("Collection Activity", ACTIVITY_FIELDS, rows)
 	for k in range(8):  # the payer paid two days after 8 of its 10 reminders
 		invoice = make_invoice(

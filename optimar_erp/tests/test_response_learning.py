@@ -15,7 +15,7 @@ import frappe
 from frappe.utils import get_datetime, getdate
 
 from optimar_erp.collections.doctype.dunning_run.test_dunning_run import new_run
-from optimar_erp.dunning.run import ACTIVITY_FIELDS, _activity_row, execute_run, insert_rows
+from optimar_erp.dunning.run import ACTIVITY_FIELDS, execute_run, insert_rows
 from optimar_erp.exceptions import ModelIntegrityError
 from optimar_erp.response import store
 from optimar_erp.response.jobs import learn
@@ -28,6 +28,7 @@ from optimar_erp.tests.factories import (
 	make_invoice,
 	make_payment,
 )
+from optimar_erp.tests.learning_site import logged_reminder
 from optimar_erp.tests.test_channels import Provider
 from optimar_erp.worklist import worklist
 
@@ -111,20 +112,7 @@ class TestResponseLearning(CollectionsTestCase):
 		rows = []
 
 		def reminder(customer, channel, at, k):
-			rows.append(
-				_activity_row(
-					status="Sent",
-					customer=customer,
-					company=default_company(),
-					channel=channel,
-					tone="Polite",
-					step_id=f"History:+3:{channel}",
-					idempotency_key=f"history|{customer}|{channel}|{k}",
-					days_overdue=3,
-					creation=at,
-					modified=at,
-				)
-			)
+			rows.append(logged_reminder(customer, channel, at, k))
 
 		for k in range(9):
 			reminder(wa, "WhatsApp", start + dt.timedelta(days=14 * k), k)
@@ -206,21 +194,7 @@ class TestResponseLearning(CollectionsTestCase):
 			)
 			for k in range(9):
 				for channel, day in ((answered, 14 * k), (ignored, 14 * k + 7)):
-					at = start + dt.timedelta(days=day)
-					rows.append(
-						_activity_row(
-							status="Sent",
-							customer=customer,
-							company=default_company(),
-							channel=channel,
-							tone="Polite",
-							step_id=f"History:+3:{channel}",
-							idempotency_key=f"history|{customer}|{channel}|{k}",
-							days_overdue=3,
-							creation=at,
-							modified=at,
-						)
-					)
+					rows.append(logged_reminder(customer, channel, start + dt.timedelta(days=day), k))
 				if k < 7:
 					invoice = make_invoice(
 						customer, 100, due_in_days=-(HISTORY_START + 5), posting_days_ago=HISTORY_START + 10
