@@ -3,7 +3,9 @@
 Each one resolves the viewer again, from ``token`` (a signed link: guests allowed) or from the session
 (a website user linked to the customer; ``customer`` picks one when they are linked to several), and reads
 or writes only that customer's documents. Writes are POST only; for a logged-in session they need its
-CSRF token. Every endpoint is rate limited per client address (``client.rate_limited``).
+CSRF token. Every endpoint is rate limited per client address (``client.rate_limited``). A write is
+the request's unit of work: on a deadlock or snapshot conflict it starts again from resolving the viewer
+(whose link use it counts), so a second promise on an invoice is refused, never an error.
 """
 
 import frappe
@@ -13,6 +15,7 @@ from frappe.utils import flt, fmt_money, formatdate, getdate, today
 from optimar_erp.portal import access, actions, links
 from optimar_erp.portal.client import rate_limited
 from optimar_erp.queries import portal
+from optimar_erp.writes import restart_on_write_conflict
 
 READS_PER_10_MINUTES = 120
 WRITES_PER_10_MINUTES = 30
@@ -38,6 +41,7 @@ def _download(filename: str, content: bytes) -> None:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limited(WRITES_PER_10_MINUTES, WINDOW)
+@restart_on_write_conflict
 def promise(
 	invoices: str | list,
 	amount: str | float | None = None,
@@ -54,6 +58,7 @@ def promise(
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limited(WRITES_PER_10_MINUTES, WINDOW)
+@restart_on_write_conflict
 def dispute(
 	invoice: str,
 	reason: str | None = None,

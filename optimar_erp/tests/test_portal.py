@@ -7,7 +7,10 @@ import hashlib
 import json
 import random
 from contextlib import contextmanager
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlencode, urlparse
+
+import pymysql
 
 import frappe
 from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, today
@@ -1046,6 +1049,32 @@ class TestCustomerPortal(CollectionsTestCase):
 			self.assertEqual(len(refused), 1, outcomes)
 			self.assertIn("already", str(refused[0]))
 			self.assertEqual(frappe.db.count(doctype, filters), 1)
+
+	def test_a_write_conflict_restarts_the_whole_request_link_use_included(self):
+		"""A request through a link counts the link's use before it records the promise; when the promise's
+		locking read meets a concurrent change (MariaDB 11.6+: "Record has changed since last read"), the
+		whole request starts again: one promise, the use counted once, no error to the customer."""
+		invoice = make_invoice(self.customer, 700, due_in_days=-9)
+		token = self.link()
+		link = links.find_link(token).name
+		frappe.db.commit()
+		uses = frappe.db.get_value("Portal Access Link", link, "use_count") or 0
+		real, calls = actions.lock_open_claims, {"n": 0}
+
+		def conflicting(invoices):
+			calls["n"] += 1
+			if calls["n"] == 1:
+				raise frappe.QueryDeadlockError(
+					pymysql.err.OperationalError(1020, "Record has changed since last read")
+				)
+			return real(invoices)
+
+		with self.request("POST", user="Guest"), patch.object(actions, "lock_open_claims", conflicting):
+			self.assertEqual(frappe.db.transaction_writes, 0)
+			result = api.promise(json.dumps([invoice]), "700", str(add_days(today(), 5)), token=token)
+		self.assertEqual(calls["n"], 2)
+		self.assertEqual(frappe.db.get_value("Promise To Pay", result["name"], "customer"), self.customer)
+		self.assertEqual(frappe.db.get_value("Portal Access Link", link, "use_count"), uses + 1)
 
 	def test_endpoints_are_rate_limited(self):
 		with self.request("GET", "/api/method/optimar_erp.portal.api.balance", user=self.user):
