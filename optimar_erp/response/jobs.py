@@ -13,7 +13,7 @@ from frappe.utils import cint, flt, get_system_timezone, get_time, now_datetime
 
 from optimar_erp.dunning.inputs import enabled_channels
 from optimar_erp.dunning.run import insert_rows
-from optimar_erp.engine.response.apply import _step_kinds
+from optimar_erp.engine.response.apply import step_kinds
 from optimar_erp.engine.response.calendar import learn_calendars
 from optimar_erp.engine.response.history import customer_profiles, touch_outcomes
 from optimar_erp.engine.response.model import ResponseModel
@@ -116,7 +116,7 @@ def _kinds(touches: pd.DataFrame) -> np.ndarray:
 	_sequences, steps = sequences_and_steps()
 	if steps.empty or touches.empty:
 		return np.where(touches["days_overdue"] < 0, "pre_due", "overdue") if len(touches) else []
-	kind = pd.Series(_step_kinds(steps, steps).to_numpy(), index=steps["step_id"].to_numpy())
+	kind = pd.Series(step_kinds(steps, steps).to_numpy(), index=steps["step_id"].to_numpy())
 	kind = kind[~kind.index.duplicated()]
 	fallback = np.where(touches["days_overdue"].to_numpy() < 0, "pre_due", "overdue")
 	return touches["step_id"].map(kind).fillna(pd.Series(fallback, index=touches.index)).to_numpy()

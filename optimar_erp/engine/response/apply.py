@@ -95,7 +95,7 @@ class LearnedDunning:
 		waiting: list[tuple[pd.DataFrame, str, pd.Series]] = []
 
 		# 1. payment-run timing (pre-due and first post-due reminders of one invoice)
-		kinds = _step_kinds(u, steps)
+		kinds = step_kinds(u, steps)
 		next_day = _next_step_days(u, steps, config.today)
 		due_day = pd.Series(
 			[config.today - dt.timedelta(days=int(d)) for d in u["days_overdue"]], index=u.index
@@ -248,7 +248,7 @@ def _reachable(r, i, config) -> tuple[str, ...]:
 	return tuple(out)
 
 
-def _step_kinds(units: pd.DataFrame, steps: pd.DataFrame) -> pd.Series:
+def step_kinds(units: pd.DataFrame, steps: pd.DataFrame) -> pd.Series:
 	"""pre_due (offset < 0), first_overdue (the sequence's smallest offset >= 0), final (its largest), else
 	overdue."""
 	offsets = steps.groupby("sequence")["offset_days"]
