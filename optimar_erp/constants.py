@@ -80,3 +80,13 @@ CHEQUE_PENDING = "Pending"
 CHEQUE_CLEARED = "Cleared"
 CHEQUE_BOUNCED = "Bounced"
 """Post-dated cheque statuses (with "Cancelled"); a bounce counts in the risk model's features."""
+
+PAYMENT_REQUEST_PARTLY_PAID = "Partially Paid"
+PAYMENT_REQUEST_OPEN_STATUSES: tuple[str, ...] = ("Requested", "Initiated", PAYMENT_REQUEST_PARTLY_PAID)
+"""A submitted Payment Request in one of these is awaiting payment: the one link reminders and the portal's
+Pay reuse while what it asks is the invoice's outstanding. "Partially Paid": ERPNext matched a payment of
+the invoice to it, and it asks for the rest."""
+
+GATEWAY_PAID_STATUSES: tuple[str, ...] = ("Authorized", "Completed")
+"""An Integration Request in one of these says the gateway took the customer's money: its Payment Request
+is being paid and is neither cancelled nor replaced."""

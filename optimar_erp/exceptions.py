@@ -55,3 +55,13 @@ class InvalidDisputeError(frappe.ValidationError):
 	"""A dispute that cannot be raised or resolved as it stands: not a submitted invoice, a second open
 	dispute on it, more than is outstanding, a transition its status does not allow, a resolution without
 	its credit note."""
+
+
+class OnlinePaymentUnavailable(frappe.ValidationError):
+	"""No gateway can take payment of the invoice: the ``payments`` app is not installed, no Payment
+	Gateway Account serves its company and currency, or nothing is left to pay."""
+
+
+class PaymentInProgress(frappe.ValidationError):
+	"""The gateway took money through an open Payment Request of the invoice and the payment is not yet
+	on the books: no new request until it is."""

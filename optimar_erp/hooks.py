@@ -55,6 +55,10 @@ doc_events = {
 		"on_submit": "optimar_erp.overrides.journal_entry.on_submit",
 		"on_cancel": "optimar_erp.overrides.journal_entry.on_cancel",
 	},
+	# a gateway's payment (Frappe's payments app) becomes a Payment Entry, which stops the reminders
+	"Payment Request": {
+		"on_payment_authorized": "optimar_erp.overrides.payment_request.on_payment_authorized"
+	},
 	"Communication": {"after_insert": "optimar_erp.overrides.communication.after_insert"},
 	# recompute the cached ledger figures (workspace cards, DSO trend) in the background after postings
 	"Payment Ledger Entry": {"after_insert": "optimar_erp.overrides.payment_ledger_entry.after_insert"},

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, formatdate, getdate, today
 
-from optimar_erp.portal import access, actions, links
+from optimar_erp.portal import access, actions, gateway, links
 from optimar_erp.portal.client import rate_limited
 from optimar_erp.queries import portal
 from optimar_erp.writes import restart_on_write_conflict
@@ -105,26 +105,11 @@ def confirm_balance(
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limited(WRITES_PER_10_MINUTES, WINDOW)
 def pay(invoice: str, token: str | None = None, customer: str | None = None) -> dict:
-	"""Start an online payment of an open invoice through ERPNext's Payment Request and the configured
-	payment gateway; returns the gateway's URL."""
+	"""Start an online payment of an open invoice: the gateway's URL of its open Payment Request (made
+	when there is none for its outstanding). Works again and again: a second Pay reuses the request."""
 	viewer = access.resolve(token, customer, write=True)
-	row = access.own_open_invoices(viewer, [invoice])[invoice]
-	account = portal.gateway_account(row.currency)
-	if not account:
-		frappe.throw(_("Online payment is not available. Please pay by UPI or bank transfer."))
-	from erpnext.accounts.doctype.payment_request.payment_request import make_payment_request
-
-	request = make_payment_request(
-		dt="Sales Invoice",
-		dn=invoice,
-		party_type="Customer",
-		party=viewer.customer,
-		payment_gateway_account=account,
-		submit_doc=1,
-		mute_email=1,
-		return_doc=1,
-	)
-	return {"url": request.get_payment_url()}
+	access.own_open_invoices(viewer, [invoice])
+	return {"url": gateway.payment_url(invoice)}
 
 
 @frappe.whitelist(allow_guest=True, methods=["GET"])

@@ -26,7 +26,7 @@ from frappe.utils import (
 from optimar_erp.compat import number_format_info
 from optimar_erp.constants import AMOUNT_TOLERANCE
 from optimar_erp.dunning import interest
-from optimar_erp.portal import access, actions, links
+from optimar_erp.portal import access, actions, gateway, links
 from optimar_erp.queries import portal
 from optimar_erp.queries.ledger import credits_on_account
 
@@ -150,7 +150,9 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 	paid_days = cint(settings.portal_paid_days) or 90
 	paid_rows = portal.recently_paid(viewer.customer, paid_days)
 	promised, disputed = portal.promises_and_disputes(viewer.customer)
-	gateways = {currency: portal.gateway_account(currency) for currency in {r.currency for r in open_rows}}
+	# online payment is in the invoice's own currency, into an account of its company
+	served = {(r.company, r.invoice_currency) for r in open_rows}
+	gateways = {key: gateway.gateway_account(key[1], key[0]) for key in served}
 	statuses = {key: _(label) for key, label in STATUSES.items()}
 	promised_by = _("by {0}")
 	# escaped once here, then filled with escaped invoice names
@@ -197,7 +199,7 @@ def page_context(viewer: access.Viewer, token: str | None = None) -> dict:
 				"can_promise": row.name not in promised and row.name not in disputed,
 				"can_dispute": row.name not in disputed,
 				"upi": bool(settings.upi_id) and row.currency == "INR",
-				"gateway": bool(gateways.get(row.currency)),
+				"gateway": bool(gateways.get((row.company, row.invoice_currency))),
 				"erpnext_page": None if viewer.via_link else escape(f"/invoices/{quote(row.name)}"),
 				"pdf_url": pdf_url(row.name),
 				"aria": {action: text.format(name) for action, text in aria.items()},

@@ -256,21 +256,6 @@ def last_confirmation(customer: str) -> frappe._dict | None:
 	return rows[0] if rows else None
 
 
-def gateway_account(currency: str) -> str | None:
-	"""The Payment Gateway Account for ``currency`` (the default one first). None without the
-	``payments`` app, which provides the gateways themselves."""
-	if not frappe.db.exists("DocType", "Payment Gateway"):
-		return None
-	names = frappe.get_all(
-		"Payment Gateway Account",
-		filters={"currency": currency},
-		pluck="name",
-		order_by="is_default desc, creation asc",
-		limit=1,
-	)
-	return names[0] if names else None
-
-
 def letterhead(company: str, customer: str) -> dict:
 	"""What a document to the customer carries at its top and bottom: the company's logo (as a data URI:
 	a PDF renderer must not fetch anything), its address, the customer's billing address, and where to

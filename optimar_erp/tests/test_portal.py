@@ -17,7 +17,7 @@ from frappe.utils import add_days, add_to_date, flt, getdate, now_datetime, toda
 
 from optimar_erp.compat import PrintPermissionError
 from optimar_erp.dunning import delivery as dunning_delivery
-from optimar_erp.portal import access, actions, api, client, links, page
+from optimar_erp.portal import access, actions, api, client, gateway, links, page
 from optimar_erp.portal.page import CustomerPortalPage
 from optimar_erp.queries import portal
 from optimar_erp.setup.roles import COLLECTOR
@@ -917,7 +917,7 @@ class TestCustomerPortal(CollectionsTestCase):
 
 	def test_payment_options(self):
 		viewer = self.viewer(self.user)
-		self.assertIsNone(portal.gateway_account("USD"), "no payments app: no gateway")
+		self.assertIsNone(gateway.gateway_account("USD", self.company), "no payments app: no online payment")
 		frappe.set_user(self.user)
 		with self.assertRaisesRegex(frappe.ValidationError, "Online payment is not available"):
 			api.pay(self.overdue)
