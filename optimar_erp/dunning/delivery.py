@@ -23,7 +23,7 @@ from optimar_erp.dunning import channels, inputs, interest, lease, messages
 from optimar_erp.dunning.state import refresh_collection_state
 from optimar_erp.engine.dunning import recheck
 from optimar_erp.exceptions import ReminderStepNotFoundError
-from optimar_erp.portal import links
+from optimar_erp.portal import gateway, links
 from optimar_erp.queries.activities import activity_exists, failed_due, lock_sending, taken_by
 from optimar_erp.queries.customers import customers_of
 from optimar_erp.queries.disputes import open_disputes_table
@@ -276,6 +276,8 @@ def compose(row, invoices: list[str]):
 	# inputs that write (the customer's signed link) are made here, before rendering, which writes nothing
 	sending = row.get("name") if row.channel in ("Email", "SMS", "WhatsApp") else None
 	signed = reminder_link(row.customer, sending) if sending else ""
+	# and the gateway's payment URLs (one open Payment Request per invoice, reused while its amount holds)
+	online = gateway.payment_urls(invoices) if sending and step.include_payment_link else {}
 	# a learned step's reminder speaks in the tone the model chose; a fixed one in its step's
 	tone = row.tone if row.get("learned") and row.get("tone") else step.tone
 	context = messages.build_context(
@@ -290,6 +292,7 @@ def compose(row, invoices: list[str]):
 		include_payment_link=bool(step.include_payment_link),
 		language=customer.language,
 		credit=_credit(row),
+		gateway_links=online,
 		**_interest(invoices),
 	)
 	subject_t, message_t = _translated(row, step, customer.language)
@@ -372,7 +375,7 @@ def _send(row, invoices: list[str]) -> dict:
 			customer.customer_name,
 			context["total_outstanding"],
 			", ".join(invoices),
-			payment_link or context["portal_link"],
+			context["pay_online_link"] or payment_link or context["portal_link"],
 		]
 		message_id = channels.send_whatsapp(
 			row.recipient, step.whatsapp_template, customer.language or "en", parameters

@@ -15,6 +15,7 @@ SAMPLE_CONTEXT = {
 	"balance_due": "USD 1,000.00",
 	"days_overdue": 7,
 	"payment_link": "https://example.com/pay",
+	"pay_online_link": "https://example.com/stripe_checkout?amount=1250.0",
 	"portal_link": "https://example.com/invoices",
 	"upi_link": "",
 	"interest_due": "USD 12.50",
@@ -28,6 +29,7 @@ SAMPLE_CONTEXT = {
 			"grand_total": "USD 1,250.00",
 			"outstanding": "USD 1,250.00",
 			"days_overdue": 7,
+			"pay_online_link": "https://example.com/stripe_checkout?amount=1250.0",
 		}
 	],
 }
@@ -66,6 +68,18 @@ on the reminder's invoices."""
 
 INTEREST_SMS = "{% if interest_due %} Interest: {{ interest_due }}.{% endif %}{% if fees_due %} Fee: {{ fees_due }}.{% endif %}"
 
+PAY_ONLINE_CELL = """
+{% if inv.pay_online_link %}<a href="{{ inv.pay_online_link }}">Pay online</a>{% endif %}"""
+"""Beside each amount in the shipped email wording: the gateway's page to pay that invoice, when a gateway
+serves it (:mod:`optimar_erp.portal.gateway`)."""
+
+PAY_SMS = (
+	"{% if pay_online_link %} Pay online: {{ pay_online_link }}"
+	"{% elif payment_link %} Pay: {{ payment_link }}{% endif %}"
+)
+"""The shipped SMS and WhatsApp wording's link: the gateway's page when the reminder is about one invoice a
+gateway serves, else the customer's page."""
+
 DEFAULT_BODY = (
 	"""<p>Dear {{ customer_name }},</p>
 <p>{{ opening }}</p>
@@ -74,7 +88,9 @@ DEFAULT_BODY = (
 <table border="1" cellpadding="4" style="border-collapse: collapse">
 <tr><th>Invoice</th><th>Due date</th><th>Days overdue</th><th>Outstanding</th></tr>
 {% for inv in rows %}<tr><td>{{ inv.name }}</td><td>{{ inv.due_date }}</td>
-<td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}</td></tr>
+<td>{{ inv.days_overdue if inv.days_overdue > 0 else "-" }}</td><td>{{ inv.outstanding }}"""
+	+ PAY_ONLINE_CELL
+	+ """</td></tr>
 {% endfor %}</table>
 {% endfor %}
 <p>Total: <b>{{ total_outstanding }}</b></p>
@@ -96,7 +112,7 @@ DEFAULT_SMS = (
 	"{{ 'invoice' if invoices|length == 1 else 'invoices' }} is "
 	"{% if days_overdue > 0 %}{{ days_overdue }} days overdue{% else %}due soon{% endif %}."
 	+ INTEREST_SMS
-	+ "{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
+	+ PAY_SMS
 )
 
 
@@ -161,6 +177,7 @@ def build_context(
 	credit: float = 0.0,
 	interest_due: float = 0.0,
 	fees_due: float = 0.0,
+	gateway_links: dict[str, str] | None = None,
 ) -> dict:
 	"""The variables a reminder template sees. ``invoices``: name, posting_date, due_date,
 	grand_total, outstanding, days_overdue (plain values; formatted here, in the customer's
@@ -169,10 +186,14 @@ def build_context(
 	without one the reminder points to ERPNext's invoice list, which needs a login. ``credit``: what
 	the customer paid or was credited in this currency that no invoice absorbed yet (shown, and taken off
 	the balance due). ``interest_due``, ``fees_due``: late-payment interest and fixed compensation due and
-	not yet charged or waived (:mod:`optimar_erp.dunning.interest`); "" in the template when none."""
+	not yet charged or waived (:mod:`optimar_erp.dunning.interest`); "" in the template when none.
+	``gateway_links``: the gateway's URL to pay each invoice online (:mod:`optimar_erp.portal.gateway`), made
+	before rendering like the signed link; each invoice's ``pay_online_link``, and ``pay_online_link`` itself
+	when the reminder is about one invoice ("" otherwise: the customer's page has a Pay for each)."""
 	total = sum(inv["outstanding"] for inv in invoices)
 	text = escape_html if html else str
 	signed = signed_link
+	online = (gateway_links or {}) if include_payment_link else {}
 	date_of, money_of = formatters(language, frappe.get_cached_value("Company", company, "country"))
 	shown = [
 		{
@@ -181,6 +202,7 @@ def build_context(
 			"due_date": date_of(inv.get("due_date")),
 			"grand_total": money_of(inv.get("grand_total"), currency),
 			"outstanding": money_of(inv["outstanding"], currency),
+			"pay_online_link": text(online.get(inv["name"], "")),
 		}
 		for inv in invoices
 	]
@@ -195,6 +217,7 @@ def build_context(
 		# the one payment path that opens for the recipient: their signed page (pay online where a
 		# gateway is set up, bank or UPI details, promise a date); no link, no Pay button
 		"payment_link": signed if include_payment_link else "",
+		"pay_online_link": shown[0]["pay_online_link"] if len(shown) == 1 else "",
 		"portal_link": signed or get_url("/invoices"),
 		"upi_link": upi_link,
 		"interest_due": money_of(interest_due, currency) if flt(interest_due) > 0.005 else "",

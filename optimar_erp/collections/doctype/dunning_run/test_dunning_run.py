@@ -6,7 +6,7 @@ from email import header as email_header
 from unittest.mock import patch
 
 import frappe
-from frappe.utils import today
+from frappe.utils import escape_html, today
 
 from optimar_erp.api import log_call
 from optimar_erp.collections.doctype.collections_settings.collections_settings import dry_run
@@ -15,6 +15,7 @@ from optimar_erp.dunning import channels, delivery, messages
 from optimar_erp.dunning.delivery import send_thank_you
 from optimar_erp.dunning.letter import optimar_reminder_letter
 from optimar_erp.dunning.run import execute_run
+from optimar_erp.patches.v0_3 import pay_online_in_shipped_wording as pay_online_patch
 from optimar_erp.setup.sequences import show_shipped_wording
 from optimar_erp.tasks import hourly_dunning
 from optimar_erp.tests.factories import (
@@ -652,6 +653,70 @@ class TestDunningRun(CollectionsTestCase):
 		self.assertEqual(
 			[(m["subject"], m["body"]) for m in after], [(m["subject"], m["body"]) for m in before]
 		)
+
+	def test_reminders_carry_the_gateways_links(self):
+		"""Each invoice's gateway page beside it in an email; SMS and WhatsApp give it when the reminder is
+		about one invoice (else the customer's page); none when the step includes no payment link."""
+		url = "https://pay.example/stripe_checkout?amount=10.0&reference_docname=PR-1"
+		rows = [
+			{"name": name, "posting_date": today(), "due_date": today(), "grand_total": 10, "outstanding": 10}
+			| {"days_overdue": 3}
+			for name in ("INV-1", "INV-2")
+		]
+		page = "https://site.example/customer-portal?token=t"
+
+		def context(invoices, html=True, include=True):
+			return messages.build_context(
+				"Acme",
+				default_company(),
+				"USD",
+				invoices,
+				"Firm",
+				html=html,
+				signed_link=page,
+				include_payment_link=include,
+				gateway_links={"INV-1": url},
+			)
+
+		email = context(rows)
+		self.assertEqual([inv["pay_online_link"] for inv in email["invoices"]], [escape_html(url), ""])
+		self.assertEqual(email["pay_online_link"], "", "two invoices: a Pay beside each, none for all")
+		body = messages.render(messages.default_message("Firm", "Email"), email)
+		self.assertIn(f'<a href="{escape_html(url)}">Pay online</a>', body)
+		self.assertEqual(body.count("Pay online"), 1)
+
+		sms = messages.render(messages.default_message("Firm", "SMS"), context(rows[:1], html=False))
+		self.assertIn(f"Pay online: {url}", sms)
+		self.assertNotIn(page, sms)
+		self.assertIn(f"Pay: {page}", messages.render(messages.DEFAULT_SMS, context(rows[1:], html=False)))
+		off = context(rows[:1], include=False)
+		self.assertEqual((off["pay_online_link"], off["invoices"][0]["pay_online_link"]), ("", ""))
+
+	def test_steps_with_the_shipped_wording_get_the_pay_online_links(self):
+		"""The patch gives steps still sending the shipped wording its links to pay online; a step whose
+		wording was edited keeps its words."""
+		email = messages.default_message("Firm", "Email")
+		sms = messages.default_message("Firm", "SMS")
+		before = {
+			"Email": email.replace(messages.PAY_ONLINE_CELL, ""),
+			"SMS": sms.replace(messages.PAY_SMS, pay_online_patch.SMS_LINK_BEFORE),
+		}
+		self.assertNotEqual(before["Email"], email)
+		self.assertNotEqual(before["SMS"], sms)
+		name = f"Older Words {self.suffix}"
+		steps = [
+			{"offset_days": 7, "channel": "Email", "tone": "Firm", "message": before["Email"]},
+			{"offset_days": 8, "channel": "SMS", "tone": "Firm", "message": before["SMS"]},
+			{"offset_days": 9, "channel": "Email", "tone": "Firm", "message": before["Email"] + "<p>PS</p>"},
+		]
+		frappe.get_doc(
+			{"doctype": "Dunning Sequence", "sequence_name": name, "priority": 0, "steps": steps}
+		).insert(ignore_permissions=True)
+		pay_online_patch.execute()
+		after = frappe.get_all(
+			"Dunning Sequence Step", filters={"parent": name}, fields=["message"], order_by="offset_days"
+		)
+		self.assertEqual([row.message for row in after], [email, sms, before["Email"] + "<p>PS</p>"])
 
 	def test_the_morning_run_keeps_reminded_customers_on_the_worklist(self):
 		"""Automated reminders inform the collector; only a person's action takes a customer off today's list."""
