@@ -104,6 +104,7 @@ def confirm_balance(
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limited(WRITES_PER_10_MINUTES, WINDOW)
+@restart_on_write_conflict
 def pay(invoice: str, token: str | None = None, customer: str | None = None) -> dict:
 	"""Start an online payment of an open invoice: the gateway's URL of its open Payment Request (made
 	when there is none for its outstanding). Works again and again: a second Pay reuses the request."""

@@ -44,7 +44,7 @@ def payment_url(invoice: str) -> str:
 	if amount <= AMOUNT_TOLERANCE:
 		frappe.throw(_("Invoice {0} has nothing left to pay.").format(invoice), OnlinePaymentUnavailable)
 	stale = []
-	for request in requests_q.open_requests([invoice]):
+	for request in requests_q.open_requests([invoice], lock=True):
 		if request.payment_gateway_account == account and _asks_outstanding(request, row):
 			return _url(request)
 		stale.append(request.name)
@@ -170,8 +170,8 @@ def _new_request(row, account: str):
 		submit_doc=1,
 		mute_email=1,
 		return_doc=1,
-		# the gateway's receipt goes to the invoice's contact (ERPNext's default: the invoice's owner)
-		recipient_id=row.contact_email or None,
+		# the gateway's receipt goes to the customer (ERPNext's default: the invoice's owner, a user)
+		recipient_id=row.contact_email or frappe.db.get_value("Customer", row.customer, "email_id") or None,
 	)
 	# ERPNext's own step when it mails a request: the gateway's URL stored on it, the request "Initiated"
 	request.set_payment_request_url()

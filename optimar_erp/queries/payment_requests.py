@@ -36,7 +36,8 @@ def gateway_accounts(currency: str, company: str | None = None) -> list[frappe._
 
 def lock_invoice(invoice: str) -> frappe._dict | None:
 	"""The submitted sales invoice, its row locked until the transaction ends (two Pay clicks at once
-	wait for each other and so make one request): company, customer, currencies and outstanding."""
+	wait for each other and so make one request): company, customer, currencies, outstanding and the
+	invoice's contact email."""
 	si = frappe.qb.DocType("Sales Invoice")
 	rows = (
 		frappe.qb.from_(si)
@@ -58,12 +59,14 @@ def lock_invoice(invoice: str) -> frappe._dict | None:
 	return rows[0] if rows and rows[0].docstatus == 1 else None
 
 
-def open_requests(invoices: list[str]) -> list[frappe._dict]:
-	"""Submitted Payment Requests awaiting payment on these sales invoices, newest first."""
+def open_requests(invoices: list[str], lock: bool = False) -> list[frappe._dict]:
+	"""Submitted Payment Requests awaiting payment on these sales invoices, newest first. ``lock``: read
+	(and lock) the latest committed rows, not the transaction's snapshot, which may predate a request
+	another Pay made while this one waited for the invoice's lock."""
 	if not invoices:
 		return []
 	pr = frappe.qb.DocType("Payment Request")
-	return (
+	query = (
 		frappe.qb.from_(pr)
 		.select(
 			pr.name,
@@ -81,8 +84,8 @@ def open_requests(invoices: list[str]) -> list[frappe._dict]:
 		.where(pr.status.isin(PAYMENT_REQUEST_OPEN_STATUSES))
 		.where(pr.outstanding_amount > 0)
 		.orderby(pr.creation, order=frappe.qb.desc)
-		.run(as_dict=True)
 	)
+	return (query.for_update() if lock else query).run(as_dict=True)
 
 
 def being_paid(requests: list[str]) -> set[str]:
