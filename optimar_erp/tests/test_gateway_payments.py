@@ -22,6 +22,7 @@ from optimar_erp.portal import api, gateway, links
 from optimar_erp.queries import payment_requests as requests_q
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
+	at_once,
 	default_company,
 	make_customer,
 	make_invoice,
@@ -219,6 +220,21 @@ class TestGatewayPayments(CollectionsTestCase):
 		frappe.db.commit()
 		return url
 
+	def opens(self, url: str) -> str:
+		"""The gateway's page the link opens, as the customer's browser gets it (a guest)."""
+		from frappe.website.serve import get_response
+
+		parsed = urlparse(url)
+		frappe.set_user("Guest")
+		frappe.utils.set_request(method="GET", path=parsed.path, query_string=parsed.query)
+		frappe.local.form_dict = frappe._dict(parse_qsl(parsed.query))
+		try:
+			response = get_response()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(response.status_code, 200, url)
+		return response.get_data(as_text=True)
+
 	def stripe_checkout(self, url: str, token: str = "tok_visa", **tampered) -> dict:
 		"""What Stripe's checkout page does once the card is tokenised: it posts the page's own query
 		(its URL) with the token to the payments app."""
@@ -271,6 +287,9 @@ class TestGatewayPayments(CollectionsTestCase):
 			frappe.get_all("Email Queue", filters={"reference_name": invoice}, pluck="name").__len__(), 1
 		)
 
+		page = self.opens(url)
+		self.assertIn("pk_test_optimar", page, "Stripe's checkout, with the gateway's publishable key")
+		self.assertIn(requests[0].name, page)
 		result = self.stripe_checkout(url)
 		self.assertEqual(result["status"], "Completed", result)
 		charge = self.simulator.stripe_charges[-1]
@@ -301,6 +320,26 @@ class TestGatewayPayments(CollectionsTestCase):
 		self.assertEqual(self.pay(invoice, customer), first, "the second Pay reuses the open request")
 		self.assertEqual([(r.grand_total, r.status) for r in open_requests(invoice)], [(500, "Initiated")])
 		self.assertIn("amount=500.0", first)
+		self.assertIn(urlencode({"payer_email": f"ap-pay_twice-{self.suffix}@example.com"}), first)
+
+	def test_two_pays_at_once_make_one_request(self):
+		"""Two Pay clicks at once (two web requests, each having read the site first): one request, and
+		both get its URL."""
+		customer = self.customer("At Once")
+		invoice = make_invoice(customer, 640, due_in_days=-3)
+		frappe.db.commit()
+
+		def click(ready):
+			open_requests(invoice)  # the request's first read fixes its snapshot
+			ready()
+			url = gateway.payment_url(invoice)
+			frappe.db.commit()
+			return url
+
+		first, second = at_once(click, click)
+		self.assertIsInstance(first, str, first)
+		self.assertEqual(first, second)
+		self.assertEqual([r.payment_url for r in open_requests(invoice)], [first])
 
 	def test_after_a_part_payment_pay_asks_for_the_rest(self):
 		"""ERPNext matches a bank payment of the invoice to its open request ("Partially Paid"): Pay then
@@ -415,6 +454,7 @@ class TestGatewayPayments(CollectionsTestCase):
 		self.assertEqual(self.pay(invoice, customer), url, "Pay twice: the same request")
 		request = open_requests(invoice)[0]
 		self.assertEqual((request.payment_gateway, request.grand_total), ("Razorpay", 5000))
+		self.assertIn(RAZORPAY_KEY, self.opens(url), "Razorpay's checkout, with the gateway's key")
 
 		# a payment of one rupee, passed off as the payment of the request: refused
 		cheap = self.simulator.razorpay_checkout(100)
