@@ -14,6 +14,8 @@ Invariants:
   currency, there is no online payment: reminders carry the customer's page, the portal bank and UPI details.
 """
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
 from frappe.integrations.utils import make_get_request
@@ -116,13 +118,23 @@ def on_payment_authorized(doc, status: str | None = None) -> None:
 			reference_name=doc.name,
 		)
 		return
-	# the callback runs in the customer's (guest) request; the entry is the gateway's, checked above
-	user = frappe.session.user
+	# the callback runs in the customer's request (a guest's, or a website user's); the entry is the
+	# gateway's, checked above
+	with _as_administrator():
+		doc.set_as_paid()
+
+
+@contextmanager
+def _as_administrator():
+	"""Run as Administrator, then give the request back its user, session and form exactly."""
+	session, form = frappe._dict(frappe.local.session), frappe.local.form_dict
 	frappe.set_user("Administrator")
 	try:
-		doc.set_as_paid()
+		yield
 	finally:
-		frappe.set_user(user)
+		frappe.set_user(session.user)
+		frappe.local.session.update(session)
+		frappe.local.form_dict = form
 
 
 def asked(doc) -> float:
