@@ -20,6 +20,7 @@ from optimar_erp.dunning.run import execute_run
 from optimar_erp.exceptions import PaymentInProgress
 from optimar_erp.portal import api, gateway, links
 from optimar_erp.queries import payment_requests as requests_q
+from optimar_erp.tests import gateway_site
 from optimar_erp.tests.factories import (
 	CollectionsTestCase,
 	at_once,
@@ -28,13 +29,9 @@ from optimar_erp.tests.factories import (
 	make_invoice,
 	make_payment,
 )
-from optimar_erp.tests.gateway_simulator import GatewaySimulator
 from optimar_erp.tests.test_portal import random_ip, token_of
 
 test_ignore = ["Company", "Customer"]
-
-STRIPE_SECRET = "sk_test_optimar"
-RAZORPAY_KEY, RAZORPAY_SECRET = "rzp_test_optimar", "rzp_secret_optimar"
 
 
 def open_requests(invoice: str) -> list[frappe._dict]:
@@ -73,93 +70,17 @@ class TestGatewayPayments(CollectionsTestCase):
 			raise unittest.SkipTest("Frappe's payments app is not installed on this site")
 		super().setUpClass()
 		cls.company = default_company()
-		cls.simulator = GatewaySimulator(
-			stripe_secret=STRIPE_SECRET, razorpay_key=RAZORPAY_KEY, razorpay_secret=RAZORPAY_SECRET
-		)
-		cls.simulator.__enter__()
-		cls.stripe_gateway()
-		cls.razorpay_gateway()
+		cls.simulator = gateway_site.simulator().__enter__()
+		gateway_site.stripe_gateway(cls.company)
+		gateway_site.razorpay_gateway(cls.company)
 		frappe.db.commit()
 
 	@classmethod
 	def tearDownClass(cls):
-		# the site keeps no online payment for the tests that check the app without it
-		for name in frappe.get_all(
-			"Payment Gateway Account",
-			filters={"payment_gateway": ("in", ["Stripe-Optimar Tests", "Razorpay"])},
-			pluck="name",
-		):
-			frappe.delete_doc("Payment Gateway Account", name, force=True, ignore_permissions=True)
+		gateway_site.remove_gateway_accounts()
 		frappe.db.commit()
 		cls.simulator.__exit__(None, None, None)
 		super().tearDownClass()
-
-	# ------------------------------------------------------------------ set-up as a user does it
-
-	@classmethod
-	def bank_account(cls, currency: str) -> str:
-		name = f"Gateway {currency} (tests)"
-		existing = frappe.db.get_value("Account", {"company": cls.company, "account_name": name})
-		if existing:
-			return existing
-		parent = frappe.db.get_value(
-			"Account", {"company": cls.company, "account_type": "Bank", "is_group": 0}, "parent_account"
-		)
-		return (
-			frappe.get_doc(
-				{
-					"doctype": "Account",
-					"account_name": name,
-					"parent_account": parent,
-					"account_type": "Bank",
-					"account_currency": currency,
-					"company": cls.company,
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
-
-	@classmethod
-	def gateway_account(cls, gateway: str, currency: str) -> str:
-		"""The gateway's account for ``currency`` (enabling a gateway makes ERPNext add one in the company's
-		currency; Razorpay's in rupees is added here, as a user would)."""
-		return frappe.db.get_value(
-			"Payment Gateway Account", {"payment_gateway": gateway, "currency": currency}
-		) or (
-			frappe.get_doc(
-				{
-					"doctype": "Payment Gateway Account",
-					"payment_gateway": gateway,
-					"payment_account": cls.bank_account(currency),
-					"payment_channel": "Email",
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
-
-	@classmethod
-	def stripe_gateway(cls) -> str:
-		"""Stripe Settings as a user fills them in: saving checks the keys against Stripe's API."""
-		name = "Optimar Tests"
-		if not frappe.db.exists("Stripe Settings", name):
-			frappe.get_doc(
-				{
-					"doctype": "Stripe Settings",
-					"gateway_name": name,
-					"publishable_key": "pk_test_optimar",
-					"secret_key": STRIPE_SECRET,
-				}
-			).insert(ignore_permissions=True)
-		return cls.gateway_account(f"Stripe-{name}", "USD")
-
-	@classmethod
-	def razorpay_gateway(cls) -> str:
-		settings = frappe.get_single("Razorpay Settings")
-		settings.update({"api_key": RAZORPAY_KEY, "api_secret": RAZORPAY_SECRET})
-		settings.save(ignore_permissions=True)
-		return cls.gateway_account("Razorpay", "INR")
 
 	def customer(self, label: str, **fields) -> str:
 		email = f"ap-{frappe.scrub(label)}-{self.suffix}@example.com".lower()
@@ -249,6 +170,8 @@ class TestGatewayPayments(CollectionsTestCase):
 				query["reference_doctype"],
 				query["reference_docname"],
 			)
+			# booking the payment ran as Administrator: the customer's request is a guest's again
+			self.assertEqual((frappe.session.user, frappe.session.sid), ("Guest", "Guest"))
 		frappe.db.commit()
 		return result
 
@@ -288,7 +211,9 @@ class TestGatewayPayments(CollectionsTestCase):
 		)
 
 		page = self.opens(url)
-		self.assertIn("pk_test_optimar", page, "Stripe's checkout, with the gateway's publishable key")
+		self.assertIn(
+			gateway_site.STRIPE_PUBLISHABLE, page, "Stripe's checkout, with the gateway's publishable key"
+		)
 		self.assertIn(requests[0].name, page)
 		result = self.stripe_checkout(url)
 		self.assertEqual(result["status"], "Completed", result)
@@ -454,7 +379,9 @@ class TestGatewayPayments(CollectionsTestCase):
 		self.assertEqual(self.pay(invoice, customer), url, "Pay twice: the same request")
 		request = open_requests(invoice)[0]
 		self.assertEqual((request.payment_gateway, request.grand_total), ("Razorpay", 5000))
-		self.assertIn(RAZORPAY_KEY, self.opens(url), "Razorpay's checkout, with the gateway's key")
+		self.assertIn(
+			gateway_site.RAZORPAY_KEY, self.opens(url), "Razorpay's checkout, with the gateway's key"
+		)
 
 		# a payment of one rupee, passed off as the payment of the request: refused
 		cheap = self.simulator.razorpay_checkout(100)
