@@ -37,6 +37,9 @@ retried by the system."""
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_MINUTES = 5
 """Backoff of a failed send: 5 × 2^attempts minutes (10, 20, 40, 80 minutes)."""
+WORDED_CHANNELS: tuple[str, ...] = ("Email", "Letter", "SMS", "WhatsApp")
+"""Channels whose steps send a subject and message (a Call Task makes a task)."""
+
 TRANSACTIONAL_CHANNELS: tuple[str, ...] = ("Email", "Letter", "Call Task")
 """Channels whose send is rows in this database (Email Queue, ToDo) committed together with the
 activity: a send that did not commit did not happen. SMS and WhatsApp leave the building at once."""

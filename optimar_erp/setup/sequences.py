@@ -3,6 +3,7 @@
 import frappe
 from frappe.query_builder.functions import Coalesce
 
+from optimar_erp.constants import WORDED_CHANNELS
 from optimar_erp.dunning.messages import default_message, default_subject
 
 STANDARD_B2B = "Standard B2B"
@@ -78,7 +79,7 @@ def create_standard_sequences() -> None:
 def with_shipped_wording(step: dict) -> dict:
 	"""The step with the wording a reminder would use written into its subject and message (where it has
 	none), so that the editor shows the words that go out and they can be changed in place."""
-	if step.get("channel", "Email") not in ("Email", "Letter", "SMS", "WhatsApp"):
+	if step.get("channel", "Email") not in WORDED_CHANNELS:
 		return step
 	return {
 		**step,
@@ -95,7 +96,7 @@ def show_shipped_wording() -> int:
 		frappe.qb.from_(step)
 		.select(step.name, step.tone, step.channel, step.subject, step.message)
 		.where(step.parenttype == "Dunning Sequence")
-		.where(step.channel.isin(["Email", "Letter", "SMS", "WhatsApp"]))
+		.where(step.channel.isin(WORDED_CHANNELS))
 		.where((Coalesce(step.subject, "") == "") | (Coalesce(step.message, "") == ""))
 	).run(as_dict=True)
 	for row in rows:
@@ -107,3 +108,14 @@ def show_shipped_wording() -> int:
 			update_modified=False,
 		)
 	return len(rows)
+
+
+def worded_steps() -> list[frappe._dict]:
+	"""Every sequence step that sends words (Email, Letter, SMS, WhatsApp): name, tone, channel, message."""
+	step = frappe.qb.DocType("Dunning Sequence Step")
+	return (
+		frappe.qb.from_(step)
+		.select(step.name, step.tone, step.channel, step.message)
+		.where(step.parenttype == "Dunning Sequence")
+		.where(step.channel.isin(WORDED_CHANNELS))
+	).run(as_dict=True)

@@ -79,6 +79,44 @@ def make_invoice(customer: str, amount: float, due_in_days: int, posting_days_ag
 	return si.name
 
 
+def make_rupee_invoice(customer: str, amount: float, due_in_days: int, company: str | None = None) -> str:
+	"""A submitted invoice in INR through a rupee receivable account of the (USD) test company; the customer
+	is billed in rupees from then on."""
+	company = company or default_company()
+	name = "Debtors INR (tests)"
+	account = frappe.db.get_value("Account", {"company": company, "account_name": name}) or (
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": name,
+				"parent_account": frappe.db.get_value(
+					"Account",
+					{"company": company, "account_type": "Receivable", "is_group": 0},
+					"parent_account",
+				),
+				"account_type": "Receivable",
+				"account_currency": "INR",
+				"company": company,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+	doc = frappe.get_doc("Customer", customer)
+	doc.default_currency = "INR"
+	doc.set("accounts", [{"company": company, "account": account}])
+	doc.save(ignore_permissions=True)
+	return make_invoice(
+		customer,
+		amount,
+		due_in_days,
+		currency="INR",
+		conversion_rate=0.012,
+		debit_to=account,
+		company=company,
+	)
+
+
 def make_payment(invoice: str, amount: float | None = None, submit: bool = True, posting_date=None):
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 

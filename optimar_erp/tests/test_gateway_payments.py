@@ -28,6 +28,7 @@ from optimar_erp.tests.factories import (
 	make_customer,
 	make_invoice,
 	make_payment,
+	make_rupee_invoice,
 )
 from optimar_erp.tests.test_portal import random_ip, token_of
 
@@ -87,36 +88,8 @@ class TestGatewayPayments(CollectionsTestCase):
 		return make_customer(f"Gateway {label} {self.suffix}", email, **fields)
 
 	def rupee_invoice(self, label: str, amount: float) -> tuple[str, str]:
-		parent = frappe.db.get_value(
-			"Account",
-			{"company": self.company, "account_type": "Receivable", "is_group": 0},
-			"parent_account",
-		)
-		debtors = frappe.db.get_value(
-			"Account", {"company": self.company, "account_name": "Debtors INR (gateway tests)"}
-		) or (
-			frappe.get_doc(
-				{
-					"doctype": "Account",
-					"account_name": "Debtors INR (gateway tests)",
-					"parent_account": parent,
-					"account_type": "Receivable",
-					"account_currency": "INR",
-					"company": self.company,
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
 		customer = self.customer(label)
-		doc = frappe.get_doc("Customer", customer)
-		doc.default_currency = "INR"
-		doc.set("accounts", [{"company": self.company, "account": debtors}])
-		doc.save(ignore_permissions=True)
-		invoice = make_invoice(
-			customer, amount, due_in_days=-1, currency="INR", conversion_rate=0.012, debit_to=debtors
-		)
-		return customer, invoice
+		return customer, make_rupee_invoice(customer, amount, due_in_days=-1, company=self.company)
 
 	# ------------------------------------------------------------------ the customer's side
 

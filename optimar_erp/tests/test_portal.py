@@ -27,6 +27,7 @@ from optimar_erp.tests.factories import (
 	make_customer,
 	make_invoice,
 	make_payment,
+	make_rupee_invoice,
 )
 from optimar_erp.tests.test_permissions import make_user
 
@@ -952,36 +953,8 @@ class TestCustomerPortal(CollectionsTestCase):
 
 	def rupee_customer(self) -> tuple[str, str]:
 		"""A customer billed in INR through a rupee receivable account of the (USD) test company."""
-		parent = frappe.db.get_value(
-			"Account",
-			{"company": self.company, "account_type": "Receivable", "is_group": 0},
-			"parent_account",
-		)
-		account = frappe.db.get_value(
-			"Account", {"company": self.company, "account_name": "Debtors INR (portal tests)"}
-		) or (
-			frappe.get_doc(
-				{
-					"doctype": "Account",
-					"account_name": "Debtors INR (portal tests)",
-					"parent_account": parent,
-					"account_type": "Receivable",
-					"account_currency": "INR",
-					"company": self.company,
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
 		customer = make_customer(f"Portal Rupee {self.suffix}")
-		doc = frappe.get_doc("Customer", customer)
-		doc.default_currency = "INR"
-		doc.set("accounts", [{"company": self.company, "account": account}])
-		doc.save(ignore_permissions=True)
-		invoice = make_invoice(
-			customer, 5000, due_in_days=-3, currency="INR", conversion_rate=0.012, debit_to=account
-		)
-		return customer, invoice
+		return customer, make_rupee_invoice(customer, 5000, due_in_days=-3, company=self.company)
 
 	# ------------------------------------------------------------------ CSRF and rate limits
 

@@ -5,17 +5,11 @@ left as its author wrote it."""
 import frappe
 
 from optimar_erp.dunning.messages import INTEREST_LINE, INTEREST_SMS, default_message
+from optimar_erp.setup.sequences import worded_steps
 
 
 def execute():
-	step = frappe.qb.DocType("Dunning Sequence Step")
-	rows = (
-		frappe.qb.from_(step)
-		.select(step.name, step.tone, step.channel, step.message)
-		.where(step.parenttype == "Dunning Sequence")
-		.where(step.channel.isin(["Email", "Letter", "SMS", "WhatsApp"]))
-	).run(as_dict=True)
-	for row in rows:
+	for row in worded_steps():
 		new = default_message(row.tone, row.channel)
 		old = new.replace(INTEREST_LINE, "").replace(INTEREST_SMS, "")
 		if row.message == old:

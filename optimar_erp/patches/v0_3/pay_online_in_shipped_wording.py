@@ -5,20 +5,14 @@ left as its author wrote it."""
 import frappe
 
 from optimar_erp.dunning.messages import PAY_ONLINE_CELL, PAY_SMS, default_message
+from optimar_erp.setup.sequences import worded_steps
 
 SMS_LINK_BEFORE = "{% if payment_link %} Pay: {{ payment_link }}{% endif %}"
 """The shipped SMS and WhatsApp link these steps were installed with."""
 
 
 def execute():
-	step = frappe.qb.DocType("Dunning Sequence Step")
-	rows = (
-		frappe.qb.from_(step)
-		.select(step.name, step.tone, step.channel, step.message)
-		.where(step.parenttype == "Dunning Sequence")
-		.where(step.channel.isin(["Email", "Letter", "SMS", "WhatsApp"]))
-	).run(as_dict=True)
-	for row in rows:
+	for row in worded_steps():
 		new = default_message(row.tone, row.channel)
 		old = new.replace(PAY_ONLINE_CELL, "").replace(PAY_SMS, SMS_LINK_BEFORE)
 		if row.message == old and old != new:
