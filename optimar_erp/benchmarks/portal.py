@@ -30,7 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, now_datetime, today
 
-from optimar_erp.benchmarks.dunning_run import invoice_record
+from optimar_erp.benchmarks.dunning_run import benchmark_company, invoice_record
 from optimar_erp.portal import links
 from optimar_erp.portal.access import throttle_key
 
@@ -56,17 +56,7 @@ def run(
 	"""``guest=False`` skips the signed-link and /login timings; ``floors=False`` skips Frappe's own
 	pages (its /login takes 1-2 s here: a guest's website boot data rebuilds the guest's permissions once
 	per Desk workspace, which the portal's renderer avoids, optimar_erp.portal.page)."""
-	if not frappe.conf.get("optimar_benchmark_site"):
-		frappe.throw(
-			_(
-				"This benchmark writes a customer with {0} invoices into the site. Run it only on a benchmark "
-				"site: bench --site {1} set-config optimar_benchmark_site 1"
-			).format(invoices, frappe.local.site)
-		)
-	frappe.set_user("Administrator")
-	company = frappe.db.get_single_value("Global Defaults", "default_company")
-	if not company:
-		frappe.throw(_("Set a default company first (optimar_erp.setup.bootstrap.ensure_erpnext_setup)."))
+	company = benchmark_company(_("a customer with {0} invoices").format(invoices))
 	started = time.perf_counter()
 	if reset:
 		delete_book()
